@@ -1,0 +1,1 @@
+"""Settings, command line, channel adapters and app assembly."""

@@ -1,0 +1,141 @@
+"""Settings from the environment and `.env`; a bad value stops start-up with one clear line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is invalid; `str()` is the single line shown to the operator."""
+
+
+def _check_url(value: str, name: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError(f"{name} must be an http(s) URL")
+    return value.rstrip("/")
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = "sqlite:///sotay.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    telegram_bot_token: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
+    log_level: str = "INFO"
+    invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    conversation_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = sa.make_url(value)
+        except sa.exc.ArgumentError as exc:
+            raise ValueError("not a database URL (e.g. sqlite:///sotay.db)") from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:// and postgresql:// are supported")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            value = value.replace("postgresql://", "postgresql+psycopg://", 1)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone (e.g. Asia/Ho_Chi_Minh)") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("telegram_bot_token", "zalo_bot_token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TELEGRAM_TOKEN_RE.match(value.get_secret_value()):
+            raise ValueError("does not look like a BotFather token (123456:ABC...)")
+        return value
+
+    @field_validator("telegram_webhook_secret", "zalo_webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not WEBHOOK_SECRET_RE.match(value):
+                raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @field_validator("telegram_api_base", "zalo_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        return _check_url(value, "the API base")
+
+    @field_validator("telegram_webhook_url", "telegram_bot_username", mode="before")
+    @classmethod
+    def _optional_text(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram webhooks need an https:// URL")
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for the log redactor."""
+        values = [self.telegram_bot_token, self.zalo_bot_token]
+        values += [self.telegram_webhook_secret, self.zalo_webhook_secret]
+        return [v.get_secret_value() for v in values if v is not None]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings, or a `SettingsError` whose message names the first bad setting in one line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "?"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Invalid setting {name}: {message}") from None

@@ -1,0 +1,128 @@
+"""The per-update context a handler works with, and the base of multi-step flows."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.messages import Incoming, Option, OutFile, Reply
+from models import ConversationState, Unit
+from services import texts
+from services.auth import Actor, Permission, authorize
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """What the core needs from settings, without depending on the settings module."""
+
+    invite_ttl: timedelta = timedelta(days=14)
+    conversation_ttl: timedelta = timedelta(hours=1)
+    telegram_bot_username: str | None = None
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The user's answer to a step: the chosen option's key, or free text."""
+
+    text: str | None = None
+    option: str | None = None
+
+
+@dataclass
+class Ctx:
+    """Session, actor, state and the replies being built for one update."""
+
+    session: Session
+    incoming: Incoming
+    now: datetime
+    config: CoreConfig
+    state: ConversationState
+    actor: Actor | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def me(self) -> Actor:
+        """The linked member; handlers behind the registry always have one."""
+        assert self.actor is not None
+        return self.actor
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    def require(self, permission: Permission, unit: Unit | None = None) -> None:
+        authorize(self.me, permission, unit)
+
+    def say(self, text: str, options: Sequence[Option] = (), file: OutFile | None = None) -> None:
+        self.replies.append(Reply(text=text, options=tuple(options), file=file))
+
+    def menu(self, text: str, commands: Sequence[tuple[str, str]]) -> None:
+        """Offer commands as options (payload = the command), outside any flow."""
+        self._clear_flow()
+        self.state.options = [[cmd, label] for cmd, label in commands]
+        self.state.nonce = None
+        self.say(text, [Option(cmd, label) for cmd, label in commands])
+
+    def ask(
+        self,
+        flow: str,
+        step: str,
+        text: str,
+        options: Sequence[tuple[str, str]] = (),
+        *,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Put the user at `step` of `flow`. With options, only one of them is accepted;
+        without, free text is. Each prompt gets a new nonce so older buttons turn stale."""
+        nonce = secrets.token_hex(3)
+        self.state.flow = flow
+        self.state.step = step
+        if data is not None:
+            self.state.data = dict(data)
+        else:
+            self.state.data = dict(self.state.data)
+        self.state.options = [[key, label] for key, label in options]
+        self.state.nonce = nonce
+        self.state.expires_at = self.now + self.config.conversation_ttl
+        self.say(text, [Option(f"{nonce}:{key}", label) for key, label in options])
+
+    def update_data(self, **values: Any) -> None:
+        self.state.data = {**self.state.data, **values}
+
+    def finish(self) -> None:
+        self._clear_flow()
+        self.state.options = []
+        self.state.nonce = None
+
+    def _clear_flow(self) -> None:
+        self.state.flow = None
+        self.state.step = None
+        self.state.data = {}
+        self.state.expires_at = None
+
+
+class Flow:
+    """A multi-step conversation. Subclasses implement `begin` and one `step_<name>` per step.
+
+    A flow must re-check authorization on every step: a pressed button is untrusted input.
+    """
+
+    name: str = ""
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        raise NotImplementedError
+
+    def resume(self, ctx: Ctx, answer: Answer) -> None:
+        handler = getattr(self, f"step_{ctx.state.step}", None)
+        if handler is None:
+            ctx.finish()
+            ctx.say(texts.SESSION_EXPIRED)
+            return
+        handler(ctx, answer)

@@ -1,0 +1,242 @@
+"""The core: an `Incoming` in, a `Response` out, through identity, roles, state and a handler.
+
+Every update gets its own database session and transaction. A handler that fails leaves nothing
+half-written (the transaction rolls back) and the user gets a short apology, never a trace.
+The core is synchronous; async adapters call it in a worker thread so the event loop never
+blocks on the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from handlers.context import Answer, CoreConfig, Ctx
+from handlers.messages import Incoming, Reply, Response
+from handlers.registry import Registry
+from models import ConversationState, Database, Member, utcnow
+from services import texts
+from services.auth import load_actor
+from services.errors import UserError
+from services.identities import touch_identity
+from services.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.S)
+CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+MAX_TEXT = 4000
+
+
+def parse_command(text: str) -> tuple[str, str | None, str] | None:
+    """`/cmd@bot args` → (cmd, bot, args); None when the text is not a command."""
+    match = _COMMAND.match(text.strip())
+    if not match:
+        return None
+    return match.group(1).lower(), match.group(2), (match.group(3) or "").strip()
+
+
+class Core:
+    """Channel-neutral dispatcher. One instance per process, shared by every adapter."""
+
+    def __init__(
+        self,
+        db: Database,
+        registry: Registry,
+        *,
+        config: CoreConfig | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        onboarding: Callable[[Ctx, str], bool] | None = None,
+    ) -> None:
+        self.db = db
+        self.registry = registry
+        self.config = config or CoreConfig()
+        self.clock = clock
+        self.onboarding = onboarding
+
+    def handle(self, incoming: Incoming) -> Response:
+        """Never raises: a failure becomes the apology, logged with context (no secrets)."""
+        for attempt in range(2):
+            try:
+                with self.db.session() as session:
+                    return self._handle(session, incoming)
+            except UserError as error:
+                return Response(replies=[Reply(text=error.message)])
+            except sa.exc.IntegrityError:
+                # Two updates from one new user raced to create the same rows: run it again.
+                if attempt == 0:
+                    continue
+                log.exception("integrity error twice for %s", _where(incoming))
+            except Exception:
+                log.exception("handler failed for %s", _where(incoming))
+            break
+        return Response(replies=[Reply(text=texts.INTERNAL_ERROR)])
+
+    # -- the pipeline --------------------------------------------------------------------------
+    def _handle(self, session: Session, incoming: Incoming) -> Response:
+        now = self.clock()
+        identity = touch_identity(
+            session,
+            incoming.channel,
+            incoming.user_id,
+            incoming.chat_id,
+            now=now,
+            display_name=incoming.display_name,
+            is_group=incoming.is_group,
+        )
+        state = self._state(session, incoming)
+        ctx = Ctx(session=session, incoming=incoming, now=now, config=self.config, state=state)
+        member = session.get(Member, identity.member_id) if identity.member_id else None
+        if member is not None:
+            ctx.actor = load_actor(session, member)
+        response = Response()
+
+        text = (incoming.text or "").strip()[:MAX_TEXT]
+        command = parse_command(text) if text else None
+
+        if command and command[0] in CANCEL_COMMANDS:
+            had_flow = state.flow is not None
+            ctx.finish()
+            ctx.say(texts.CANCELLED if had_flow else texts.NOTHING_TO_CANCEL)
+        elif ctx.actor is None:
+            self._unlinked(ctx, text, command)
+        elif incoming.choice is not None:
+            self._choice(ctx, incoming.choice, response)
+        elif command is not None:
+            self._command(ctx, command[0], command[2])
+        elif incoming.is_group:
+            pass  # In groups only commands are answered.
+        elif state.flow and not self._expired(ctx):
+            self._flow_input(ctx, text, response)
+        elif state.options and (picked := _match_option(state.options, text)) is not None:
+            response.chosen = picked[1]
+            self._command(ctx, picked[0].lstrip("/"), "")
+        elif state.flow:
+            ctx.finish()
+            ctx.say(texts.SESSION_EXPIRED)
+        else:
+            ctx.say(texts.UNKNOWN_INPUT)
+
+        state.updated_at = now
+        session.add(state)
+        response.replies = ctx.replies
+        return response
+
+    def _state(self, session: Session, incoming: Incoming) -> ConversationState:
+        """The user's state row, locked for this update so two quick taps are served in turn."""
+        state = session.exec(
+            select(ConversationState)
+            .where(ConversationState.channel == incoming.channel)
+            .where(ConversationState.chat_id == incoming.chat_id)
+            .where(ConversationState.user_id == incoming.user_id)
+            .with_for_update()
+        ).first()
+        if state is None:
+            state = ConversationState(
+                channel=incoming.channel, chat_id=incoming.chat_id, user_id=incoming.user_id
+            )
+            session.add(state)
+            session.flush()
+        return state
+
+    def _expired(self, ctx: Ctx) -> bool:
+        expires = ctx.state.expires_at
+        return expires is not None and expires <= ctx.now
+
+    def _unlinked(self, ctx: Ctx, text: str, command: tuple[str, str | None, str] | None) -> None:
+        if ctx.incoming.is_group:
+            return
+        code = ""
+        if command and command[0] == "start":
+            code = command[2]
+        elif not command:
+            code = text
+        if code and self.onboarding is not None and self.onboarding(ctx, code):
+            return
+        ctx.say(texts.NOT_LINKED)
+
+    def _command(self, ctx: Ctx, name: str, args: str) -> None:
+        command = self.registry.find(name)
+        if command is None:
+            ctx.say(texts.UNKNOWN_COMMAND.format(command="/" + name))
+            return
+        if command.private and ctx.incoming.is_group:
+            ctx.say(texts.PRIVATE_ONLY)
+            return
+        ctx.require(command.permission)
+        # A new command leaves whatever flow was open: the user has moved on.
+        ctx.finish()
+        command.run(ctx, args)
+
+    def _choice(self, ctx: Ctx, payload: str, response: Response) -> None:
+        """A pressed button: accepted only if it is one of the options now on offer."""
+        state = ctx.state
+        offered = {key: label for key, label in (state.options or [])}
+        if payload.startswith("/") and payload in offered and not state.flow:
+            response.chosen = offered[payload]
+            self._command(ctx, payload[1:], "")
+            return
+        nonce, _, key = payload.partition(":")
+        if (
+            not state.flow
+            or state.nonce is None
+            or nonce != state.nonce
+            or key not in offered
+            or self._expired(ctx)
+        ):
+            response.notice = texts.STALE_BUTTON
+            return
+        response.chosen = offered[key]
+        self._resume(ctx, Answer(option=key))
+
+    def _flow_input(self, ctx: Ctx, text: str, response: Response) -> None:
+        options = ctx.state.options or []
+        if options:
+            picked = _match_option(options, text)
+            if picked is None:
+                ctx.say(texts.CHOOSE_NUMBER.format(count=len(options)))
+                return
+            response.chosen = picked[1]
+            self._resume(ctx, Answer(option=picked[0]))
+            return
+        if not text:
+            ctx.say(texts.TEXT_EXPECTED)
+            return
+        self._resume(ctx, Answer(text=text))
+
+    def _resume(self, ctx: Ctx, answer: Answer) -> None:
+        flow = self.registry.get_flow(ctx.state.flow)
+        if flow is None:
+            ctx.finish()
+            ctx.say(texts.SESSION_EXPIRED)
+            return
+        flow.resume(ctx, answer)
+
+
+def _match_option(options: list[list[str]], text: str) -> tuple[str, str] | None:
+    """A digit picks by position; otherwise the label, ignoring case and diacritics."""
+    text = text.strip().rstrip(".")
+    if text.isdigit():
+        index = int(text) - 1
+        if 0 <= index < len(options):
+            key, label = options[index]
+            return key, label
+        return None
+    wanted = fold(text)
+    if not wanted:
+        return None
+    for key, label in options:
+        if fold(label) == wanted:
+            return key, label
+    return None
+
+
+def _where(incoming: Incoming) -> str:
+    """Context for a log line: enough to find the update, nothing personal or secret."""
+    kind = "choice" if incoming.choice else "text"
+    return f"{incoming.channel} chat={incoming.chat_id} user={incoming.user_id} kind={kind}"

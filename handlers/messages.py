@@ -1,0 +1,66 @@
+"""What travels between a channel adapter and the core. No channel library is imported here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+MAX_OPTION_PAYLOAD_BYTES = 64  # Telegram's callback_data limit, the tightest of our channels
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did: typed text or pressed an option. Every field is untrusted."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    text: str | None = None
+    choice: str | None = None
+    message_id: str | None = None
+    is_group: bool = False
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice offered to the user. `payload` comes back verbatim when it is chosen."""
+
+    payload: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if len(self.payload.encode()) > MAX_OPTION_PAYLOAD_BYTES:
+            raise ValueError(f"option payload longer than {MAX_OPTION_PAYLOAD_BYTES} bytes")
+
+
+@dataclass(frozen=True)
+class OutFile:
+    """A generated file (chart, spreadsheet) sent along with a reply."""
+
+    name: str
+    data: bytes
+    kind: Literal["photo", "document"] = "document"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Plain text (adapters escape it), optional options, optional file."""
+
+    text: str
+    options: tuple[Option, ...] = ()
+    file: OutFile | None = None
+
+
+@dataclass
+class Response:
+    """Everything the core has to say about one `Incoming`.
+
+    `notice` is a short line for the pressed button itself (a Telegram callback answer);
+    `chosen` is the label of the accepted option, so a channel with editable messages can show
+    the choice in place of the keyboard.
+    """
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str | None = None
+    chosen: str | None = None

@@ -1,0 +1,77 @@
+"""Commands and flows, registered in one place so menus, help and dispatch agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.context import Ctx, Flow
+from services.auth import Actor, Permission, allows
+
+
+class Audience(StrEnum):
+    """Which menu a command belongs to; also the permission it needs to be offered."""
+
+    MEMBER = "member"
+    SECRETARY = "secretary"
+    COMMITTEE = "committee"
+    ADMIN = "admin"
+
+
+AUDIENCE_PERMISSION = {
+    Audience.MEMBER: Permission.MEMBER,
+    Audience.SECRETARY: Permission.MANAGE_CELL,
+    Audience.COMMITTEE: Permission.OVERSEE,
+    Audience.ADMIN: Permission.ADMIN,
+}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command. `private` ones never answer in a group (they show personal data)."""
+
+    name: str
+    description: str
+    audience: Audience
+    run: Callable[[Ctx, str], None]
+    aliases: tuple[str, ...] = ()
+    private: bool = True
+    in_menu: bool = True
+
+    @property
+    def permission(self) -> Permission:
+        return AUDIENCE_PERMISSION[self.audience]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._commands: dict[str, Command] = {}
+        self._ordered: list[Command] = []
+        self._flows: dict[str, Flow] = {}
+
+    def command(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            if name in self._commands:
+                raise ValueError(f"command /{name} registered twice")
+            self._commands[name] = command
+        self._ordered.append(command)
+
+    def flow(self, flow: Flow) -> Flow:
+        if not flow.name or flow.name in self._flows:
+            raise ValueError(f"flow {flow.name!r} has no name or is registered twice")
+        self._flows[flow.name] = flow
+        return flow
+
+    def find(self, name: str) -> Command | None:
+        return self._commands.get(name.lower())
+
+    def get_flow(self, name: str | None) -> Flow | None:
+        return self._flows.get(name) if name else None
+
+    def commands(self) -> list[Command]:
+        return list(self._ordered)
+
+    def available_to(self, actor: Actor) -> list[Command]:
+        """Commands this actor may use, in registration order (the menu order)."""
+        return [c for c in self._ordered if allows(actor, c.permission)]

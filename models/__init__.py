@@ -1,0 +1,41 @@
+"""SQLModel tables, the engine and sessions. Imports nothing else of ours."""
+
+from sqlmodel import SQLModel
+
+# Deterministic constraint names make Alembic migrations identical on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+from models.audit import AuditLog  # noqa: E402
+from models.conversation import ConversationState  # noqa: E402
+from models.db import Database  # noqa: E402
+from models.enums import Channel, MemberStatus, Role, UnitKind  # noqa: E402
+from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
+from models.org import Member, RoleAssignment, Unit  # noqa: E402
+from models.types import UTCDateTime, utcnow  # noqa: E402
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditLog",
+    "Channel",
+    "ChatIdentity",
+    "ConversationState",
+    "Database",
+    "Invite",
+    "InviteAttempt",
+    "Member",
+    "MemberStatus",
+    "Role",
+    "RoleAssignment",
+    "UTCDateTime",
+    "Unit",
+    "UnitKind",
+    "metadata",
+    "utcnow",
+]

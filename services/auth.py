@@ -1,0 +1,118 @@
+"""Who is acting, over which units: the one authorization helper every handler uses.
+
+A member sees their own cell; a secretary or deputy acts on their own cell; a committee member
+sees the subtree of the unit whose committee they sit on; an admin sees everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from models import Member, Role, RoleAssignment, Unit
+from services import texts
+from services.errors import Forbidden
+from services.org import is_within
+
+
+class Permission(StrEnum):
+    MEMBER = "member"
+    MANAGE_CELL = "manage_cell"
+    OVERSEE = "oversee"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A linked member with their roles, loaded once per update."""
+
+    member_id: int
+    code: str
+    full_name: str
+    status: str
+    cell_id: int
+    cell_name: str
+    managed_cell_ids: frozenset[int]
+    secretary_cell_ids: frozenset[int]
+    committee_unit_ids: frozenset[int]
+    is_admin: bool
+
+    @property
+    def is_cell_manager(self) -> bool:
+        return self.is_admin or bool(self.managed_cell_ids)
+
+    @property
+    def is_committee(self) -> bool:
+        return self.is_admin or bool(self.committee_unit_ids)
+
+    def roles(self) -> list[str]:
+        """Role codes for display, most senior first."""
+        found: list[str] = []
+        if self.is_admin:
+            found.append(Role.ADMIN)
+        if self.committee_unit_ids:
+            found.append(Role.COMMITTEE)
+        if self.secretary_cell_ids:
+            found.append(Role.SECRETARY)
+        elif self.managed_cell_ids:
+            found.append(Role.DEPUTY)
+        return found
+
+
+def load_actor(session: Session, member: Member) -> Actor:
+    assignments = session.exec(
+        select(RoleAssignment).where(RoleAssignment.member_id == member.id)
+    ).all()
+    cell = session.get(Unit, member.cell_id)
+    managed = {a.unit_id for a in assignments if a.role in (Role.SECRETARY, Role.DEPUTY)}
+    secretary = {a.unit_id for a in assignments if a.role == Role.SECRETARY}
+    committee = {a.unit_id for a in assignments if a.role == Role.COMMITTEE}
+    assert member.id is not None
+    return Actor(
+        member_id=member.id,
+        code=member.code,
+        full_name=member.full_name,
+        status=member.status,
+        cell_id=member.cell_id,
+        cell_name=cell.name if cell else "",
+        managed_cell_ids=frozenset(u for u in managed if u is not None),
+        secretary_cell_ids=frozenset(u for u in secretary if u is not None),
+        committee_unit_ids=frozenset(u for u in committee if u is not None),
+        is_admin=any(a.role == Role.ADMIN for a in assignments),
+    )
+
+
+def allows(actor: Actor, permission: Permission, unit: Unit | None = None) -> bool:
+    """Whether the actor holds the permission, over `unit` when given, or anywhere when not."""
+    if permission is Permission.MEMBER:
+        return unit is None or actor.is_admin or unit.id == actor.cell_id or _oversees(actor, unit)
+    if actor.is_admin:
+        return True
+    if permission is Permission.MANAGE_CELL:
+        return bool(actor.managed_cell_ids) if unit is None else unit.id in actor.managed_cell_ids
+    if permission is Permission.OVERSEE:
+        return bool(actor.committee_unit_ids) if unit is None else _oversees(actor, unit)
+    return False
+
+
+def authorize(actor: Actor, permission: Permission, unit: Unit | None = None) -> None:
+    """Raise `Forbidden` with the Vietnamese reason unless `allows`."""
+    if allows(actor, permission, unit):
+        return
+    if permission is Permission.MANAGE_CELL:
+        reason = texts.FORBIDDEN_OTHER_CELL if actor.managed_cell_ids else texts.FORBIDDEN_SECRETARY
+    elif permission is Permission.OVERSEE:
+        reason = (
+            texts.FORBIDDEN_OUTSIDE_SCOPE if actor.committee_unit_ids else texts.FORBIDDEN_COMMITTEE
+        )
+    elif permission is Permission.ADMIN:
+        reason = texts.FORBIDDEN_ADMIN
+    else:
+        reason = texts.FORBIDDEN_OUTSIDE_SCOPE
+    raise Forbidden(reason)
+
+
+def _oversees(actor: Actor, unit: Unit) -> bool:
+    return is_within(unit, sorted(actor.committee_unit_ids))

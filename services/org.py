@@ -1,0 +1,77 @@
+"""Queries over the organisation tree: cells, subtrees, members of a cell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models import ChatIdentity, Member, RoleAssignment, Unit, UnitKind
+from services.textnorm import fold
+
+PATH_SEPARATOR = " / "
+
+
+def split_path(path: str) -> list[str]:
+    """`A / B / C` → [A, B, C]; tolerant of spacing around the slashes."""
+    return [part.strip() for part in path.split("/") if part.strip()]
+
+
+def join_path(parts: Sequence[str]) -> str:
+    return PATH_SEPARATOR.join(parts)
+
+
+def find_unit_by_path(session: Session, path: str) -> Unit | None:
+    """Exact path first; otherwise a match without regard to case, spacing or diacritics."""
+    parts = split_path(path)
+    exact = session.exec(select(Unit).where(Unit.path == join_path(parts))).first()
+    if exact is not None:
+        return exact
+    wanted = fold(join_path(parts))
+    for unit in session.exec(select(Unit).where(Unit.name == parts[-1] if parts else sa.false())):
+        if fold(unit.path) == wanted:
+            return unit
+    for unit in session.exec(select(Unit)):
+        if fold(unit.path) == wanted:
+            return unit
+    return None
+
+
+def subtree_units(session: Session, unit_ids: Sequence[int]) -> list[Unit]:
+    """Every unit under (and including) the given units, by lineage prefix."""
+    if not unit_ids:
+        return []
+    clauses = [col(Unit.lineage).contains(f"/{uid}/") for uid in unit_ids]
+    return list(session.exec(select(Unit).where(sa.or_(*clauses)).order_by(Unit.path)))
+
+
+def is_within(unit: Unit, ancestor_ids: Sequence[int]) -> bool:
+    """True when the unit is one of the ancestors or lies below one of them."""
+    return any(f"/{uid}/" in unit.lineage for uid in ancestor_ids)
+
+
+def cell_members(session: Session, cell_id: int) -> list[Member]:
+    return list(
+        session.exec(select(Member).where(Member.cell_id == cell_id).order_by(Member.full_name))
+    )
+
+
+def linked_member_ids(session: Session, member_ids: Sequence[int]) -> set[int]:
+    """Members that have at least one linked chat account."""
+    if not member_ids:
+        return set()
+    rows = session.exec(
+        select(ChatIdentity.member_id).where(col(ChatIdentity.member_id).in_(member_ids))
+    )
+    return {row for row in rows if row is not None}
+
+
+def cell_roles(session: Session, cell_id: int) -> dict[int, str]:
+    """member id → secretary/deputy role in this cell."""
+    rows = session.exec(select(RoleAssignment).where(RoleAssignment.unit_id == cell_id))
+    return {r.member_id: r.role for r in rows if r.role in ("bi_thu", "pho_bi_thu")}
+
+
+def is_cell(unit: Unit) -> bool:
+    return UnitKind(unit.kind).is_cell

@@ -1,0 +1,113 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, on a migrated schema.
+
+PostgreSQL is required, not optional: if it cannot be reached the PostgreSQL half of the suite
+fails. Set SOTAY_TEST_PG_URL to point elsewhere (default: the local server, trust auth).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import migrations
+import models
+from handlers import build_core
+from handlers.context import CoreConfig
+from handlers.core import Core
+from models import Database
+from services.demo import seed_demo
+from tests.support import ChatDriver, FakeClock
+
+PG_ADMIN_URL = os.environ.get(
+    "SOTAY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+DIALECTS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; every test gets a copy of the file (far faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrations.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database for this test run, migrated once, dropped at the end."""
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"sotay_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:  # pragma: no cover - CI must have PostgreSQL
+        pytest.fail(f"PostgreSQL is required for the test suite: {exc}")
+    url = sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    migrations.upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(db: Database) -> None:
+    names = ", ".join(f'"{t.name}"' for t in models.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=DIALECTS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    if database.dialect == "postgresql":
+        _truncate_all(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def core(db: Database, clock: FakeClock) -> Core:
+    return build_core(db, CoreConfig(telegram_bot_username="SoTayTestBot"), clock=clock)
+
+
+@pytest.fixture
+def demo(db: Database, clock: FakeClock) -> Database:
+    with db.session() as session:
+        seed_demo(session, now=clock())
+    return db
+
+
+@pytest.fixture
+def chat_as(core: Core, demo: Database, clock: FakeClock):
+    """`chat_as("DV001")`: a terminal chat already linked to that member."""
+    from services.identities import find_member, local_identity
+
+    def make(code: str, channel: str = "terminal") -> ChatDriver:
+        with demo.session() as session:
+            member = find_member(session, code)
+            assert member is not None, code
+            identity = local_identity(session, member, now=clock())
+            user_id = identity.external_id
+        return ChatDriver(core, user_id=user_id, channel=channel)
+
+    return make

@@ -1,0 +1,75 @@
+"""Test helpers: a controllable clock and a scripted chat that talks to the real core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from handlers.core import Core
+from handlers.messages import Incoming, Option, Response
+
+
+class FakeClock:
+    """Time under the test's control: nobody sleeps, tests `advance` instead."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class ChatDriver:
+    """One user in one private chat, speaking to the core as a channel adapter would."""
+
+    core: Core
+    user_id: str
+    channel: str = "telegram"
+    chat_id: str | None = None
+    is_group: bool = False
+    last: Response = field(default_factory=Response)
+
+    def send(self, text: str) -> Response:
+        self.last = self.core.handle(
+            Incoming(
+                channel=self.channel,
+                chat_id=self.chat_id or self.user_id,
+                user_id=self.user_id,
+                text=text,
+                is_group=self.is_group,
+            )
+        )
+        return self.last
+
+    def press_payload(self, payload: str) -> Response:
+        self.last = self.core.handle(
+            Incoming(
+                channel=self.channel,
+                chat_id=self.chat_id or self.user_id,
+                user_id=self.user_id,
+                choice=payload,
+                is_group=self.is_group,
+            )
+        )
+        return self.last
+
+    def options(self) -> list[Option]:
+        return [o for r in self.last.replies for o in r.options]
+
+    def option(self, label_part: str) -> Option:
+        for option in self.options():
+            if label_part in option.label:
+                return option
+        raise AssertionError(f"no option with {label_part!r} in {self.options()}")
+
+    def press(self, label_part: str) -> Response:
+        return self.press_payload(self.option(label_part).payload)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.last.replies)
