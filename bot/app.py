@@ -1,0 +1,41 @@
+"""Assembly: settings → database (migrated) → core. Every entry point builds through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import migrations
+from bot.settings import Settings
+from handlers import build_core
+from handlers.context import CoreConfig
+from handlers.core import Core
+from models import Database
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    core: Core
+
+
+def core_config(settings: Settings) -> CoreConfig:
+    return CoreConfig(
+        invite_ttl=timedelta(days=settings.invite_ttl_days),
+        conversation_ttl=timedelta(minutes=settings.conversation_ttl_minutes),
+        telegram_bot_username=settings.telegram_bot_username,
+        tz=settings.tz,
+    )
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """The database, brought to the current schema first (idempotent, cheap when up to date)."""
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    return Database(settings.database_url)
+
+
+def build_app(settings: Settings, *, migrate: bool = True) -> App:
+    db = open_database(settings, migrate=migrate)
+    return App(settings=settings, db=db, core=build_core(db, core_config(settings)))
