@@ -48,4 +48,6 @@ def setup_logging(level: int, secrets: Iterable[str]) -> RedactingFilter:
     root.setLevel(level)
     # httpx logs every request URL at INFO, and Telegram's URLs hold the token.
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # Migrations run at every start; their progress lines are noise outside debugging.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
     return redactor

@@ -51,10 +51,15 @@ def is_within(unit: Unit, ancestor_ids: Sequence[int]) -> bool:
     return any(f"/{uid}/" in unit.lineage for uid in ancestor_ids)
 
 
+def vn_name_key(full_name: str) -> tuple[str, str]:
+    """Vietnamese lists sort by given name (the last word), then the whole name, without marks."""
+    folded = fold(full_name)
+    return (folded.rsplit(" ", 1)[-1], folded)
+
+
 def cell_members(session: Session, cell_id: int) -> list[Member]:
-    return list(
-        session.exec(select(Member).where(Member.cell_id == cell_id).order_by(Member.full_name))
-    )
+    members = session.exec(select(Member).where(Member.cell_id == cell_id)).all()
+    return sorted(members, key=lambda m: vn_name_key(m.full_name))
 
 
 def linked_member_ids(session: Session, member_ids: Sequence[int]) -> set[int]:

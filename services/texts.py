@@ -93,3 +93,29 @@ MORE: Final = "Xem thêm ▸"
 # --- Committee -----------------------------------------------------------------------------
 UNITS_HEADER: Final = "{unit}: {cells} chi bộ, {members} đảng viên, {linked} đã kết nối."
 UNITS_LINE: Final = "• {cell}: {members} đảng viên, {linked} đã kết nối"
+
+# --- Command line (for the admin who deploys) ----------------------------------------------
+CLI_DEMO_CREATED: Final = "Đã tạo tổ chức mẫu: {members} đảng viên, 2 chi bộ."
+CLI_DEMO_EXISTS: Final = "Cơ sở dữ liệu đã có {members} đảng viên; không tạo dữ liệu mẫu."
+CLI_MEMBER_NOT_FOUND: Final = "Không tìm thấy đảng viên có mã {code}."
+CLI_UNIT_NOT_FOUND: Final = "Không tìm thấy đơn vị {path}."
+CLI_INVITE_CHOOSE: Final = "Hãy dùng đúng một trong hai: --member MÃ hoặc --unit ĐƯỜNG_DẪN."
+CLI_INVITE_NO_USERNAME: Final = (
+    "Chưa biết tên bot Telegram: đặt TELEGRAM_BOT_USERNAME để có đường dẫn đúng."
+)
+CLI_IMPORT_FAILED: Final = "Tệp có {count} lỗi; chưa ghi gì vào cơ sở dữ liệu:"
+CLI_IMPORT_DONE: Final = (
+    "Đã nhập xong: {units} đơn vị mới, {created} đảng viên mới, {updated} cập nhật, "
+    "{unchanged} không đổi, {roles} thay đổi chức vụ."
+)
+CLI_FILE_NOT_FOUND: Final = "Không tìm thấy tệp {path}."
+CLI_CHAT_INTRO: Final = (
+    "Trò chuyện thử với tư cách {name} ({code}). Trả lời bằng chữ hoặc số thứ tự; "
+    "gõ /thoat hoặc Ctrl-D để thoát."
+)
+CLI_CHAT_BYE: Final = "Tạm biệt!"
+CLI_CHAT_FILE: Final = "[Tệp đính kèm đã lưu: {path}]"
+CLI_ADMIN_GRANTED: Final = "Đã cấp quyền quản trị cho {name} ({code})."
+CLI_ADMIN_ALREADY: Final = "{name} ({code}) đã có quyền quản trị."
+CLI_NO_CHANNEL: Final = "Chưa cấu hình kênh nào (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)."
+CLI_CHANNEL_NOT_READY: Final = "Kênh {channel} chưa có trong phiên bản này."

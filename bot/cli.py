@@ -1,0 +1,254 @@
+"""The `sotay` command line: run the bot, chat locally, seed a demo, import, issue invites."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.app import build_app, open_database
+from bot.logging_setup import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+from models import Database, Member, utcnow
+from services import texts
+from services.errors import UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sổ tay đảng viên")
+log = logging.getLogger(__name__)
+
+
+def _settings() -> Settings:
+    """Settings or exit 2 with the one line that names the bad setting."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    setup_logging(settings.log_level_number, settings.secrets())
+    return settings
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the current schema."""
+    open_database(_settings()).dispose()
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo organisation if the database holds no members."""
+    db = open_database(_settings())
+    typer.echo(_seed_demo(db))
+    db.dispose()
+
+
+def _seed_demo(db: Database) -> str:
+    from services.demo import seed_demo
+
+    with db.session() as session:
+        result = seed_demo(session, now=utcnow())
+    if result.created:
+        return texts.CLI_DEMO_CREATED.format(members=result.members)
+    return texts.CLI_DEMO_EXISTS.format(members=result.members)
+
+
+@app.command()
+def chat(
+    member: Annotated[str, typer.Option("--as", help="Member code to chat as")],
+) -> None:
+    """Chat with the bot in this terminal as the given member (lines from standard input)."""
+    from bot.terminal import run_chat
+
+    bundle = build_app(_settings())
+    try:
+        run_chat(bundle.core, bundle.db, member)
+    except UserError as error:
+        raise _fail(error.message) from None
+    finally:
+        bundle.db.dispose()
+
+
+@app.command()
+def run(
+    member: Annotated[
+        str | None, typer.Option("--as", help="Local chat member (no token configured)")
+    ] = None,
+) -> None:
+    """Start the configured channels; with no token, the demo and a local chat as its secretary."""
+    from services.demo import SECRETARY_CODE
+
+    settings = _settings()
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+        from bot.terminal import run_chat
+
+        bundle = build_app(settings)
+        typer.echo(texts.CLI_NO_CHANNEL, err=True)
+        typer.echo(_seed_demo(bundle.db), err=True)
+        try:
+            run_chat(bundle.core, bundle.db, member or SECRETARY_CODE)
+        except UserError as error:
+            raise _fail(error.message) from None
+        finally:
+            bundle.db.dispose()
+        return
+    if settings.telegram_bot_token is not None:
+        try:
+            from bot.telegram.runner import run_polling
+        except ImportError:
+            raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="Telegram")) from None
+        run_polling(settings)
+        return
+    raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="Zalo"))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
+) -> None:
+    """Serve the webhooks (Telegram, Zalo) and /healthz."""
+    try:
+        from bot.web import serve as serve_web
+    except ImportError:
+        raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="webhook")) from None
+    serve_web(_settings(), host=host, port=port)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) -> None:
+    """Load units and members from a spreadsheet; nothing is written if any row is bad."""
+    from services.importer import ImportFailed, import_file
+
+    settings = _settings()
+    if not file.is_file():
+        raise _fail(texts.CLI_FILE_NOT_FOUND.format(path=file))
+    db = open_database(settings)
+    try:
+        with db.session() as session:
+            report = import_file(session, file, now=utcnow())
+    except ImportFailed as failure:
+        typer.echo(texts.CLI_IMPORT_FAILED.format(count=len(failure.errors)), err=True)
+        for error in failure.errors:
+            typer.echo(f"  {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    typer.echo(
+        texts.CLI_IMPORT_DONE.format(
+            units=report.units_created,
+            created=report.members_created,
+            updated=report.members_updated,
+            unchanged=report.members_unchanged,
+            roles=report.roles_changed,
+        )
+    )
+
+
+@app.command()
+def invite(
+    member: Annotated[str | None, typer.Option("--member", help="Member code")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Unit path, A / B / C")] = None,
+    days: Annotated[int | None, typer.Option(help="Days before the code expires")] = None,
+) -> None:
+    """Print `member_code<TAB>invite_code<TAB>telegram_deep_link`, one line per member."""
+    from datetime import timedelta
+
+    from sqlmodel import col, select
+
+    from services.invites import deep_link, issue_invite
+    from services.org import subtree_units
+
+    settings = _settings()
+    if (member is None) == (unit is None):
+        raise _fail(texts.CLI_INVITE_CHOOSE, 2)
+    username = settings.telegram_bot_username or _telegram_username(settings)
+    if not username:
+        typer.echo(texts.CLI_INVITE_NO_USERNAME, err=True)
+    ttl = timedelta(days=days or settings.invite_ttl_days)
+    db = open_database(settings)
+    lines: list[str] = []
+    try:
+        with db.session() as session:
+            if member is not None:
+                from services.identities import find_member
+
+                found = find_member(session, member)
+                if found is None:
+                    raise _fail(texts.CLI_MEMBER_NOT_FOUND.format(code=member))
+                targets = [found]
+            else:
+                from services.org import find_unit_by_path
+
+                root = find_unit_by_path(session, unit or "")
+                if root is None or root.id is None:
+                    raise _fail(texts.CLI_UNIT_NOT_FOUND.format(path=unit))
+                unit_ids = [u.id for u in subtree_units(session, [root.id]) if u.id is not None]
+                targets = list(
+                    session.exec(
+                        select(Member)
+                        .where(col(Member.cell_id).in_(unit_ids))
+                        .order_by(Member.code)
+                    )
+                )
+            now = utcnow()
+            for target in targets:
+                code, _ = issue_invite(session, target, now=now, ttl=ttl, actor_label="cli")
+                link = deep_link(username, code) or deep_link("BOT_USERNAME", code)
+                lines.append(f"{target.code}\t{code}\t{link}")
+    finally:
+        db.dispose()
+    for line in lines:
+        typer.echo(line)
+
+
+def _telegram_username(settings: Settings) -> str | None:
+    """Ask Telegram for the bot's username when only the token is configured."""
+    if settings.telegram_bot_token is None:
+        return None
+    import httpx
+
+    token = settings.telegram_bot_token.get_secret_value()
+    try:
+        answer = httpx.get(f"{settings.telegram_api_base}/bot{token}/getMe", timeout=10).json()
+        return str(answer["result"]["username"])
+    except (httpx.HTTPError, KeyError, ValueError, TypeError):
+        log.warning("getMe failed; invite links will need TELEGRAM_BOT_USERNAME")
+        return None
+
+
+@app.command("grant-admin")
+def grant_admin_command(code: Annotated[str, typer.Argument(help="Member code")]) -> None:
+    """Give a member the admin role (sees every unit)."""
+    from services import audit
+    from services.identities import find_member
+    from services.orgwrite import grant_admin
+
+    db = open_database(_settings())
+    try:
+        with db.session() as session:
+            found = find_member(session, code)
+            if found is None:
+                raise _fail(texts.CLI_MEMBER_NOT_FOUND.format(code=code))
+            granted = grant_admin(session, found)
+            if granted:
+                audit.record(session, "role.admin_granted", "member", found.id, actor_label="cli")
+            message = texts.CLI_ADMIN_GRANTED if granted else texts.CLI_ADMIN_ALREADY
+            typer.echo(message.format(name=found.full_name, code=found.code))
+    finally:
+        db.dispose()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
