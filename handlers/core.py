@@ -113,12 +113,12 @@ class Core:
             pass  # In groups only commands are answered.
         elif state.flow and not self._expired(ctx):
             self._flow_input(ctx, text, response)
-        elif state.options and (picked := _match_option(state.options, text)) is not None:
-            response.chosen = picked[1]
-            self._command(ctx, picked[0].lstrip("/"), "")
         elif state.flow:
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
+        elif state.options and (picked := _match_option(state.options, text)) is not None:
+            response.chosen = picked[1]
+            self._command(ctx, picked[0].lstrip("/"), "")
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 
