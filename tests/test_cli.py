@@ -1,0 +1,110 @@
+"""The `sotay` command line, run as a real process: settings errors, demo, chat, invites."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from models import Database, Invite
+from services.invites import hash_code
+
+SOTAY = [sys.executable, "-m", "bot"]
+
+
+def _env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env.update({"DATABASE_URL": db_url, "LOG_LEVEL": "WARNING"})
+    env.update(extra)
+    return env
+
+
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        SOTAY + args, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("LOG_LEVEL", "LOUD"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token"),
+        ("TELEGRAM_API_BASE", "ftp://example"),
+        ("TELEGRAM_WEBHOOK_SECRET", "has spaces!"),
+        ("INVITE_TTL_DAYS", "0"),
+    ],
+)
+def test_invalid_setting_stops_with_one_line_and_exit_2(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    env = _env(f"sqlite:///{tmp_path / 'x.db'}", **{name: value})
+    result = _run(["demo"], env, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_without_token_seeds_demo_and_chats_as_secretary(tmp_path: Path) -> None:
+    env = _env("sqlite:///sotay.db")
+    env.pop("DATABASE_URL")  # the default: an SQLite file in the working directory
+    result = _run(["run"], env, tmp_path, stdin="/help\n3\n/thoat\n")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sotay.db").exists()
+    assert "Nguyễn Văn An (DV001)" in result.stdout
+    assert "/moi – Cấp mã mời cho đảng viên" in result.stdout
+    assert "Chi bộ Văn phòng Sở: 8 đảng viên" in result.stdout  # option 3 = /chibo
+    assert "Traceback" not in result.stderr
+
+
+def test_chat_as_member_and_unknown_member(tmp_path: Path) -> None:
+    env = _env(f"sqlite:///{tmp_path / 'c.db'}")
+    assert _run(["demo"], env, tmp_path).returncode == 0
+    result = _run(["chat", "--as", "DV003"], env, tmp_path, stdin="/toi\n/moi\n")
+    assert result.returncode == 0, result.stderr
+    assert "Mã đảng viên: DV003" in result.stdout
+    assert "dành cho bí thư" in result.stdout
+    missing = _run(["chat", "--as", "NOPE"], env, tmp_path)
+    assert missing.returncode == 1 and "NOPE" in missing.stderr
+
+
+def test_invite_prints_one_line_per_member(tmp_path: Path, db_url: str) -> None:
+    env = _env(db_url, TELEGRAM_BOT_USERNAME="SoTayBot")
+    db = Database(db_url)
+    if db.dialect == "postgresql":
+        from tests.conftest import _truncate_all
+
+        _truncate_all(db)
+    assert _run(["demo"], env, tmp_path).returncode == 0
+    one = _run(["invite", "--member", "DV003"], env, tmp_path)
+    assert one.returncode == 0, one.stderr
+    code_line = one.stdout.strip().split("\t")
+    assert code_line[0] == "DV003" and len(code_line[1]) == 10
+    assert code_line[2] == f"https://t.me/SoTayBot?start={code_line[1]}"
+
+    unit = _run(
+        ["invite", "--unit", "dang uy khoi cac co quan tinh / dang bo so giao duc va dao tao"],
+        env,
+        tmp_path,
+    )
+    assert unit.returncode == 0, unit.stderr
+    lines = [line.split("\t") for line in unit.stdout.strip().splitlines()]
+    assert [line[0] for line in lines] == [f"DV{i:03d}" for i in range(1, 17)]
+    with db.session() as session:
+        hashes = {i.code_hash for i in session.exec(select(Invite))}
+    assert {hash_code(line[1]) for line in lines} <= hashes
+    db.dispose()
+
+    bad = _run(["invite", "--unit", "Không có"], env, tmp_path)
+    assert bad.returncode == 1 and "Không tìm thấy đơn vị" in bad.stderr
+    both = _run(["invite"], env, tmp_path)
+    assert both.returncode == 2
