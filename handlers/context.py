@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from handlers.messages import Incoming, Option, OutFile, Reply
+from handlers.messages import Incoming, IncomingFile, Option, OutFile, Reply
 from models import ConversationState, Unit
 from services import texts
 from services.auth import Actor, Permission, authorize
@@ -29,10 +29,11 @@ class CoreConfig:
 
 @dataclass(frozen=True)
 class Answer:
-    """The user's answer to a step: the chosen option's key, or free text."""
+    """The user's answer to a step: the chosen option's key, free text, or a file."""
 
     text: str | None = None
     option: str | None = None
+    file: IncomingFile | None = None
 
 
 @dataclass
@@ -78,9 +79,11 @@ class Ctx:
         options: Sequence[tuple[str, str]] = (),
         *,
         data: dict[str, Any] | None = None,
+        accepts_file: bool = False,
     ) -> None:
         """Put the user at `step` of `flow`. With options, only one of them is accepted;
-        without, free text is. Each prompt gets a new nonce so older buttons turn stale."""
+        without, free text is (and a file, with `accepts_file`). Each prompt gets a new nonce
+        so older buttons turn stale."""
         nonce = secrets.token_hex(3)
         self.state.flow = flow
         self.state.step = step
@@ -90,6 +93,7 @@ class Ctx:
             self.state.data = dict(self.state.data)
         self.state.options = [[key, label] for key, label in options]
         self.state.nonce = nonce
+        self.state.data = {**self.state.data, "_accepts_file": accepts_file}
         self.state.expires_at = self.now + self.config.conversation_ttl
         self.say(text, [Option(f"{nonce}:{key}", label) for key, label in options])
 

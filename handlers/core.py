@@ -111,14 +111,18 @@ class Core:
             self._command(ctx, command[0], command[2])
         elif incoming.is_group:
             pass  # In groups only commands are answered.
-        elif state.flow and not self._expired(ctx):
+        elif state.flow and not self._expired(ctx) and not _wants_menu(ctx, text):
             self._flow_input(ctx, text, response)
+        elif _wants_menu(ctx, text):
+            self._command(ctx, "help", "")
         elif state.flow:
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
         elif state.options and (picked := _match_option(state.options, text)) is not None:
             response.chosen = picked[1]
             self._command(ctx, picked[0].lstrip("/"), "")
+        elif incoming.file is not None and not text:
+            ctx.say(texts.TEXT_ONLY)
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 
@@ -195,6 +199,13 @@ class Core:
         self._resume(ctx, Answer(option=key))
 
     def _flow_input(self, ctx: Ctx, text: str, response: Response) -> None:
+        upload = ctx.incoming.file
+        if upload is not None and not text:
+            if ctx.state.data.get("_accepts_file"):
+                self._resume(ctx, Answer(file=upload))
+            else:
+                ctx.say(texts.TEXT_ONLY)
+            return
         options = ctx.state.options or []
         if options:
             picked = _match_option(options, text)
@@ -216,6 +227,17 @@ class Core:
             ctx.say(texts.SESSION_EXPIRED)
             return
         flow.resume(ctx, answer)
+
+
+MENU_WORDS = frozenset({"menu", "0"})
+
+
+def _wants_menu(ctx: Ctx, text: str) -> bool:
+    """`menu` or `0` opens the main menu (for channels without buttons), except where the
+    current step takes free text, in which "0" may well be the answer."""
+    if fold(text) not in MENU_WORDS:
+        return False
+    return not (ctx.state.flow and not ctx.state.options)
 
 
 def _match_option(options: list[list[str]], text: str) -> tuple[str, str] | None:

@@ -9,6 +9,21 @@ MAX_OPTION_PAYLOAD_BYTES = 64  # Telegram's callback_data limit, the tightest of
 
 
 @dataclass(frozen=True)
+class IncomingFile:
+    """Something other than text the user sent: a photo, a document, a sticker.
+
+    `file_id` is the channel's own handle (a Telegram file_id, a Zalo URL); nothing is downloaded
+    until a flow asks for it.
+    """
+
+    kind: Literal["photo", "document", "sticker", "other"]
+    file_id: str = ""
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a user did: typed text or pressed an option. Every field is untrusted."""
 
@@ -20,6 +35,7 @@ class Incoming:
     message_id: str | None = None
     is_group: bool = False
     display_name: str | None = None
+    file: IncomingFile | None = None
 
 
 @dataclass(frozen=True)

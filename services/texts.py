@@ -21,6 +21,7 @@ TEXT_EXPECTED: Final = "Đồng chí vui lòng gõ câu trả lời bằng chữ
 PRIVATE_ONLY: Final = "Thông tin này là riêng tư. Đồng chí vui lòng nhắn riêng cho bot."
 CHOSEN: Final = "Đã chọn: {label}"
 OPTION_HINT: Final = "(Trả lời bằng số thứ tự)"
+TEXT_ONLY: Final = "Tôi chỉ đọc được tin nhắn chữ. Đồng chí vui lòng gõ câu trả lời, hoặc gõ /help."
 
 # --- Authorization -------------------------------------------------------------------------
 FORBIDDEN_SECRETARY: Final = "Chức năng này dành cho bí thư, phó bí thư chi bộ."
@@ -119,3 +120,184 @@ CLI_ADMIN_GRANTED: Final = "Đã cấp quyền quản trị cho {name} ({code}).
 CLI_ADMIN_ALREADY: Final = "{name} ({code}) đã có quyền quản trị."
 CLI_NO_CHANNEL: Final = "Chưa cấu hình kênh nào (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)."
 CLI_CHANNEL_NOT_READY: Final = "Kênh {channel} chưa có trong phiên bản này."
+
+# --- Telegram ------------------------------------------------------------------------------
+TG_BUTTON_MENU: Final = "📋 Menu"
+TG_BUTTON_PROFILE: Final = "👤 Thông tin của tôi"
+TG_BUTTON_CELL: Final = "👥 Chi bộ của tôi"
+TG_MENU_PLACEHOLDER: Final = "Chọn một việc hoặc gõ lệnh"
+TG_OPEN_PRIVATE: Final = "💬 Nhắn riêng cho bot"
+TG_CHOOSE_BELOW: Final = "Đồng chí vui lòng chọn một mục bên dưới."
+
+
+# --- Cell month ----------------------------------------------------------------------------
+# Dates typed by secretaries (services/vndate.py). {detail} quotes the user's own words.
+VNDATE_EMPTY: Final = (
+    "Đồng chí chưa nhập ngày giờ. Ví dụ: 19/12 14:00, 14h 19/12/2026 hoặc thứ 6 tuần sau 8h."
+)
+VNDATE_NO_DATE: Final = (
+    "Thiếu ngày họp. Đồng chí ghi thêm ngày, ví dụ: 14h 19/12, 8h thứ 6 tuần sau hoặc sáng mai 8h."
+)
+VNDATE_NO_TIME: Final = (
+    "Thiếu giờ. Đồng chí ghi thêm giờ, ví dụ: 19/12 14:00 hoặc 14h30 ngày 19/12."
+)
+VNDATE_BAD_DATE: Final = "Ngày “{detail}” không có trên lịch. Đồng chí kiểm tra lại ngày và tháng."
+VNDATE_BAD_TIME: Final = (
+    "Giờ “{detail}” không hợp lệ. Giờ từ 0 đến 23, phút từ 0 đến 59 (ví dụ 14h30 hoặc 2h chiều)."
+)
+VNDATE_CONFLICT: Final = (
+    "Thông tin ngày giờ mâu thuẫn hoặc bị lặp ({detail}). Đồng chí chỉ ghi một ngày và một giờ."
+)
+VNDATE_UNRECOGNISED: Final = (
+    "Chưa hiểu phần “{detail}”. Ví dụ cách ghi: 19/12 14:00, 14h 19/12/2026, thứ 6 tuần sau 8h."
+)
+
+# Meetings (Chỉ thị 50-CT/TW, Hướng dẫn 42-HD/BTCTW).
+MTG_KIND_LABELS: Final = {
+    "thuong_ky": "thường kỳ",
+    "chuyen_de": "chuyên đề",
+    "thuong_ky_chuyen_de": "thường kỳ kết hợp chuyên đề",
+}
+MTG_NOT_A_CELL: Final = "Chỉ chi bộ mới tổ chức sinh hoạt chi bộ."
+MTG_NOT_FOUND: Final = "Không tìm thấy buổi sinh hoạt này."
+MTG_IS_CANCELLED: Final = "Buổi sinh hoạt này đã hủy."
+MTG_IN_PAST: Final = "Thời gian {when} đã qua. Đồng chí chọn thời gian sắp tới."
+MTG_END_BEFORE_START: Final = "Giờ kết thúc phải sau giờ bắt đầu."
+MTG_TOO_SHORT: Final = "Buổi sinh hoạt {kind} phải kéo dài ít nhất {minimum} phút (Chỉ thị 50-CT/TW, Hướng dẫn 42-HD/BTCTW); thời gian đã chọn chỉ có {actual} phút."
+MTG_SECOND_REGULAR: Final = "Chi bộ đã có buổi sinh hoạt thường kỳ tháng {month} (lúc {when}). Mỗi tháng chỉ một buổi thường kỳ; đồng chí có thể tạo buổi chuyên đề hoặc sửa buổi đã có."
+MTG_NO_PLACE: Final = "Đồng chí cho biết địa điểm họp."
+MTG_NO_TOPIC: Final = "Buổi sinh hoạt chuyên đề cần có tên chuyên đề."
+MTG_AGENDA_EMPTY: Final = "Chương trình họp không được để trống."
+MTG_TEXT_TOO_LONG: Final = "Nội dung quá dài ({length} ký tự); tối đa {maximum} ký tự."
+MTG_ALREADY_HELD: Final = "Buổi sinh hoạt đã diễn ra, không sửa hoặc hủy được nữa."
+MTG_DOC_NO_CONTENT: Final = "Đồng chí gửi tên tài liệu và tệp (hoặc đường dẫn) của tài liệu."
+MTG_DOCS_MISSING: Final = "Lưu ý: chưa gửi tài liệu họp. Dự thảo nghị quyết, báo cáo cần gửi đảng viên trước ít nhất 1 ngày, tức trước {deadline}."
+MTG_DOCS_LATE: Final = (
+    "Lưu ý: tài liệu “{title}” gửi lúc {sent}, chưa đủ 1 ngày trước buổi họp (hạn {deadline})."
+)
+MTG_INVITE: Final = "📅 Thông báo sinh hoạt chi bộ {kind}\n{cell}{topic}\nThời gian: {when}\nĐịa điểm: {place}\nChương trình:\n{agenda}\n\nĐồng chí vui lòng cho biết sẽ dự hay xin vắng."
+MTG_INVITE_TOPIC: Final = "\nChuyên đề: {topic}"
+MTG_ANSWER_YES: Final = "Sẽ dự"
+MTG_ANSWER_NO: Final = "Xin vắng"
+MTG_DOCUMENT_NOTICE: Final = "📎 Tài liệu buổi sinh hoạt chi bộ {when}: {title}"
+MTG_CANCEL_NOTICE: Final = "❌ Buổi sinh hoạt chi bộ lúc {when} đã hủy. Lý do: {reason}"
+MTG_CANCEL_NO_REASON: Final = "Đồng chí cho biết lý do hủy buổi sinh hoạt."
+MTG_AGENDA_OPENING: Final = "Khai mạc: nêu mục đích, giới thiệu đại biểu; cử thư ký; điểm danh (chính thức, dự bị, miễn sinh hoạt; có mặt, vắng có lý do, vắng không lý do); thu đảng phí; thông qua chương trình."
+MTG_AGENDA_REPORT: Final = "Báo cáo của bí thư chi bộ."
+MTG_AGENDA_REVIEW: Final = (
+    "Kiểm điểm việc thực hiện nghị quyết tháng trước và nhiệm vụ của từng đảng viên."
+)
+MTG_AGENDA_CURRENT: Final = "Thông tin thời sự, văn bản cấp trên; chuyên đề học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh của tháng."
+MTG_AGENDA_THEMATIC: Final = "Sinh hoạt chuyên đề: {topic}."
+MTG_AGENDA_DISCUSSION: Final = "Thảo luận, phê bình và tự phê bình; biểu dương, nhắc nhở."
+MTG_AGENDA_CLOSING: Final = "Bế mạc: tổng kết; phân công nhiệm vụ (người thực hiện, thời hạn); kết luận; biểu quyết nghị quyết; chấm điểm chất lượng buổi sinh hoạt; thông qua biên bản."
+
+# Attendance and check-in.
+ATT_STATUS_LABELS: Final = {
+    "co_mat": "có mặt",
+    "vang_co_phep": "vắng có phép",
+    "vang_khong_phep": "vắng không phép",
+    "mien_sinh_hoat": "miễn sinh hoạt",
+}
+ATT_ANSWER_LABELS: Final = {"se_du": "sẽ dự", "xin_vang": "xin vắng"}
+ATT_NOT_IN_CELL: Final = "Đồng chí không thuộc chi bộ tổ chức buổi sinh hoạt này."
+ATT_NOT_ON_ROLL: Final = "Đảng viên này không thuộc chi bộ tổ chức buổi sinh hoạt."
+ATT_REASON_REQUIRED: Final = "Đồng chí vui lòng cho biết lý do xin vắng."
+ATT_ANSWER_CLOSED: Final = (
+    "Buổi sinh hoạt đã bắt đầu nên không đăng ký được nữa. Đồng chí liên hệ bí thư chi bộ."
+)
+ATT_ANSWERED_YES: Final = "Đã ghi nhận: đồng chí sẽ dự buổi sinh hoạt lúc {when}."
+ATT_ANSWERED_NO: Final = (
+    "Đã ghi nhận: đồng chí xin vắng buổi sinh hoạt lúc {when}. Lý do: {reason}."
+)
+ATT_CHECKIN_TOO_EARLY: Final = "Chưa đến giờ điểm danh. Có thể mở điểm danh từ {time}."
+ATT_CHECKIN_TOO_LATE: Final = (
+    "Buổi sinh hoạt đã kết thúc quá lâu để mở điểm danh. Đồng chí ghi trạng thái từng người."
+)
+ATT_CHECKIN_OPENED: Final = "Mã điểm danh: {code}\nĐọc mã này tại phòng họp. Đảng viên gửi mã cho bot để điểm danh. Mã hết hạn lúc {expires}."
+ATT_CHECKIN_OK: Final = "Đã điểm danh: đồng chí có mặt tại buổi sinh hoạt lúc {when}."
+ATT_CHECKIN_ALREADY: Final = "Đồng chí đã được ghi nhận có mặt."
+ATT_CHECKIN_WRONG: Final = "Mã điểm danh không đúng. Đồng chí còn {left} lần thử."
+ATT_CHECKIN_EXPIRED: Final = (
+    "Mã điểm danh đã hết hạn. Đồng chí xin bí thư đọc mã mới (còn {left} lần thử)."
+)
+ATT_CHECKIN_LOCKED: Final = "Đồng chí đã nhập sai mã {limit} lần nên không tự điểm danh được buổi này nữa. Vui lòng báo bí thư chi bộ."
+ATT_CHECKIN_NONE_OPEN: Final = "Hiện chi bộ không có buổi sinh hoạt nào đang mở điểm danh."
+ATT_CLOSE_TOO_EARLY: Final = "Buổi sinh hoạt chưa bắt đầu nên chưa chốt điểm danh được."
+ATT_BAD_STATUS: Final = "Trạng thái điểm danh không hợp lệ."
+ATT_FLAG: Final = "🔒 Riêng bí thư chi bộ: đồng chí {name} đã vắng sinh hoạt không phép {months} tháng trong 12 tháng qua ({meetings}). Theo Điều lệ Đảng (Điều 8), bỏ sinh hoạt 3 tháng trong năm không có lý do chính đáng thì chi bộ xem xét xóa tên. Đề nghị gặp gỡ, nhắc nhở đồng chí."
+ATT_FLAG_THRESHOLD: Final = "🔒 Riêng bí thư chi bộ: đồng chí {name} đã vắng sinh hoạt không phép {months} tháng trong 12 tháng qua ({meetings}), đến mức chi bộ phải xem xét xóa tên theo Điều lệ Đảng (Điều 8)."
+
+# Resolutions, votes, quality score, tasks.
+RES_NOT_YET_HELD: Final = (
+    "Buổi sinh hoạt chưa diễn ra; chỉ ghi nghị quyết, biểu quyết, chấm điểm sau khi họp."
+)
+RES_NEED_CONTENT: Final = "Đồng chí gửi nội dung nghị quyết hoặc tệp nghị quyết."
+RES_VOTE_NEGATIVE: Final = "Số phiếu không được âm."
+RES_VOTE_MISMATCH: Final = "Số phiếu không khớp: {for_} tán thành + {against} không tán thành + {abstain} không biểu quyết = {total}, khác tổng số {stated} người biểu quyết."
+RES_VOTE_EXCEEDS: Final = "Tổng số phiếu ({total}) vượt số đảng viên chính thức có mặt được biểu quyết ({eligible}). Đảng viên dự bị không biểu quyết."
+RES_VOTE_NO_VOTERS: Final = "Chưa có đảng viên chính thức nào được ghi nhận có mặt. Đồng chí điểm danh trước khi ghi kết quả biểu quyết."
+RES_VOTE_RESULT: Final = "Biểu quyết: {for_} tán thành, {against} không tán thành, {abstain} không biểu quyết; {convened} đảng viên chính thức được triệu tập. Nghị quyết {outcome}."
+RES_PASSED: Final = "được thông qua"
+RES_NOT_PASSED: Final = (
+    "chưa được thông qua (cần ít nhất {needed} phiếu tán thành, tức hơn một nửa)"
+)
+RES_SCORE_LABELS: Final = {
+    "time": "Thời gian",
+    "attendance": "Tham dự",
+    "preparation": "Chuẩn bị",
+    "conduct": "Tổ chức, điều hành",
+    "principles": "Nguyên tắc sinh hoạt",
+    "results": "Kết quả thực hiện nghị quyết tháng trước",
+    "closing": "Kết thúc",
+}
+RES_SCORE_UNKNOWN: Final = "Phiếu chấm điểm không có tiêu chí “{name}”."
+RES_SCORE_MISSING: Final = "Còn thiếu điểm các tiêu chí: {names}."
+RES_SCORE_RANGE: Final = "Điểm “{label}” phải là số nguyên từ 0 đến {maximum}."
+RES_BAND_LABELS: Final = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
+RES_SCORE_RESULT: Final = "Chất lượng buổi sinh hoạt: {total}/100 điểm, xếp loại {band}."
+RES_PUBLISH_NOTICE: Final = "📜 Nghị quyết chi bộ {cell}, buổi sinh hoạt {when}:\n{text}"
+RES_PUBLISH_FILE_ONLY: Final = "(xem tệp đính kèm)"
+RES_PUBLISH_LATE: Final = (
+    "Lưu ý: nghị quyết nên gửi đảng viên trong vòng 2 ngày sau buổi họp (hạn {deadline})."
+)
+RES_NOTHING_TO_PUBLISH: Final = "Chưa có nội dung nghị quyết để gửi."
+RES_TASK_NO_TITLE: Final = "Đồng chí nhập nội dung nhiệm vụ."
+RES_TASK_DUE_PAST: Final = "Thời hạn {due} đã qua. Đồng chí chọn ngày từ hôm nay trở đi."
+RES_TASK_OWNER_OUTSIDE: Final = "Người thực hiện phải là đảng viên của chi bộ."
+RES_TASK_NOT_FOUND: Final = "Không tìm thấy nhiệm vụ này."
+RES_TASK_NOT_OWNER: Final = (
+    "Chỉ người được giao hoặc bí thư, phó bí thư chi bộ mới cập nhật được nhiệm vụ này."
+)
+RES_TASK_ALREADY_DONE: Final = "Nhiệm vụ này đã được ghi nhận hoàn thành."
+RES_TASK_NOTICE: Final = "📌 Chi bộ giao nhiệm vụ cho đồng chí: {title}\nThời hạn: {due}."
+RES_TASK_STATUS_LABELS: Final = {
+    "dang_lam": "đang thực hiện",
+    "hoan_thanh": "hoàn thành",
+    "huy": "đã hủy",
+}
+
+# Directives.
+DIR_AUDIENCE_LABELS: Final = {
+    "all": "Toàn thể đảng viên",
+    "official": "Đảng viên chính thức",
+    "chosen": "Đảng viên được chọn",
+}
+DIR_TEXT_EMPTY: Final = "Nội dung chỉ đạo không được để trống."
+DIR_TEXT_TOO_LONG: Final = "Nội dung quá dài ({length} ký tự); tối đa {maximum} ký tự."
+DIR_CHOSEN_EMPTY: Final = "Đồng chí chưa chọn đảng viên nào."
+DIR_CHOSEN_OUTSIDE: Final = "Danh sách chọn có đảng viên ngoài phạm vi đồng chí phụ trách."
+DIR_NO_RECIPIENTS: Final = "Không có đảng viên nào nhận trong phạm vi đã chọn."
+DIR_NOT_FOUND: Final = "Không tìm thấy chỉ đạo này."
+DIR_NOT_RECIPIENT: Final = "Chỉ đạo này không gửi đến đồng chí."
+DIR_MESSAGE: Final = "📢 Chỉ đạo của đồng chí {sender} ({unit}), {date}:\n{text}"
+DIR_ACK_LABEL: Final = "Đã nhận"
+DIR_ACKED: Final = "Đã ghi nhận: đồng chí đã nhận chỉ đạo."
+DIR_REMINDER: Final = (
+    "🔔 Nhắc: đồng chí chưa xác nhận đã nhận chỉ đạo của đồng chí {sender} ngày {date}:\n{text}"
+)
+DIR_REMIND_TOO_SOON: Final = "Đã nhắc lúc {last}. Đồng chí có thể nhắc lại từ {next}."
+DIR_ALL_ACKED: Final = "Tất cả đảng viên đã xác nhận đã nhận chỉ đạo."
+DIR_RECEIPT: Final = "Đã gửi chỉ đạo đến {recipients} đảng viên ({cells} chi bộ). {unreachable} đảng viên chưa kết nối bot nên chưa nhận được qua tin nhắn."
+DIR_STATS: Final = "Chỉ đạo ngày {date}: {recipients} người nhận.\n• Đã gửi tới: {delivered}\n• Không gửi được: {failed}\n• Đang gửi: {pending}\n• Đã xác nhận “Đã nhận”: {acknowledged}"
+DIR_NOT_ACKED: Final = "Chưa xác nhận: {names}"

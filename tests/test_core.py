@@ -195,3 +195,27 @@ def test_oversized_and_empty_input_is_harmless(core, chat_as) -> None:
         Incoming(channel="terminal", chat_id=member.user_id, user_id=member.user_id, text="")
     )
     assert response.replies
+
+
+def test_zero_or_menu_shows_the_main_menu_and_leaves_a_choice_step(chat_as) -> None:
+    secretary = chat_as("DV001")
+    secretary.send("/moi")
+    secretary.send("0")
+    assert "Các việc có thể làm" in secretary.text
+    secretary.send("MENU")
+    assert "Các việc có thể làm" in secretary.text
+
+
+def test_sticker_or_photo_where_text_is_expected_gets_a_polite_hint(core, chat_as) -> None:
+    from handlers.messages import IncomingFile
+
+    member = chat_as("DV003")
+    response = core.handle(
+        Incoming(
+            channel="terminal",
+            chat_id=member.user_id,
+            user_id=member.user_id,
+            file=IncomingFile(kind="sticker", file_id="abc"),
+        )
+    )
+    assert "chỉ đọc được tin nhắn chữ" in response.replies[0].text
