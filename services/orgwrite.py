@@ -6,7 +6,7 @@ which is what makes a re-import a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,15 +34,20 @@ def ensure_unit_path(
     leaf_is_cell: bool,
     now: datetime,
     cache: dict[str, Unit] | None = None,
+    cache_is_complete: bool = False,
 ) -> tuple[Unit, int]:
-    """The unit at `parts`, creating missing ancestors; returns it with the number created."""
+    """The unit at `parts`, creating missing ancestors; returns it with the number created.
+
+    `cache_is_complete`: the caller fetched every existing unit on these paths into `cache` in
+    bulk, so a path missing from it is new and needs no SELECT (the import creates hundreds).
+    """
     cache = cache if cache is not None else {}
     parent: Unit | None = None
     created = 0
     for depth, name in enumerate(parts):
         path = join_path(parts[: depth + 1])
         unit = cache.get(path)
-        if unit is None:
+        if unit is None and not cache_is_complete:
             unit = session.exec(select(Unit).where(Unit.path == path)).first()
         is_leaf = depth == len(parts) - 1
         if unit is None:
@@ -78,13 +83,29 @@ class MemberValues:
     phone: str | None = None
 
 
-def upsert_member(session: Session, values: MemberValues, *, now: datetime) -> tuple[Member, str]:
-    """Create or update by member code. Returns the member and "created", "updated" or "same"."""
-    member = session.exec(select(Member).where(Member.code == values.code)).first()
+def upsert_member(
+    session: Session,
+    values: MemberValues,
+    *,
+    now: datetime,
+    known: Mapping[str, Member] | None = None,
+    flush: bool = True,
+) -> tuple[Member, str]:
+    """Create or update by member code. Returns the member and "created", "updated" or "same".
+
+    A bulk import passes `known` (the existing members it fetched by code in one query; a code
+    missing from it is new, so no SELECT per row) and `flush=False` (new members are inserted in
+    batches; the caller flushes before it needs `member.id`).
+    """
+    if known is not None:
+        member = known.get(values.code)
+    else:
+        member = session.exec(select(Member).where(Member.code == values.code)).first()
     if member is None:
         member = Member(**values.__dict__, created_at=now, updated_at=now)
         session.add(member)
-        session.flush()
+        if flush:
+            session.flush()
         return member, "created"
     changed = False
     for name, value in values.__dict__.items():
@@ -97,32 +118,57 @@ def upsert_member(session: Session, values: MemberValues, *, now: datetime) -> t
     return member, "updated" if changed else "same"
 
 
-def set_cell_role(session: Session, member: Member, role: str | None) -> bool:
-    """Make `role` (secretary, deputy or None) the member's only cell role, in their own cell."""
-    existing = session.exec(
-        select(RoleAssignment)
-        .where(RoleAssignment.member_id == member.id)
-        .where(col(RoleAssignment.role).in_([Role.SECRETARY, Role.DEPUTY]))
-    ).all()
+def set_cell_role(
+    session: Session,
+    member: Member,
+    role: str | None,
+    *,
+    assignments: Sequence[RoleAssignment] | None = None,
+) -> bool:
+    """Make `role` (secretary, deputy or None) the member's only cell role, in their own cell.
+
+    `assignments`: the member's current role rows (any role), when a bulk caller already has them.
+    """
+    if assignments is not None:
+        existing = [a for a in assignments if a.role in (Role.SECRETARY, Role.DEPUTY)]
+    else:
+        existing = session.exec(
+            select(RoleAssignment)
+            .where(RoleAssignment.member_id == member.id)
+            .where(col(RoleAssignment.role).in_([Role.SECRETARY, Role.DEPUTY]))
+        ).all()
     wanted = {(role, member.cell_id)} if role else set()
     have = {(a.role, a.unit_id) for a in existing}
     if have == wanted:
         return False
     for assignment in existing:
         session.delete(assignment)
-    session.flush()
+    if existing:
+        session.flush()  # deletes first, so a re-added (role, unit) never meets its old row
     if role:
         session.add(RoleAssignment(member_id=member.id or 0, role=role, unit_id=member.cell_id))
     return True
 
 
-def set_committee_units(session: Session, member: Member, unit_ids: set[int]) -> bool:
-    """Make `unit_ids` exactly the units on whose committee the member sits."""
-    existing = session.exec(
-        select(RoleAssignment)
-        .where(RoleAssignment.member_id == member.id)
-        .where(RoleAssignment.role == Role.COMMITTEE)
-    ).all()
+def set_committee_units(
+    session: Session,
+    member: Member,
+    unit_ids: set[int],
+    *,
+    assignments: Sequence[RoleAssignment] | None = None,
+) -> bool:
+    """Make `unit_ids` exactly the units on whose committee the member sits.
+
+    `assignments`: the member's current role rows (any role), when a bulk caller already has them.
+    """
+    if assignments is not None:
+        existing = [a for a in assignments if a.role == Role.COMMITTEE]
+    else:
+        existing = session.exec(
+            select(RoleAssignment)
+            .where(RoleAssignment.member_id == member.id)
+            .where(RoleAssignment.role == Role.COMMITTEE)
+        ).all()
     if {a.unit_id for a in existing} == unit_ids:
         return False
     for assignment in existing:

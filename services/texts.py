@@ -289,6 +289,7 @@ DIR_CHOSEN_EMPTY: Final = "Đồng chí chưa chọn đảng viên nào."
 DIR_CHOSEN_OUTSIDE: Final = "Danh sách chọn có đảng viên ngoài phạm vi đồng chí phụ trách."
 DIR_NO_RECIPIENTS: Final = "Không có đảng viên nào nhận trong phạm vi đã chọn."
 DIR_NOT_FOUND: Final = "Không tìm thấy chỉ đạo này."
+DIR_UNIT_NOT_FOUND: Final = "Không tìm thấy đơn vị nhận chỉ đạo."
 DIR_NOT_RECIPIENT: Final = "Chỉ đạo này không gửi đến đồng chí."
 DIR_MESSAGE: Final = "📢 Chỉ đạo của đồng chí {sender} ({unit}), {date}:\n{text}"
 DIR_ACK_LABEL: Final = "Đã nhận"
@@ -301,3 +302,87 @@ DIR_ALL_ACKED: Final = "Tất cả đảng viên đã xác nhận đã nhận ch
 DIR_RECEIPT: Final = "Đã gửi chỉ đạo đến {recipients} đảng viên ({cells} chi bộ). {unreachable} đảng viên chưa kết nối bot nên chưa nhận được qua tin nhắn."
 DIR_STATS: Final = "Chỉ đạo ngày {date}: {recipients} người nhận.\n• Đã gửi tới: {delivered}\n• Không gửi được: {failed}\n• Đang gửi: {pending}\n• Đã xác nhận “Đã nhận”: {acknowledged}"
 DIR_NOT_ACKED: Final = "Chưa xác nhận: {names}"
+
+# --- Zalo ----------------------------------------------------------------------------------
+ZALO_FILE_LINK: Final = "📎 Tệp “{name}”: {url}"
+ZALO_FILE_UNAVAILABLE: Final = "📎 Tệp “{name}” chưa gửi được qua Zalo. Đồng chí vui lòng xem trên Telegram hoặc hỏi bí thư chi bộ."
+
+# --- Import (admin-facing; row messages get the "Dòng n:" prefix) -----------------------
+# Row messages carry no "Dòng n:" prefix: RowError.__str__ adds it (IMPORT_ROW_PREFIX).
+IMPORT_ROW_PREFIX: Final = "Dòng {row}: {message}"
+IMPORT_SUMMARY: Final = "Không nhập được tệp {name}: {count} lỗi, chưa ghi gì vào dữ liệu."
+IMPORT_FILE_NOT_FOUND: Final = "Không tìm thấy tệp '{name}'."
+IMPORT_FILE_UNREADABLE: Final = "Không đọc được tệp '{name}' ({reason})."
+IMPORT_UNSUPPORTED: Final = (
+    "Tệp '{name}' không đúng loại: chỉ nhận .xlsx hoặc .csv "
+    "(tệp .xls cũ: mở bằng Excel rồi lưu lại thành .xlsx)."
+)
+IMPORT_EMPTY_FILE: Final = "Tệp '{name}' trống: không có dòng tiêu đề cột."
+IMPORT_NO_ROWS: Final = "Tệp '{name}' không có dòng đảng viên nào (chỉ có dòng tiêu đề)."
+IMPORT_TOO_MANY_ROWS: Final = "Tệp có hơn {limit} dòng; hãy chia thành nhiều tệp nhỏ hơn."
+IMPORT_BINARY: Final = (
+    "Tệp '{name}' không phải tệp CSV dạng văn bản (có ký tự nhị phân). "
+    "Hãy dùng tệp .xlsx, hoặc trong Excel chọn Lưu thành → 'CSV UTF-8 (Comma delimited)'."
+)
+IMPORT_NOT_UTF8: Final = (
+    "Tệp '{name}' không dùng bảng mã UTF-8 (lỗi ở dòng {line}). "
+    "Trong Excel chọn Lưu thành → 'CSV UTF-8 (Comma delimited)', hoặc dùng tệp .xlsx."
+)
+IMPORT_BAD_XLSX: Final = "Tệp '{name}' không mở được như tệp Excel .xlsx (tệp hỏng hoặc sai loại)."
+IMPORT_BAD_CSV: Final = "Tệp CSV sai cấu trúc ({reason})."
+IMPORT_MISSING_COLUMNS: Final = (
+    "Thiếu cột bắt buộc: {columns}. Dòng 1 phải là tiêu đề cột (các cột đọc được: {found})."
+)
+IMPORT_HEADER_NOT_FIRST: Final = (
+    "Tiêu đề cột nằm ở dòng {row}: hãy xóa các dòng phía trên để tiêu đề ở dòng 1."
+)
+IMPORT_DUPLICATE_COLUMN: Final = "Cột '{column}' xuất hiện hai lần (cột {first} và cột {second})."
+IMPORT_EMPTY_CODE: Final = "thiếu mã đảng viên"
+IMPORT_EMPTY_NAME: Final = "thiếu họ tên"
+IMPORT_EMPTY_UNIT: Final = "thiếu đơn vị"
+IMPORT_EMPTY_STATUS: Final = "thiếu trạng thái (chinh_thuc, du_bi, mien)"
+IMPORT_TOO_LONG: Final = "{field} dài quá {limit} ký tự"
+IMPORT_UNIT_TOO_SHORT: Final = (
+    "đơn vị '{unit}' phải ghi đủ đường dẫn từ đảng ủy cấp trên tới chi bộ, cách nhau bởi ' / '"
+)
+IMPORT_BAD_STATUS: Final = "trạng thái '{value}' không hợp lệ (chinh_thuc, du_bi, mien)"
+IMPORT_BAD_ROLE: Final = "vai trò '{value}' không hợp lệ (dang_vien, bi_thu, pho_bi_thu)"
+IMPORT_BAD_DATE: Final = "ngày vào Đảng '{value}' không hợp lệ (dd/mm/yyyy)"
+IMPORT_DATE_RANGE: Final = "ngày vào Đảng {value} không hợp lý (từ 03/02/1930 đến hôm nay)"
+IMPORT_BAD_PHONE: Final = "số điện thoại '{value}' không hợp lệ"
+IMPORT_DUPLICATE_CODE: Final = "mã đảng viên '{code}' trùng với dòng {others}"
+IMPORT_UNKNOWN_COMMITTEE_UNIT: Final = (
+    "đơn vị cấp ủy '{unit}' không có trong tệp và trong dữ liệu đã có"
+)
+IMPORT_TWO_SECRETARIES: Final = "chi bộ '{cell}' có nhiều bí thư (dòng {rows})"
+IMPORT_SECRETARY_IN_DB: Final = (
+    "chi bộ '{cell}' đã có bí thư {name} ({code}) không có trong tệp; "
+    "hãy ghi đồng chí đó vào tệp với vai trò mới"
+)
+IMPORT_UNIT_SPELLING_DB: Final = (
+    "đơn vị '{unit}' viết khác đơn vị đã có '{other}' (chỉ khác chữ hoa, chữ thường); "
+    "hãy viết đúng như đơn vị đã có"
+)
+IMPORT_CELL_AND_PARENT: Final = (
+    "đơn vị '{unit}' vừa là chi bộ của đảng viên (dòng {cell_row}) "
+    "vừa chứa đơn vị khác (dòng {parent_row})"
+)
+IMPORT_CELL_HAS_CHILDREN: Final = (
+    "đơn vị '{unit}' đang chứa đơn vị khác nên không thể là chi bộ của đảng viên"
+)
+IMPORT_PARENT_IS_CELL: Final = "đơn vị '{unit}' đang là chi bộ nên không thể chứa đơn vị '{child}'"
+IMPORT_UNIT_SPELLING: Final = (
+    "đơn vị '{unit}' viết khác '{other}' ở dòng {other_row} (chỉ khác chữ hoa, chữ thường); "
+    "hãy thống nhất một cách viết"
+)
+FIELD_LABELS: Final = {
+    "ma_dang_vien": "Mã đảng viên",
+    "ho_ten": "Họ tên",
+    "don_vi": "Đơn vị",
+    "trang_thai": "Trạng thái",
+    "vai_tro": "Vai trò",
+    "cap_uy": "Cấp ủy",
+    "dien_thoai": "Điện thoại",
+    "ngay_vao_dang": "Ngày vào Đảng",
+    "ten_don_vi": "tên đơn vị",
+}
