@@ -14,28 +14,79 @@ SQLModel.metadata.naming_convention = {
 from models.audit import AuditLog  # noqa: E402
 from models.conversation import ConversationState  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.enums import Channel, MemberStatus, Role, UnitKind  # noqa: E402
+from models.directives import Delivery, Directive, DirectiveRecipient  # noqa: E402
+from models.enums import (  # noqa: E402
+    AttendanceAnswer,
+    AttendanceStatus,
+    Channel,
+    CheckinOutcome,
+    DeliveryKind,
+    DeliveryStatus,
+    DirectiveAudience,
+    FileKind,
+    MeetingKind,
+    MeetingStatus,
+    MemberStatus,
+    QualityBand,
+    Role,
+    StatusSource,
+    TaskStatus,
+    UnitKind,
+    VoteExclusion,
+)
 from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
+from models.meetings import (  # noqa: E402
+    Attendance,
+    CheckinAttempt,
+    CheckinCode,
+    Meeting,
+    MeetingDocument,
+    Resolution,
+    Task,
+)
 from models.org import Member, RoleAssignment, Unit  # noqa: E402
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Attendance",
+    "AttendanceAnswer",
+    "AttendanceStatus",
     "AuditLog",
     "Channel",
     "ChatIdentity",
+    "CheckinAttempt",
+    "CheckinCode",
+    "CheckinOutcome",
     "ConversationState",
     "Database",
+    "Delivery",
+    "DeliveryKind",
+    "DeliveryStatus",
+    "Directive",
+    "DirectiveAudience",
+    "DirectiveRecipient",
+    "FileKind",
     "Invite",
     "InviteAttempt",
+    "Meeting",
+    "MeetingDocument",
+    "MeetingKind",
+    "MeetingStatus",
     "Member",
     "MemberStatus",
+    "QualityBand",
+    "Resolution",
     "Role",
     "RoleAssignment",
+    "StatusSource",
+    "Task",
+    "TaskStatus",
     "UTCDateTime",
     "Unit",
     "UnitKind",
+    "VoteExclusion",
     "metadata",
     "utcnow",
 ]

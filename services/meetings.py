@@ -1,0 +1,652 @@
+"""Cell meetings: plan, schedule, documents, agenda, cancellation.
+
+The rules (DOMAIN.md, from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW, 2025):
+- every cell meets monthly; a thematic meeting never replaces the regular one, so a cell holds
+  at most one regular meeting a month (a combined regular + thematic meeting is that one);
+- a meeting lasts at least 90 minutes, 120 when regular and thematic are held together;
+- documents (draft resolution, report) reach members at least one day before the meeting;
+- the order of business is fixed (opening, content, closing) and prefills the agenda.
+
+Only the secretary or deputy of the cell (Permission.MANAGE_CELL) writes; the cell's members
+and the committees above it (Permission.OVERSEE) read. Times arrive as aware datetimes and are
+stored in UTC; months and days are those of the configured zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from models import (
+    Attendance,
+    AttendanceAnswer,
+    DeliveryKind,
+    FileKind,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingStatus,
+    Member,
+    Unit,
+)
+from services import audit, outbox, texts
+from services.auth import Actor, Permission, allows, authorize
+from services.errors import UserError
+from services.org import cell_members, is_cell
+from services.textnorm import fold, nfc
+from services.vndate import format_vn_datetime
+
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@dataclass(frozen=True)
+class CellMonthRules:
+    """Every number the cell-month rules use, in one place, so a province can adjust them.
+
+    Sources: minimum durations and the one-day document lead from Chỉ thị 50-CT/TW and
+    Hướng dẫn 42-HD/BTCTW; the two-day resolution posting is local practice (unverified);
+    the absence thresholds from Điều lệ Đảng, Article 8; the check-in numbers are ours.
+    """
+
+    tz: tzinfo = DEFAULT_TZ
+    min_minutes: int = 90
+    min_minutes_combined: int = 120
+    documents_lead: timedelta = timedelta(days=1)
+    resolution_within: timedelta = timedelta(days=2)
+    checkin_ttl: timedelta = timedelta(minutes=15)
+    checkin_wrong_limit: int = 3
+    checkin_opens_before: timedelta = timedelta(hours=1)
+    checkin_closes_after: timedelta = timedelta(hours=3)
+    absence_window: timedelta = timedelta(days=365)
+    absence_flag_months: int = 2
+    removal_months: int = 3
+    directive_max_chars: int = 4000
+    directive_remind_interval: timedelta = timedelta(hours=1)
+    max_text_chars: int = 4000
+
+    def min_duration(self, kind: MeetingKind) -> int:
+        return self.min_minutes_combined if kind is MeetingKind.COMBINED else self.min_minutes
+
+
+DEFAULT_RULES = CellMonthRules()
+
+
+@dataclass(frozen=True)
+class MeetingPlan:
+    """A validated meeting, not yet saved: what the secretary previews before confirming."""
+
+    cell_id: int
+    cell_name: str
+    kind: MeetingKind
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    topic: str | None
+    agenda: tuple[str, ...]
+    warnings: tuple[str, ...]
+    invitation: str
+
+
+# --- Loading and authorizing ------------------------------------------------------------------
+
+
+def load_cell(session: Session, cell_id: int) -> Unit:
+    """The cell, or a UserError: meetings belong to cells only."""
+    unit = session.get(Unit, cell_id)
+    if unit is None or not is_cell(unit):
+        raise UserError(texts.MTG_NOT_A_CELL)
+    return unit
+
+
+def load_meeting(session: Session, meeting_id: int, *, for_update: bool = False) -> Meeting:
+    """The meeting by id, or a UserError (ids come from buttons: untrusted)."""
+    query = select(Meeting).where(Meeting.id == meeting_id)
+    if for_update:
+        query = query.with_for_update()
+    meeting = session.exec(query).first()
+    if meeting is None:
+        raise UserError(texts.MTG_NOT_FOUND)
+    return meeting
+
+
+def authorize_view(actor: Actor, unit: Unit) -> None:
+    """Secretary or deputy of the cell, or a committee above it; otherwise Forbidden."""
+    if allows(actor, Permission.MANAGE_CELL, unit) or allows(actor, Permission.OVERSEE, unit):
+        return
+    authorize(actor, Permission.MANAGE_CELL, unit)
+
+
+def managed_meeting(
+    session: Session, actor: Actor, meeting_id: int, *, for_update: bool = False
+) -> tuple[Meeting, Unit]:
+    """A meeting the actor may change (MANAGE_CELL on its cell), with its cell."""
+    meeting = load_meeting(session, meeting_id, for_update=for_update)
+    cell = load_cell(session, meeting.cell_id)
+    authorize(actor, Permission.MANAGE_CELL, cell)
+    return meeting, cell
+
+
+def viewed_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Unit]:
+    """A meeting the actor may inspect (manager or overseer), with its cell."""
+    meeting = load_meeting(session, meeting_id)
+    cell = load_cell(session, meeting.cell_id)
+    authorize_view(actor, cell)
+    return meeting, cell
+
+
+def require_active(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise UserError(texts.MTG_IS_CANCELLED)
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+def default_agenda(kind: MeetingKind, topic: str | None = None) -> list[str]:
+    """The order of business of Hướng dẫn 42-HD/BTCTW: opening, content, closing.
+
+    A thematic meeting adds its topic; a purely thematic one skips the monthly report and the
+    review of last month's resolution, which belong to the regular meeting.
+    """
+    thematic = texts.MTG_AGENDA_THEMATIC.format(topic=topic or "…")
+    if kind is MeetingKind.THEMATIC:
+        return [
+            texts.MTG_AGENDA_OPENING,
+            thematic,
+            texts.MTG_AGENDA_DISCUSSION,
+            texts.MTG_AGENDA_CLOSING,
+        ]
+    items = [
+        texts.MTG_AGENDA_OPENING,
+        texts.MTG_AGENDA_REPORT,
+        texts.MTG_AGENDA_REVIEW,
+        texts.MTG_AGENDA_CURRENT,
+    ]
+    if kind is MeetingKind.COMBINED:
+        items.append(thematic)
+    items += [texts.MTG_AGENDA_DISCUSSION, texts.MTG_AGENDA_CLOSING]
+    return items
+
+
+def month_key(value: datetime, tz: tzinfo) -> str:
+    """The local calendar month a meeting belongs to, as "2026-12"."""
+    return value.astimezone(tz).strftime("%Y-%m")
+
+
+def _clean(text: str | None, limit: int) -> str:
+    value = nfc(text or "")
+    if len(value) > limit:
+        raise UserError(texts.MTG_TEXT_TOO_LONG.format(length=len(value), maximum=limit))
+    return value
+
+
+def _clean_agenda(agenda: Sequence[str], rules: CellMonthRules) -> tuple[str, ...]:
+    items = tuple(item for item in (_clean(a, 500) for a in agenda) if item)
+    if not items:
+        raise UserError(texts.MTG_AGENDA_EMPTY)
+    _clean("\n".join(items), rules.max_text_chars)
+    return items
+
+
+def _check_aware(*values: datetime | None) -> None:
+    for value in values:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("datetimes given to services must be timezone-aware")
+
+
+def _check_times(
+    session: Session,
+    cell_id: int,
+    kind: MeetingKind,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    now: datetime,
+    rules: CellMonthRules,
+    ignore_meeting_id: int | None = None,
+) -> None:
+    """Refuse the past, too short a meeting, and a second regular meeting in the month."""
+    if starts_at <= now:
+        when = format_vn_datetime(starts_at, rules.tz)
+        raise UserError(texts.MTG_IN_PAST.format(when=when))
+    if ends_at <= starts_at:
+        raise UserError(texts.MTG_END_BEFORE_START)
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    minimum = rules.min_duration(kind)
+    if minutes < minimum:
+        raise UserError(
+            texts.MTG_TOO_SHORT.format(
+                kind=texts.MTG_KIND_LABELS[kind], minimum=minimum, actual=minutes
+            )
+        )
+    if kind.is_regular:
+        month = month_key(starts_at, rules.tz)
+        query = (
+            select(Meeting).where(Meeting.cell_id == cell_id).where(Meeting.regular_month == month)
+        )
+        if ignore_meeting_id is not None:
+            query = query.where(Meeting.id != ignore_meeting_id)
+        other = session.exec(query).first()
+        if other is not None:
+            raise UserError(
+                texts.MTG_SECOND_REGULAR.format(
+                    month=starts_at.astimezone(rules.tz).strftime("%m/%Y"),
+                    when=format_vn_datetime(other.starts_at, rules.tz),
+                )
+            )
+
+
+def invitation_text(
+    cell_name: str,
+    kind: MeetingKind,
+    starts_at: datetime,
+    place: str,
+    agenda: Sequence[str],
+    topic: str | None,
+    tz: tzinfo,
+) -> str:
+    """The notice members receive; also the secretary's preview."""
+    return texts.MTG_INVITE.format(
+        kind=texts.MTG_KIND_LABELS[kind],
+        cell=cell_name,
+        topic=texts.MTG_INVITE_TOPIC.format(topic=topic) if topic else "",
+        when=format_vn_datetime(starts_at, tz),
+        place=place,
+        agenda="\n".join(f"{i}. {item}" for i, item in enumerate(agenda, 1)),
+    )
+
+
+def plan_meeting(
+    session: Session,
+    actor: Actor,
+    cell_id: int,
+    *,
+    kind: MeetingKind | str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    place: str,
+    topic: str | None = None,
+    agenda: Sequence[str] | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> MeetingPlan:
+    """Validate a meeting and return the preview; nothing is written.
+
+    Without `ends_at` the meeting lasts the minimum for its kind. Warnings (not refusals) say
+    what still needs doing, e.g. documents that must go out a day before.
+    """
+    _check_aware(starts_at, ends_at, now)
+    cell = load_cell(session, cell_id)
+    authorize(actor, Permission.MANAGE_CELL, cell)
+    kind = MeetingKind(kind)
+    clean_topic = _clean(topic, 300) or None
+    if kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED) and not clean_topic:
+        raise UserError(texts.MTG_NO_TOPIC)
+    clean_place = _clean(place, 300)
+    if not clean_place:
+        raise UserError(texts.MTG_NO_PLACE)
+    starts_at = starts_at.astimezone(UTC)
+    end = (ends_at or starts_at + timedelta(minutes=rules.min_duration(kind))).astimezone(UTC)
+    _check_times(session, cell_id, kind, starts_at, end, now=now, rules=rules)
+    items = _clean_agenda(
+        agenda if agenda is not None else default_agenda(kind, clean_topic), rules
+    )
+    warnings = _documents_warnings(starts_at, [], now=now, rules=rules)
+    return MeetingPlan(
+        cell_id=cell_id,
+        cell_name=cell.name,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=end,
+        place=clean_place,
+        topic=clean_topic,
+        agenda=items,
+        warnings=tuple(warnings),
+        invitation=invitation_text(
+            cell.name, kind, starts_at, clean_place, items, clean_topic, rules.tz
+        ),
+    )
+
+
+def schedule_meeting(
+    session: Session,
+    actor: Actor,
+    cell_id: int,
+    *,
+    kind: MeetingKind | str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    place: str,
+    topic: str | None = None,
+    agenda: Sequence[str] | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> tuple[Meeting, MeetingPlan]:
+    """Save the meeting the secretary confirmed, put the cell on its roll, invite everyone.
+
+    Everything is validated again (the preview may be old, the confirmation is untrusted input).
+    The roll snapshots each member's status so the vote's denominator is judged as it stood.
+    Invitations go to the outbox with "Sẽ dự" / "Xin vắng" options; the convener counts as
+    attending. The cell's row is locked first (PostgreSQL), so two confirmations for the same
+    month queue up and the second sees the first; the unique (cell, regular_month) constraint
+    is the last guard.
+    """
+    session.exec(select(Unit).where(Unit.id == cell_id).with_for_update()).first()
+    plan = plan_meeting(
+        session,
+        actor,
+        cell_id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        topic=topic,
+        agenda=agenda,
+        now=now,
+        rules=rules,
+    )
+    meeting = Meeting(
+        cell_id=cell_id,
+        kind=plan.kind,
+        topic=plan.topic,
+        starts_at=plan.starts_at,
+        ends_at=plan.ends_at,
+        place=plan.place,
+        agenda=list(plan.agenda),
+        status=MeetingStatus.SCHEDULED,
+        regular_month=month_key(plan.starts_at, rules.tz) if plan.kind.is_regular else None,
+        created_by_member_id=actor.member_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    assert meeting.id is not None
+    roll = ensure_roll(session, meeting)
+    for row in roll:
+        if row.member_id == actor.member_id:
+            row.answer = AttendanceAnswer.WILL_ATTEND
+            row.answered_at = now
+            session.add(row)
+    payload = outbox.message(
+        plan.invitation,
+        options=[
+            (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES),
+            (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO),
+        ],
+    )
+    outbox.enqueue(
+        session,
+        kind=DeliveryKind.MEETING_INVITE,
+        ref_id=meeting.id,
+        member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
+        payload=payload,
+        dedupe_key=f"meeting_invite:{meeting.id}",
+        now=now,
+    )
+    audit.record(
+        session,
+        "meeting.scheduled",
+        "meeting",
+        meeting.id,
+        actor_member_id=actor.member_id,
+        detail={
+            "cell_id": cell_id,
+            "kind": plan.kind.value,
+            "starts_at": plan.starts_at.isoformat(),
+            "ends_at": plan.ends_at.isoformat(),
+            "roll": len(roll),
+        },
+        at=now,
+    )
+    return meeting, plan
+
+
+def ensure_roll(session: Session, meeting: Meeting) -> list[Attendance]:
+    """The meeting's roll: one row per member of the cell, adding members who joined since.
+
+    Members who left the cell stay on the roll: what happened at the meeting does not change.
+    """
+    assert meeting.id is not None
+    rows = list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
+    have = {r.member_id for r in rows}
+    for member in cell_members(session, meeting.cell_id):
+        assert member.id is not None
+        if member.id in have:
+            continue
+        row = Attendance(meeting_id=meeting.id, member_id=member.id, member_status=member.status)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def update_agenda(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    agenda: Sequence[str],
+    *,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> Meeting:
+    """Replace the agenda of a meeting that has not started yet."""
+    meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
+    require_active(meeting)
+    if meeting.starts_at <= now:
+        raise UserError(texts.MTG_ALREADY_HELD)
+    items = _clean_agenda(agenda, rules)
+    before = list(meeting.agenda)
+    meeting.agenda = list(items)
+    meeting.updated_at = now
+    session.add(meeting)
+    audit.record(
+        session,
+        "meeting.agenda_updated",
+        "meeting",
+        meeting.id,
+        actor_member_id=actor.member_id,
+        detail={"before": before, "after": list(items)},
+        at=now,
+    )
+    return meeting
+
+
+def cancel_meeting(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    reason: str,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> Meeting:
+    """Cancel a meeting that has not started; its month is free again; members are told."""
+    meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
+    require_active(meeting)
+    if meeting.starts_at <= now:
+        raise UserError(texts.MTG_ALREADY_HELD)
+    clean_reason = _clean(reason, 500)
+    if not clean_reason:
+        raise UserError(texts.MTG_CANCEL_NO_REASON)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.regular_month = None
+    meeting.cancel_reason = clean_reason
+    meeting.updated_at = now
+    session.add(meeting)
+    roll = ensure_roll(session, meeting)
+    outbox.enqueue(
+        session,
+        kind=DeliveryKind.MEETING_CANCELLED,
+        ref_id=meeting.id,
+        member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
+        payload=outbox.message(
+            texts.MTG_CANCEL_NOTICE.format(
+                when=format_vn_datetime(meeting.starts_at, rules.tz), reason=clean_reason
+            )
+        ),
+        dedupe_key=f"meeting_cancelled:{meeting.id}",
+        now=now,
+    )
+    audit.record(
+        session,
+        "meeting.cancelled",
+        "meeting",
+        meeting.id,
+        actor_member_id=actor.member_id,
+        detail={"reason": clean_reason},
+        at=now,
+    )
+    return meeting
+
+
+# --- Documents --------------------------------------------------------------------------------
+
+
+def add_document(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    title: str,
+    file_ref: str | None = None,
+    file_kind: FileKind | str | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> tuple[MeetingDocument, list[str]]:
+    """Post a document to every member on the roll now; returns it with the warnings left.
+
+    The warning matters: documents must be out at least a day before the meeting
+    (Hướng dẫn 42-HD/BTCTW), so a late one is recorded but the secretary is told.
+    """
+    meeting, _cell = managed_meeting(session, actor, meeting_id)
+    require_active(meeting)
+    clean_title = _clean(title, 300)
+    clean_ref = _clean(file_ref, 500) or None
+    if not clean_title or not clean_ref:
+        raise UserError(texts.MTG_DOC_NO_CONTENT)
+    kind = FileKind(file_kind) if file_kind else FileKind.DOCUMENT
+    document = MeetingDocument(
+        meeting_id=meeting_id,
+        title=clean_title,
+        file_ref=clean_ref,
+        file_kind=kind,
+        posted_at=now,
+        posted_by_member_id=actor.member_id,
+    )
+    session.add(document)
+    session.flush()
+    roll = ensure_roll(session, meeting)
+    notice = texts.MTG_DOCUMENT_NOTICE.format(
+        when=format_vn_datetime(meeting.starts_at, rules.tz), title=clean_title
+    )
+    outbox.enqueue(
+        session,
+        kind=DeliveryKind.MEETING_DOCUMENT,
+        ref_id=document.id,
+        member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
+        payload=outbox.message(notice, file_ref=clean_ref, file_kind=kind),
+        dedupe_key=f"meeting_document:{document.id}",
+        now=now,
+    )
+    audit.record(
+        session,
+        "meeting.document_posted",
+        "meeting",
+        meeting_id,
+        actor_member_id=actor.member_id,
+        detail={"document_id": document.id, "title": clean_title},
+        at=now,
+    )
+    return document, document_warnings(session, meeting, now=now, rules=rules)
+
+
+def document_warnings(
+    session: Session, meeting: Meeting, *, now: datetime, rules: CellMonthRules = DEFAULT_RULES
+) -> list[str]:
+    """What the secretary should hear about the meeting's documents, if anything."""
+    documents = list(
+        session.exec(
+            select(MeetingDocument)
+            .where(MeetingDocument.meeting_id == meeting.id)
+            .order_by(col(MeetingDocument.posted_at))
+        )
+    )
+    return _documents_warnings(meeting.starts_at, documents, now=now, rules=rules)
+
+
+def _documents_warnings(
+    starts_at: datetime,
+    documents: Sequence[MeetingDocument],
+    *,
+    now: datetime,
+    rules: CellMonthRules,
+) -> list[str]:
+    """No warning while there is still time; afterwards, name what is missing or late."""
+    deadline = starts_at - rules.documents_lead
+    when = format_vn_datetime(deadline, rules.tz)
+    if not documents:
+        if now + timedelta(hours=12) >= deadline:
+            return [texts.MTG_DOCS_MISSING.format(deadline=when)]
+        return []
+    return [
+        texts.MTG_DOCS_LATE.format(
+            title=d.title, sent=format_vn_datetime(d.posted_at, rules.tz), deadline=when
+        )
+        for d in documents
+        if d.posted_at > deadline
+    ]
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def upcoming_meetings(
+    session: Session, actor: Actor, *, now: datetime, limit: int = 5
+) -> list[Meeting]:
+    """The actor's own cell's meetings that have not ended yet, soonest first."""
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.cell_id == actor.cell_id)
+            .where(Meeting.status == MeetingStatus.SCHEDULED)
+            .where(col(Meeting.ends_at) > now)
+            .order_by(col(Meeting.starts_at))
+            .limit(limit)
+        )
+    )
+
+
+def cell_meetings(
+    session: Session, actor: Actor, cell_id: int, *, limit: int = 12
+) -> list[Meeting]:
+    """A cell's recent meetings, newest first (secretary, deputy or committee above)."""
+    cell = load_cell(session, cell_id)
+    authorize_view(actor, cell)
+    return list(
+        session.exec(
+            select(Meeting)
+            .where(Meeting.cell_id == cell_id)
+            .order_by(col(Meeting.starts_at).desc())
+            .limit(limit)
+        )
+    )
+
+
+def name_key(full_name: str) -> tuple[str, str]:
+    """Sort Vietnamese names the Vietnamese way: by given name (the last word), then in full,
+    ignoring diacritics so that "Đặng" sorts with the D's, not after Z."""
+    folded = fold(full_name)
+    return (folded.rsplit(" ", 1)[-1], folded)
+
+
+def member_names(session: Session, member_ids: Sequence[int]) -> dict[int, Member]:
+    """id → member, in one query."""
+    if not member_ids:
+        return {}
+    rows = session.exec(select(Member).where(col(Member.id).in_(list(member_ids))))
+    return {m.id: m for m in rows if m.id is not None}

@@ -1,0 +1,144 @@
+"""The outbox: every message that matters becomes a `deliveries` row before anything is sent.
+
+Only enqueueing lives here. The delivery worker (a later issue) claims due rows with a lease,
+sends them outside any transaction and records the outcome (DESIGN.md, "The database is the
+truth"). Because the row is written in the caller's transaction, a message exists exactly when
+the change it announces exists: a rolled-back directive leaves no orphan message behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from models import ChatIdentity, Delivery, DeliveryStatus
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    """What `enqueue` did: rows created now, rows that already existed (same dedupe key),
+    members who have at least one row, and members without any active linked chat account."""
+
+    created: int
+    existing: int
+    reached_member_ids: frozenset[int]
+    unreachable_member_ids: tuple[int, ...]
+
+
+def message(
+    text: str,
+    *,
+    options: Sequence[tuple[str, str]] = (),
+    file_ref: str | None = None,
+    file_kind: str | None = None,
+) -> dict[str, Any]:
+    """A channel-neutral payload: text, options as (id, label), an optional file reference.
+
+    Option ids travel as Telegram callback data: keep them short (≤ 64 bytes) and check them
+    again on arrival, since a pressed button is untrusted input.
+    """
+    payload: dict[str, Any] = {"text": text}
+    if options:
+        payload["options"] = [{"id": oid, "label": label} for oid, label in options]
+    if file_ref:
+        payload["file"] = {"ref": file_ref, "kind": file_kind or "document"}
+    return payload
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    ref_id: int | None,
+    member_ids: Iterable[int],
+    payload: Mapping[str, Any],
+    dedupe_key: str,
+    now: datetime,
+    payload_for: Mapping[int, Mapping[str, Any]] | None = None,
+) -> EnqueueResult:
+    """Write one pending delivery per active linked chat account of each member.
+
+    `dedupe_key` names the message (e.g. ``directive:12``); each row's key adds the member and
+    the account, and the column is unique, so calling again (a retried request, a second
+    process, a double-pressed button) creates nothing new. Concurrent callers are safe too: the
+    insert skips keys that appear meanwhile (ON CONFLICT DO NOTHING on both dialects).
+    `payload_for` overrides the payload for particular members.
+    """
+    wanted = list(dict.fromkeys(int(m) for m in member_ids))
+    if not wanted:
+        return EnqueueResult(0, 0, frozenset(), ())
+    identities = session.exec(
+        select(ChatIdentity)
+        .where(col(ChatIdentity.member_id).in_(wanted))
+        .where(col(ChatIdentity.active).is_(True))
+        .order_by(col(ChatIdentity.id))
+    ).all()
+    rows: list[dict[str, Any]] = []
+    for identity in identities:
+        assert identity.member_id is not None and identity.id is not None
+        member_payload = (payload_for or {}).get(identity.member_id, payload)
+        rows.append(
+            {
+                "dedupe_key": f"{dedupe_key}:m{identity.member_id}:i{identity.id}"[:200],
+                "kind": kind,
+                "ref_id": ref_id,
+                "member_id": identity.member_id,
+                "identity_id": identity.id,
+                "channel": identity.channel,
+                "chat_id": identity.chat_id,
+                "payload": dict(member_payload),
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "lease_until": None,
+                "lease_owner": None,
+                "platform_message_id": None,
+                "error": None,
+                "created_at": now,
+                "sent_at": None,
+            }
+        )
+    reached = frozenset(r["member_id"] for r in rows)
+    unreachable = tuple(m for m in wanted if m not in reached)
+    keys = [r["dedupe_key"] for r in rows]
+    present: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        present.update(
+            session.exec(select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(chunk)))
+        )
+    fresh = [r for r in rows if r["dedupe_key"] not in present]
+    created = 0
+    for start in range(0, len(fresh), _CHUNK):
+        created += _insert_ignoring_duplicates(session, fresh[start : start + _CHUNK])
+    return EnqueueResult(
+        created=created,
+        existing=len(rows) - created,
+        reached_member_ids=reached,
+        unreachable_member_ids=unreachable,
+    )
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; returns how many rows were inserted."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    # RETURNING counts the rows really inserted (rowcount is not reliable for multi-row
+    # inserts on every driver); both PostgreSQL and SQLite ≥ 3.35 support it here.
+    statement = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.id)
+    )
+    return len(session.exec(statement).all())
