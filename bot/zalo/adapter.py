@@ -1,0 +1,63 @@
+"""One Zalo update through the core and back out: shared by polling and the webhook.
+
+The core is synchronous and talks to the database, so it runs in a worker thread; the event
+loop keeps polling, answering webhooks and sending meanwhile. No database transaction is open
+while anything is sent: the core's session is closed before the first HTTP call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.app import App
+from bot.zalo.client import ZaloClient
+from bot.zalo.incoming import CHANNEL, incoming_from_update
+from bot.zalo.render import PhotoUrlFor, no_public_url
+from bot.zalo.sender import OnBlocked, ZaloSender
+from bot.zalo.updates import ZaloUpdate
+from handlers.messages import Reply, Response
+from models import Database, utcnow
+from services.identities import mark_blocked
+
+log = logging.getLogger(__name__)
+
+
+async def handle_update(app: App, sender: ZaloSender, update: ZaloUpdate) -> Response | None:
+    """Answer one update; None when it was nothing to answer (a bot, an empty event)."""
+    incoming = incoming_from_update(update)
+    if incoming is None:
+        log.debug("zalo %s ignored", update.event_name)
+        return None
+    response = await asyncio.to_thread(app.core.handle, incoming)
+    replies = list(response.replies)
+    if not replies and response.notice:
+        # Zalo has no button toasts: the notice is said as a message.
+        replies = [Reply(text=response.notice)]
+    for reply in replies:
+        result = await sender.send(incoming.chat_id, reply)
+        if not result.ok:
+            break
+    return response
+
+
+def blocked_marker(db: Database) -> OnBlocked:
+    """`on_blocked` for a sender: the member's Zalo identity stops receiving until they write."""
+
+    def mark(chat_id: str) -> None:
+        with db.session() as session:
+            mark_blocked(session, CHANNEL, chat_id, now=utcnow())
+
+    async def on_blocked(chat_id: str) -> None:
+        try:
+            await asyncio.to_thread(mark, chat_id)
+        except Exception:
+            log.exception("could not mark zalo chat %s as blocked", chat_id)
+
+    return on_blocked
+
+
+def build_sender(
+    app: App, client: ZaloClient, *, photo_url_for: PhotoUrlFor = no_public_url
+) -> ZaloSender:
+    return ZaloSender(client, photo_url_for=photo_url_for, on_blocked=blocked_marker(app.db))
