@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.registry import Audience, Command, Registry
-from models import Member, Unit
+from models import Channel, Member, Unit
 from services import texts
 from services.auth import Permission
 from services.invites import deep_link, issue_invite
@@ -65,7 +65,9 @@ class InviteFlow(Flow):
         ctx.finish()
         expires = invite.expires_at.astimezone(ctx.config.tz).strftime("%d/%m/%Y")
         values = {"name": member.full_name, "code": code, "expires": expires}
-        link = deep_link(ctx.config.telegram_bot_username, code)
+        # On Zalo a t.me link is noise: the member will most likely join where the secretary is.
+        on_zalo = ctx.incoming.channel == Channel.ZALO
+        link = None if on_zalo else deep_link(ctx.config.telegram_bot_username, code)
         if link:
             ctx.say(texts.INVITE_ISSUED.format(link=link, **values))
         else:

@@ -210,7 +210,7 @@ def _table_from_records(name: str, records: Iterator[list[Value]]) -> _Table:
     errors = [RowError(0, message) for message in columns.values() if message]
     if missing:
         labels = ", ".join(f"{c} ({texts.FIELD_LABELS[c]})" for c in missing)
-        found = ", ".join(sorted(index)) or "không có"
+        found = ", ".join(str(v).strip() for v in first if v is not None) or texts.IMPORT_NONE
         errors.insert(
             0, RowError(0, texts.IMPORT_MISSING_COLUMNS.format(columns=labels, found=found))
         )

@@ -333,6 +333,7 @@ IMPORT_BAD_CSV: Final = "Tệp CSV sai cấu trúc ({reason})."
 IMPORT_MISSING_COLUMNS: Final = (
     "Thiếu cột bắt buộc: {columns}. Dòng 1 phải là tiêu đề cột (các cột đọc được: {found})."
 )
+IMPORT_NONE: Final = "không có"
 IMPORT_HEADER_NOT_FIRST: Final = (
     "Tiêu đề cột nằm ở dòng {row}: hãy xóa các dòng phía trên để tiêu đề ở dòng 1."
 )

@@ -675,7 +675,7 @@ def test_missing_required_columns_are_named(db: Database, clock: FakeClock, tmp_
     assert errors[0].message.startswith(
         "Thiếu cột bắt buộc: trang_thai (Trạng thái), vai_tro (Vai trò)."
     )
-    assert "don_vi, ho_ten, ma_dang_vien" in errors[0].message
+    assert "Mã đảng viên, Họ tên, Đơn vị, Ghi chú" in errors[0].message
     assert table_counts(db)["Member"] == 0
 
 
