@@ -47,6 +47,7 @@ class Ctx:
     state: ConversationState
     actor: Actor | None = None
     replies: list[Reply] = field(default_factory=list)
+    chosen: str | None = None  # label of the accepted choice, for channels that edit messages
 
     @property
     def me(self) -> Actor:

@@ -120,7 +120,8 @@ class Core:
             ctx.say(texts.SESSION_EXPIRED)
         elif state.options and (picked := _match_option(state.options, text)) is not None:
             response.chosen = picked[1]
-            self._command(ctx, picked[0].lstrip("/"), "")
+            if not self._run_action(ctx, picked[0], response, label=picked[1]):
+                self._command(ctx, picked[0].lstrip("/"), "")
         elif incoming.file is not None and not text:
             ctx.say(texts.TEXT_ONLY)
         else:
@@ -178,12 +179,15 @@ class Core:
         command.run(ctx, args)
 
     def _choice(self, ctx: Ctx, payload: str, response: Response) -> None:
-        """A pressed button: accepted only if it is one of the options now on offer."""
+        """A pressed button: a flow option now on offer, a menu command, or a stateless action
+        (which re-checks everything itself). Anything else is stale or forged."""
         state = ctx.state
         offered = {key: label for key, label in (state.options or [])}
         if payload.startswith("/") and payload in offered and not state.flow:
             response.chosen = offered[payload]
             self._command(ctx, payload[1:], "")
+            return
+        if self._run_action(ctx, payload, response, label=offered.get(payload)):
             return
         nonce, _, key = payload.partition(":")
         if (
@@ -197,6 +201,18 @@ class Core:
             return
         response.chosen = offered[key]
         self._resume(ctx, Answer(option=key))
+
+    def _run_action(self, ctx: Ctx, payload: str, response: Response, label: str | None) -> bool:
+        found = self.registry.find_action(payload)
+        if found is None:
+            return False
+        action, args = found
+        if ctx.incoming.is_group:
+            ctx.say(texts.PRIVATE_ONLY)
+            return True
+        action.run(ctx, args)
+        response.chosen = ctx.chosen or label
+        return True
 
     def _flow_input(self, ctx: Ctx, text: str, response: Response) -> None:
         upload = ctx.incoming.file

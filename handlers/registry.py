@@ -44,11 +44,25 @@ class Command:
         return AUDIENCE_PERMISSION[self.audience]
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button that lives outside any conversation: it travels on a broadcast message (an
+    invitation's "Sẽ dự", a directive's "Đã nhận") as `prefix:arg:arg`.
+
+    It is stateless, so `run` must re-check everything: that the record exists, that the actor
+    may act on it, and that the action is still open. A forged payload must change nothing.
+    """
+
+    prefix: str
+    run: Callable[[Ctx, list[str]], None]
+
+
 class Registry:
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
         self._ordered: list[Command] = []
         self._flows: dict[str, Flow] = {}
+        self._actions: dict[str, Action] = {}
 
     def command(self, command: Command) -> None:
         for name in (command.name, *command.aliases):
@@ -62,6 +76,21 @@ class Registry:
             raise ValueError(f"flow {flow.name!r} has no name or is registered twice")
         self._flows[flow.name] = flow
         return flow
+
+    def action(self, action: Action) -> None:
+        # Flow buttons carry a 6-hex-digit nonce before the colon; an action prefix never may.
+        if not action.prefix.isidentifier() or action.prefix in self._actions:
+            raise ValueError(f"action prefix {action.prefix!r} invalid or registered twice")
+        if len(action.prefix) == 6 and all(c in "0123456789abcdef" for c in action.prefix):
+            raise ValueError(f"action prefix {action.prefix!r} looks like a flow nonce")
+        self._actions[action.prefix] = action
+
+    def find_action(self, payload: str) -> tuple[Action, list[str]] | None:
+        prefix, _, rest = payload.partition(":")
+        action = self._actions.get(prefix)
+        if action is None:
+            return None
+        return action, rest.split(":") if rest else []
 
     def find(self, name: str) -> Command | None:
         return self._commands.get(name.lower())
