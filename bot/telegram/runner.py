@@ -1,0 +1,162 @@
+"""Assembly of the PTB `Application` around the adapter, and the polling entry point.
+
+Polling suits one process per bot token (Telegram allows a single getUpdates consumer); the
+webhook server (`bot/web.py`) is the way to run several. Both build through `build_telegram`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.app import App, build_app
+from bot.logging_setup import setup_logging
+from bot.settings import Settings, SettingsError
+from bot.telegram.adapter import ALLOWED_UPDATES, TelegramAdapter
+from bot.telegram.incoming import BotIdentity
+from bot.telegram.menus import MenuSync
+from bot.telegram.sender import RetryPolicy, TelegramSender
+
+log = logging.getLogger(__name__)
+
+PTBApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class TelegramOptions:
+    """Knobs that tests and the benchmark turn; production uses the defaults."""
+
+    concurrency: int = 32
+    poll_timeout: float = 30.0
+    menu_ttl: float = 300.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 10.0
+
+
+class TelegramChannel:
+    """A PTB application wired to the core; started and stopped by polling or the web server."""
+
+    def __init__(self, application: PTBApplication, adapter: TelegramAdapter, app: App) -> None:
+        self.application = application
+        self.adapter = adapter
+        self.app = app
+
+    @property
+    def sender(self) -> TelegramSender:
+        return self.adapter.sender
+
+    async def start(self) -> None:
+        """getMe, the default command menu, then start consuming the update queue."""
+        await self.application.initialize()
+        bot = self.application.bot
+        me = BotIdentity(id=bot.id, username=bot.username)
+        core = self.app.core
+        configured = core.config.telegram_bot_username
+        if configured and configured.lstrip("@").lower() != me.username.lower():
+            log.warning(
+                "TELEGRAM_BOT_USERNAME=%s but the token belongs to @%s", configured, me.username
+            )
+        if not configured:
+            # Invite deep links need the username; the token already tells us.
+            core.config = dataclasses.replace(core.config, telegram_bot_username=me.username)
+        await self.adapter.startup(me)
+        await self.application.start()
+
+    async def stop(self) -> None:
+        """Finish the updates already taken, then close the HTTP clients."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def enqueue(self, data: dict[str, Any]) -> bool:
+        """A webhook's update JSON onto PTB's queue; False when it is not an update at all."""
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:
+            log.exception("telegram webhook body is not an update; dropped")
+            return False
+        await self.application.update_queue.put(update)
+        return True
+
+
+def build_telegram(
+    settings: Settings,
+    app: App,
+    *,
+    webhook: bool = False,
+    options: TelegramOptions | None = None,
+) -> TelegramChannel:
+    """The PTB application against TELEGRAM_API_BASE (api.telegram.org, a local Bot API server,
+    or the tests' fake), with our adapter as its only handler."""
+    if settings.telegram_bot_token is None:
+        raise SettingsError("Invalid setting TELEGRAM_BOT_TOKEN: not set")
+    options = options or TelegramOptions()
+    base = settings.telegram_api_base
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .concurrent_updates(options.concurrency)
+        .connect_timeout(options.timeout)
+        .read_timeout(options.timeout)
+        .write_timeout(options.timeout)
+        .job_queue(None)
+    )
+    if webhook:
+        builder = builder.updater(None)
+    application: PTBApplication = builder.build()
+    sender = TelegramSender(application.bot, policy=options.retry)
+    menus = MenuSync(app.core.registry, app.db, ttl=options.menu_ttl)
+    adapter = TelegramAdapter(app.core, app.db, sender, menus, clock=app.core.clock)
+    adapter.install(application)
+    return TelegramChannel(application, adapter, app)
+
+
+async def poll(channel: TelegramChannel, stop: asyncio.Event, *, timeout: float = 30.0) -> None:
+    """Serve by long polling until `stop` is set; updates already fetched are finished first."""
+    updater = channel.application.updater
+    if updater is None:
+        raise RuntimeError("this Telegram application was built for webhooks")
+    await channel.start()
+    try:
+        await updater.start_polling(
+            timeout=timeout,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=5,
+        )
+        log.info("telegram polling as @%s", channel.application.bot.username)
+        await stop.wait()
+    finally:
+        await channel.stop()
+        log.info("telegram polling stopped")
+
+
+def run_polling(settings: Settings, *, options: TelegramOptions | None = None) -> None:
+    """`sotay run` with TELEGRAM_BOT_TOKEN set: serve until SIGTERM or Ctrl-C, then exit cleanly."""
+    setup_logging(settings.log_level_number, settings.secrets())
+    app = build_app(settings)
+    options = options or TelegramOptions()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        channel = build_telegram(settings, app, options=options)
+        await poll(channel, stop, timeout=options.poll_timeout)
+
+    try:
+        asyncio.run(main())
+    finally:
+        app.db.dispose()

@@ -1,0 +1,268 @@
+"""The one way anything leaves for Telegram, with retries that match Telegram's faults.
+
+Every reply goes through `TelegramSender.send(chat_id, reply)`, so the later delivery engine can
+take sending over without touching the adapter. Faults are sorted once, here:
+
+* network errors, timeouts and 5xx: retried with exponential backoff and jitter. A timed-out
+  send may already have been delivered; for an interactive reply a duplicate is the lesser harm.
+* 429: wait exactly `retry_after` (Telegram's number, int or timedelta depending on PTB's
+  settings) and retry; a wait longer than the policy allows is given up, not slept through.
+* 403 (blocked, deactivated, kicked): never retried; `on_blocked` marks the identity inactive.
+* 400: a bug on our side, never retried; logged and reported in the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TypeVar
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardMarkup,
+    InputFile,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram.render import FilePart, TextPart, chosen_text, escape, render_reply
+from handlers.messages import Reply
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. Tests shrink the delays; `sleep` is injectable for the same reason."""
+
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    max_retry_after: float = 60.0
+    sleep: Sleep = asyncio.sleep
+
+    def backoff(self, attempt: int) -> float:
+        """Exponential with full jitter, so many senders do not retry in lockstep."""
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        return ceiling / 2 + random.random() * ceiling / 2
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """PTB 22 gives an int (deprecated) or a timedelta (PTB_TIMEDELTA=1); accept both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | float | timedelta = error.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+@dataclass
+class SendResult:
+    """What happened to one reply: the ids of the messages that went out, or why not."""
+
+    message_ids: list[int] = field(default_factory=list)
+    error: str | None = None
+    blocked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class TelegramSender:
+    """Bot API calls with one retry policy. Holds no database: blocking is reported upward."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        policy: RetryPolicy | None = None,
+        on_blocked: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        self.bot = bot
+        self.policy = policy or RetryPolicy()
+        self.on_blocked = on_blocked
+
+    async def call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
+        """Run one API call, retrying what Telegram says is worth retrying."""
+        attempt = 0
+        while True:
+            try:
+                return await action()
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                if attempt + 1 >= self.policy.attempts or wait > self.policy.max_retry_after:
+                    raise
+                log.warning("telegram %s: flood control, waiting %.1f s", what, wait)
+            except BadRequest:  # a subclass of NetworkError, but our mistake: never retried
+                raise
+            except NetworkError as error:  # also TimedOut and 5xx
+                if attempt + 1 >= self.policy.attempts:
+                    raise
+                wait = self.policy.backoff(attempt)
+                log.warning("telegram %s: %s, retry in %.2f s", what, error, wait)
+            attempt += 1
+            await self.policy.sleep(wait)
+
+    async def send(
+        self,
+        chat_id: str | int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        extra_markup: ReplyMarkup | None = None,
+    ) -> SendResult:
+        """Send one reply as one or more messages; never raises for Telegram's answers.
+
+        `extra_markup` (the main-menu keyboard, a link button) goes on the last message when the
+        reply has no options of its own; a message carries only one markup.
+        """
+        rendered = render_reply(reply)
+        result = SendResult()
+        target: str | int = chat_id
+        for index, part in enumerate(rendered.parts):
+            last = index == len(rendered.parts) - 1
+            markup: ReplyMarkup | None = None
+            if last:
+                markup = rendered.keyboard or extra_markup
+            replying = reply_to if index == 0 else None
+            try:
+                try:
+                    message = await self._send_part(target, part, markup, replying)
+                except ChatMigrated as moved:
+                    # A group became a supergroup: Telegram names the new id once.
+                    target = moved.new_chat_id
+                    message = await self._send_part(target, part, markup, replying)
+            except Forbidden as error:
+                result.error, result.blocked = str(error), True
+                log.info("telegram chat %s cannot be reached: %s", chat_id, error)
+                if self.on_blocked is not None:
+                    await self.on_blocked(str(chat_id))
+                return result
+            except TelegramError as error:
+                result.error = f"{type(error).__name__}: {error}"
+                log.error("telegram send to chat %s failed: %s", chat_id, result.error)
+                return result
+            result.message_ids.append(message.message_id)
+        return result
+
+    async def _send_part(
+        self,
+        chat_id: str | int,
+        part: TextPart | FilePart,
+        markup: ReplyMarkup | None,
+        reply_to: int | None,
+    ) -> Message:
+        replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        if isinstance(part, TextPart):
+            return await self.call(
+                "sendMessage",
+                lambda: self.bot.send_message(
+                    chat_id,
+                    part.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    reply_parameters=replying,
+                ),
+            )
+        file = part.file
+        if file.kind == "photo":
+            return await self.call(
+                "sendPhoto",
+                lambda: self.bot.send_photo(
+                    chat_id,
+                    InputFile(file.data, filename=file.name),
+                    caption=part.caption_html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    reply_parameters=replying,
+                ),
+            )
+        return await self.call(
+            "sendDocument",
+            lambda: self.bot.send_document(
+                chat_id,
+                InputFile(file.data, filename=file.name),
+                caption=part.caption_html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                reply_parameters=replying,
+            ),
+        )
+
+    async def answer(self, query_id: str, notice: str | None) -> bool:
+        """Stop the button's spinner; `notice` shows as a short toast. Failure is only logged."""
+        try:
+            await self.call(
+                "answerCallbackQuery",
+                lambda: self.bot.answer_callback_query(query_id, text=notice),
+            )
+        except TelegramError as error:
+            log.warning("telegram answerCallbackQuery failed: %s", error)
+            return False
+        return True
+
+    async def show_choice(self, message: MaybeInaccessibleMessage, label: str) -> None:
+        """Replace the keyboard with the choice, so the same prompt cannot be answered twice."""
+        chat_id, message_id = message.chat.id, message.message_id
+        original = message.text if isinstance(message, Message) else None
+        try:
+            if original is not None:
+                await self.call(
+                    "editMessageText",
+                    lambda: self.bot.edit_message_text(
+                        escape(chosen_text(original, label)),
+                        chat_id=chat_id,
+                        message_id=message_id,
+                        parse_mode=ParseMode.HTML,
+                    ),
+                )
+            else:
+                await self.call(
+                    "editMessageReplyMarkup",
+                    lambda: self.bot.edit_message_reply_markup(
+                        chat_id=chat_id, message_id=message_id, reply_markup=None
+                    ),
+                )
+        except TelegramError as error:
+            # Too old to edit, or edited already by a quicker tap: the core has decided anyway.
+            log.info("telegram could not mark the choice in chat %s: %s", chat_id, error)
+
+    async def set_commands(
+        self, commands: Sequence[tuple[str, str]], chat_id: int | str | None = None
+    ) -> None:
+        """The `/` menu: everyone's (default scope) or one chat's."""
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else BotCommandScopeDefault()
+        listed = [BotCommand(name, description) for name, description in commands]
+        await self.call("setMyCommands", lambda: self.bot.set_my_commands(listed, scope=scope))
+
+    async def delete_commands(self, chat_id: int | str) -> None:
+        """Back to the default list for this chat."""
+        scope = BotCommandScopeChat(chat_id)
+        await self.call("deleteMyCommands", lambda: self.bot.delete_my_commands(scope=scope))

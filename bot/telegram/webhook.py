@@ -1,0 +1,87 @@
+"""`POST /telegram/webhook`: Telegram's pushes, accepted only with the shared secret.
+
+The secret travels in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). It is compared in
+constant time before the body is read, so a forged request costs us nothing and changes nothing.
+A valid update is queued for PTB and answered 200 at once: Telegram waits for that answer before
+sending the next update, and retries a failed one, so a slow or faulty update must not fail here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Sequence
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.telegram.adapter import ALLOWED_UPDATES
+from bot.telegram.runner import TelegramChannel
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+PATH = "/telegram/webhook"
+MAX_BODY = 1_000_000
+
+
+class TelegramWebhook:
+    """The Telegram channel as seen by the web server (see `bot.web.WebChannel`)."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        channel: TelegramChannel,
+        *,
+        secret: str,
+        url: str | None,
+        path: str = PATH,
+        max_connections: int = 40,
+    ) -> None:
+        if not secret:
+            raise ValueError("a Telegram webhook needs a secret")
+        self.channel = channel
+        self._secret = secret.encode()
+        self.url = url
+        self.max_connections = max_connections
+        self.routes: Sequence[BaseRoute] = [Route(path, self.receive, methods=["POST"])]
+
+    async def startup(self) -> None:
+        """Start the application, then point Telegram at us (idempotent, safe per process)."""
+        await self.channel.start()
+        if self.url:
+            await self.channel.sender.call(
+                "setWebhook",
+                lambda: self.channel.application.bot.set_webhook(
+                    self.url or "",
+                    secret_token=self._secret.decode(),
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    max_connections=self.max_connections,
+                ),
+            )
+            log.info("telegram webhook set")
+        else:
+            log.warning("TELEGRAM_WEBHOOK_URL not set: Telegram was not told where to push")
+
+    async def shutdown(self) -> None:
+        # The webhook stays set: other processes behind the same URL keep serving.
+        await self.channel.stop()
+
+    async def receive(self, request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            return JSONResponse({"ok": False}, status_code=403)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return JSONResponse({"ok": False}, status_code=413)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return JSONResponse({"ok": False}, status_code=400)
+        if not isinstance(data, dict):
+            return JSONResponse({"ok": False}, status_code=400)
+        await self.channel.enqueue(data)
+        return JSONResponse({"ok": True})
