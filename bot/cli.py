@@ -99,14 +99,12 @@ def run(
         finally:
             bundle.db.dispose()
         return
-    if settings.telegram_bot_token is not None:
-        try:
-            from bot.telegram.runner import run_polling
-        except ImportError:
-            raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="Telegram")) from None
-        run_polling(settings)
-        return
-    raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="Zalo"))
+    from bot.runner import ChannelFailed, run_channels
+
+    try:
+        run_channels(settings)
+    except ChannelFailed as error:
+        raise _fail(str(error)) from None
 
 
 @app.command()
@@ -115,11 +113,13 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
 ) -> None:
     """Serve the webhooks (Telegram, Zalo) and /healthz."""
+    from bot.web import serve as serve_web
+
+    settings = _settings()
     try:
-        from bot.web import serve as serve_web
-    except ImportError:
-        raise _fail(texts.CLI_CHANNEL_NOT_READY.format(channel="webhook")) from None
-    serve_web(_settings(), host=host, port=port)
+        serve_web(settings, host=host, port=port)
+    except SettingsError as error:
+        raise _fail(str(error), 2) from None
 
 
 @app.command("import")

@@ -24,6 +24,9 @@ from bot.logging_setup import setup_logging
 from bot.settings import Settings, SettingsError
 from bot.telegram.runner import build_telegram
 from bot.telegram.webhook import TelegramWebhook
+from bot.zalo.adapter import build_sender
+from bot.zalo.client import ZaloClient
+from bot.zalo.webhook import ZaloWebhook
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ def create_web_app(channels: Sequence[WebChannel]) -> Starlette:
 
 
 def web_channels(settings: Settings, app: App) -> list[WebChannel]:
-    """Every channel configured in the settings. Zalo will add itself here."""
+    """Every channel configured in the settings."""
     channels: list[WebChannel] = []
     if settings.telegram_bot_token is not None:
         if settings.telegram_webhook_secret is None:
@@ -83,7 +86,32 @@ def web_channels(settings: Settings, app: App) -> list[WebChannel]:
                 url=settings.telegram_webhook_url,
             )
         )
+    if settings.zalo_bot_token is not None:
+        if settings.zalo_webhook_secret is None:
+            raise SettingsError(
+                "Invalid setting ZALO_WEBHOOK_SECRET: required for the webhook server"
+            )
+        channels.append(ZaloWebChannel(settings, app))
     return channels
+
+
+class ZaloWebChannel:
+    """Zalo's webhook as a `WebChannel`: the route, and a clean stop (finish updates in hand)."""
+
+    name = "zalo"
+
+    def __init__(self, settings: Settings, app: App) -> None:
+        assert settings.zalo_bot_token is not None
+        self.client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base)
+        self.webhook = ZaloWebhook(app, build_sender(app, self.client))
+        self.routes: Sequence[BaseRoute] = [self.webhook.route]
+
+    async def startup(self) -> None:
+        """The webhook URL is registered once by the operator (docs/zalo.md)."""
+
+    async def shutdown(self) -> None:
+        await self.webhook.drain(10)
+        await self.client.aclose()
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
@@ -92,7 +120,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None
     app = build_app(settings)
     channels = web_channels(settings, app)
     if not channels:
-        raise SettingsError("No channel configured for the webhook server (TELEGRAM_BOT_TOKEN)")
+        raise SettingsError(
+            "No channel configured for the webhook server (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)"
+        )
     config = uvicorn.Config(
         create_web_app(channels),
         host=host,

@@ -116,10 +116,11 @@ CLI_CHAT_INTRO: Final = (
 )
 CLI_CHAT_BYE: Final = "Tạm biệt!"
 CLI_CHAT_FILE: Final = "[Tệp đính kèm đã lưu: {path}]"
+CLI_TOKEN_REJECTED: Final = "Kênh {channel}: token bị từ chối, hãy kiểm tra {setting}."
+CLI_CHANNEL_FAILED: Final = "Kênh {channel} dừng vì lỗi {error}; xem nhật ký để biết chi tiết."
 CLI_ADMIN_GRANTED: Final = "Đã cấp quyền quản trị cho {name} ({code})."
 CLI_ADMIN_ALREADY: Final = "{name} ({code}) đã có quyền quản trị."
 CLI_NO_CHANNEL: Final = "Chưa cấu hình kênh nào (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)."
-CLI_CHANNEL_NOT_READY: Final = "Kênh {channel} chưa có trong phiên bản này."
 
 # --- Telegram ------------------------------------------------------------------------------
 TG_BUTTON_MENU: Final = "📋 Menu"

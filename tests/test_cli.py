@@ -108,3 +108,15 @@ def test_invite_prints_one_line_per_member(tmp_path: Path, db_url: str) -> None:
     assert bad.returncode == 1 and "Không tìm thấy đơn vị" in bad.stderr
     both = _run(["invite"], env, tmp_path)
     assert both.returncode == 2
+
+
+def test_serve_without_webhook_secret_is_one_line_exit_2(tmp_path: Path) -> None:
+    env = _env(
+        f"sqlite:///{tmp_path / 's.db'}",
+        TELEGRAM_BOT_TOKEN="123456:" + "A" * 35,
+    )
+    result = _run(["serve", "--port", "1"], env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Invalid setting TELEGRAM_WEBHOOK_SECRET: required for the webhook server"
+    ]

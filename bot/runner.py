@@ -1,0 +1,72 @@
+"""`sotay run` with tokens: every configured channel polls in one event loop, one App shared.
+
+Telegram and Zalo each long-poll their own API; one stop event (SIGTERM, Ctrl-C) ends both,
+and each finishes the updates in hand before the database is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+from bot.app import build_app
+from bot.settings import Settings
+from services import texts
+
+log = logging.getLogger(__name__)
+
+
+class ChannelFailed(Exception):
+    """A channel could not run (a rejected token, an unreachable API); `str()` is one line."""
+
+
+def run_channels(settings: Settings) -> None:
+    """Block until SIGTERM or Ctrl-C, serving Telegram and/or Zalo by polling."""
+    app = build_app(settings)
+
+    async def main() -> list[str]:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        jobs: dict[str, Coroutine[Any, Any, None]] = {}
+        if settings.telegram_bot_token is not None:
+            from bot.telegram.runner import build_telegram, poll
+
+            jobs["Telegram"] = poll(build_telegram(settings, app), stop)
+        if settings.zalo_bot_token is not None:
+            from bot.zalo.runner import serve_polling
+
+            jobs["Zalo"] = serve_polling(settings, app=app, stop_event=stop)
+        tasks = {name: asyncio.create_task(job) for name, job in jobs.items()}
+        # If one channel fails for good (a rejected token), stop the others too.
+        await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_EXCEPTION)
+        stop.set()
+        await asyncio.wait(tasks.values())
+        return [
+            _explain(name, task.exception()) for name, task in tasks.items() if task.exception()
+        ]
+
+    try:
+        failures = asyncio.run(main())
+    finally:
+        app.db.dispose()
+    if failures:
+        raise ChannelFailed("; ".join(failures))
+
+
+def _explain(channel: str, error: BaseException | None) -> str:
+    """One line for the operator; the details go to the log."""
+    from telegram.error import InvalidToken
+
+    from bot.zalo.errors import ZaloUnauthorized
+
+    if isinstance(error, InvalidToken):
+        return texts.CLI_TOKEN_REJECTED.format(channel=channel, setting="TELEGRAM_BOT_TOKEN")
+    if isinstance(error, ZaloUnauthorized):
+        return texts.CLI_TOKEN_REJECTED.format(channel=channel, setting="ZALO_BOT_TOKEN")
+    log.error("%s channel stopped", channel, exc_info=error)
+    return texts.CLI_CHANNEL_FAILED.format(channel=channel, error=type(error).__name__)
