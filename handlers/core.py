@@ -155,6 +155,8 @@ class Core:
 
     def _unlinked(self, ctx: Ctx, text: str, command: tuple[str, str | None, str] | None) -> None:
         if ctx.incoming.is_group:
+            if command is not None:
+                ctx.say(texts.PRIVATE_ONLY)  # never onboard, nor say who is linked, in a group
             return
         code = ""
         if command and command[0] == "start":

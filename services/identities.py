@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from models import Channel, ChatIdentity, Member
 from services import audit
 from services.invites import link_identity
+
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 def touch_identity(
@@ -34,14 +36,23 @@ def touch_identity(
     ).first()
     if identity is None:
         identity = ChatIdentity(channel=channel, external_id=user_id, chat_id=chat_id)
-    if not is_group:
+    changed = identity.id is None
+    if not is_group and (identity.chat_id != chat_id or not identity.active):
         identity.chat_id = chat_id
         identity.active = True
-    identity.last_seen_at = now
-    if display_name:
+        changed = True
+    # "Active" only needs minute precision; skipping the write keeps most updates read-only,
+    # which matters on SQLite where writers queue behind each other.
+    seen = identity.last_seen_at
+    if seen is None or now - seen >= LAST_SEEN_PRECISION or now < seen:
+        identity.last_seen_at = now
+        changed = True
+    if display_name and identity.display_name != display_name[:200]:
         identity.display_name = display_name[:200]
-    session.add(identity)
-    session.flush()
+        changed = True
+    if changed:
+        session.add(identity)
+        session.flush()
     return identity
 
 

@@ -219,3 +219,36 @@ def test_sticker_or_photo_where_text_is_expected_gets_a_polite_hint(core, chat_a
         )
     )
     assert "chỉ đọc được tin nhắn chữ" in response.replies[0].text
+
+
+def test_unlinked_user_in_a_group_is_sent_to_a_private_chat(core, demo) -> None:
+    group = ChatDriver(core, user_id="4242", chat_id="-100777", is_group=True)
+    group.send("/start ABCDEFGHJK")
+    assert "nhắn riêng" in group.text and "mã mời" not in group.text
+    group.send("chào cả nhà")
+    assert group.last.replies == []
+
+
+def test_last_seen_is_written_at_most_once_a_minute(chat_as, demo, clock) -> None:
+    from models import ChatIdentity
+
+    member = chat_as("DV003")
+    member.send("/toi")
+    with demo.session() as session:
+        first = session.exec(
+            select(ChatIdentity).where(ChatIdentity.external_id == member.user_id)
+        ).one()
+    clock.advance(seconds=20)
+    member.send("/toi")
+    with demo.session() as session:
+        same = session.exec(
+            select(ChatIdentity).where(ChatIdentity.external_id == member.user_id)
+        ).one()
+    assert same.last_seen_at == first.last_seen_at
+    clock.advance(seconds=50)
+    member.send("/toi")
+    with demo.session() as session:
+        later = session.exec(
+            select(ChatIdentity).where(ChatIdentity.external_id == member.user_id)
+        ).one()
+    assert later.last_seen_at == clock.now
