@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from handlers import committee, common, secretary
+from handlers import committee, common, directives, meetings, member, results, secretary
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.onboarding import try_invite
@@ -17,7 +17,11 @@ def build_registry() -> Registry:
     """All commands, in menu order. The one place where handlers are wired."""
     registry = Registry()
     common.register(registry)
+    member.register(registry)
     secretary.register(registry)
+    directives.register(registry)
+    meetings.register(registry)
+    results.register(registry)
     committee.register(registry)
     return registry
 

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.S)
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
-MAX_TEXT = 4000
+MAX_TEXT = 8000  # above any channel's own limit (Telegram 4096): nothing typed is cut
 
 
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
@@ -124,6 +124,8 @@ class Core:
                 self._command(ctx, picked[0].lstrip("/"), "")
         elif incoming.file is not None and not text:
             ctx.say(texts.TEXT_ONLY)
+        elif text and (route := self.registry.find_text_route(text)) is not None:
+            route.run(ctx, text)
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 

@@ -57,12 +57,24 @@ class Action:
     run: Callable[[Ctx, list[str]], None]
 
 
+@dataclass(frozen=True)
+class TextRoute:
+    """Plain text that means something outside any flow, e.g. a check-in code read out in the
+    meeting room. Tried, in registration order, only for a linked member in a private chat when
+    no flow is waiting and no offered option matched; the first route that `matches` runs."""
+
+    name: str
+    matches: Callable[[str], bool]
+    run: Callable[[Ctx, str], None]
+
+
 class Registry:
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
         self._ordered: list[Command] = []
         self._flows: dict[str, Flow] = {}
         self._actions: dict[str, Action] = {}
+        self._text_routes: list[TextRoute] = []
 
     def command(self, command: Command) -> None:
         for name in (command.name, *command.aliases):
@@ -91,6 +103,12 @@ class Registry:
         if action is None:
             return None
         return action, rest.split(":") if rest else []
+
+    def text_route(self, route: TextRoute) -> None:
+        self._text_routes.append(route)
+
+    def find_text_route(self, text: str) -> TextRoute | None:
+        return next((r for r in self._text_routes if r.matches(text)), None)
 
     def find(self, name: str) -> Command | None:
         return self._commands.get(name.lower())

@@ -35,8 +35,10 @@ from bot.telegram.runner import TelegramChannel, TelegramOptions, build_telegram
 from bot.telegram.sender import RetryPolicy
 from bot.telegram.webhook import SECRET_HEADER, TelegramWebhook
 from bot.web import create_web_app
+from handlers import build_registry
 from handlers.core import Core
 from handlers.messages import Incoming, Response
+from handlers.registry import Audience
 from models import ChatIdentity, ConversationState, Database, Member, MemberStatus, Unit
 from services import texts
 from services.demo import CELL_OFFICE
@@ -161,7 +163,11 @@ def _answers(fake: FakeTelegram, update: dict[str, Any]) -> list[Any]:
 async def test_deep_link_links_member_and_gives_member_menus(bot: Harness) -> None:
     fake = bot.fake
     default = fake.commands["default"]
-    assert [c["command"] for c in default] == ["help", "toi", "chibo", "huy"]
+    member_commands = [
+        c.name for c in build_registry().commands() if c.audience is Audience.MEMBER and c.in_menu
+    ]
+    assert [c["command"] for c in default] == [*member_commands, "huy"]
+    assert {"help", "toi", "chibo"} <= set(member_commands)
     assert default[1]["description"] == texts.CMD_PROFILE
 
     user = fake.user(5001, "Cường", "Lê")

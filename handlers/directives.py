@@ -1,0 +1,551 @@
+"""Directives in the chat: `/chidao` to write one, `/chidao_tinhhinh` to follow it up, and the
+"Đã nhận" button every member's copy carries.
+
+The rules (who may write to whom, who receives, what counts as delivered) live in
+services.directives; this module only asks, previews and shows. Every step re-checks the
+sender's scope because buttons and stored state are untrusted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlmodel import col, select
+
+from handlers.context import Answer, Ctx, Flow
+from handlers.flowkit import (
+    as_id,
+    attempt,
+    file_kind,
+    file_name,
+    local_now,
+    page,
+    page_key,
+    rules,
+)
+from handlers.registry import Action, Audience, Command, Registry
+from models import (
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Directive,
+    DirectiveAudience,
+    DirectiveRecipient,
+    Member,
+    Unit,
+)
+from services import texts
+from services.auth import Permission, allows, authorize
+from services.directives import (
+    DirectiveStats,
+    acknowledge_directive,
+    directive_stats,
+    preview_directive,
+    remind_unacknowledged,
+    send_directive,
+    sent_directives,
+)
+from services.errors import Forbidden, UserError
+from services.meetings import member_names, name_key
+from services.org import cell_members, is_cell, subtree_units
+from services.vndate import format_vn_date
+
+SNIPPET = 40
+
+
+def _snippet(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= SNIPPET else line[: SNIPPET - 1] + "…"
+
+
+def _may_address(ctx: Ctx, unit: Unit) -> bool:
+    """Mirror of the service's sender rule, for choosing the unit before anything is typed."""
+    if is_cell(unit) and allows(ctx.me, Permission.MANAGE_CELL, unit):
+        return True
+    return allows(ctx.me, Permission.OVERSEE, unit)
+
+
+def _targets(ctx: Ctx) -> list[tuple[str, str]]:
+    """Units the actor may address: own cells, committee units (all their cells), then each
+    cell of those subtrees, so a committee member can also write to a single cell."""
+    options: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for cell_id in sorted(ctx.me.managed_cell_ids):
+        cell = ctx.session.get(Unit, cell_id)
+        if cell is not None and cell.id is not None and is_cell(cell):
+            options.append((f"u{cell.id}", cell.name))
+            seen.add(cell.id)
+    committee = sorted(ctx.me.committee_unit_ids)
+    for unit_id in committee:
+        unit = ctx.session.get(Unit, unit_id)
+        if unit is not None and unit.id is not None and unit.id not in seen:
+            label = (
+                unit.name if is_cell(unit) else texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=unit.name)
+            )
+            options.append((f"u{unit.id}", label))
+            seen.add(unit.id)
+    for unit in subtree_units(ctx.session, committee):
+        if unit.id is not None and unit.id not in seen and is_cell(unit):
+            options.append((f"u{unit.id}", unit.name))
+            seen.add(unit.id)
+    return options
+
+
+def _recipients_pool(ctx: Ctx, unit: Unit) -> list[Member]:
+    """Members the sender may pick one by one: the unit's cells, without the sender."""
+    assert unit.id is not None
+    if is_cell(unit):
+        cells = [unit.id]
+    else:
+        cells = [u.id for u in subtree_units(ctx.session, [unit.id]) if u.id and is_cell(u)]
+    members = [m for cid in cells for m in cell_members(ctx.session, cid)]
+    return [m for m in members if m.id != ctx.me.member_id]
+
+
+class DirectiveFlow(Flow):
+    """`/chidao`: unit (committee members only) → text, optional file → audience → preview →
+    send. A file may arrive at the text or the audience step, so there is no extra step."""
+
+    name = "directive"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        targets = _targets(ctx)
+        if not targets:
+            authorize(ctx.me, Permission.MANAGE_CELL)
+            raise Forbidden(texts.FORBIDDEN_SECRETARY)
+        data = {"unit": None, "text": None, "file": None, "file_kind": None, "file_name": None}
+        ctx.state.data = {**data, "audience": None, "chosen": []}
+        if len(targets) == 1 and not ctx.me.committee_unit_ids:
+            self._unit_chosen(ctx, int(targets[0][0][1:]))
+            return
+        self._ask_unit(ctx, targets, 0)
+
+    def _ask_unit(self, ctx: Ctx, targets: list[tuple[str, str]], number: int) -> None:
+        options = page(targets, number)
+        if sent_directives(ctx.session, ctx.me, limit=1):
+            options.append(("sent", texts.FLOW_DIR_STATUS_ENTRY))
+        ctx.ask(self.name, "unit", texts.FLOW_DIR_CHOOSE_UNIT, options)
+
+    def step_unit(self, ctx: Ctx, answer: Answer) -> None:
+        key = answer.option or ""
+        if key == "sent":
+            STATUS.begin(ctx, "")
+            return
+        number = page_key(key)
+        if number is not None:
+            self._ask_unit(ctx, _targets(ctx), number)
+            return
+        unit_id = as_id(key[1:]) if key.startswith("u") else None
+        if unit_id is None:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        self._unit_chosen(ctx, unit_id)
+
+    def _unit(self, ctx: Ctx, unit_id: object = None) -> Unit | None:
+        """The addressed unit, with the sender's right to address it checked again."""
+        wanted = unit_id if unit_id is not None else ctx.data.get("unit")
+        unit = ctx.session.get(Unit, wanted) if isinstance(wanted, int) else None
+        if unit is None:
+            ctx.finish()
+            ctx.say(texts.SESSION_EXPIRED)
+            return None
+        if not _may_address(ctx, unit):
+            raise Forbidden(texts.FORBIDDEN_OUTSIDE_SCOPE)
+        return unit
+
+    def _unit_chosen(self, ctx: Ctx, unit_id: int) -> None:
+        unit = self._unit(ctx, unit_id)
+        if unit is None:
+            return
+        ctx.update_data(unit=unit.id)
+        self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+
+    def _ask_text(self, ctx: Ctx, prompt: str) -> None:
+        ctx.ask(self.name, "text", prompt, accepts_file=True)
+
+    def _take_file(self, ctx: Ctx, answer: Answer) -> bool:
+        """Keep an attached document or photo (the channel's file id is the reference)."""
+        upload = answer.file or ctx.incoming.file
+        if upload is None:
+            return True
+        kind = file_kind(upload)
+        if kind is None or not upload.file_id:
+            ctx.say(texts.FLOW_FILE_KIND)
+            return False
+        name = file_name(upload, texts.FLOW_FILE_DEFAULT_NAME)
+        ctx.update_data(file=upload.file_id, file_kind=kind.value, file_name=name)
+        return True
+
+    def step_text(self, ctx: Ctx, answer: Answer) -> None:
+        unit = self._unit(ctx)
+        if unit is None:
+            return
+        if not self._take_file(ctx, answer):
+            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            return
+        if answer.text is None:
+            name = ctx.data.get("file_name") or texts.FLOW_FILE_DEFAULT_NAME
+            self._ask_text(ctx, texts.FLOW_DIR_FILE_TAKEN.format(name=name))
+            return
+        limit = rules(ctx).directive_max_chars
+        if len(answer.text) > limit:
+            ctx.say(texts.DIR_TEXT_TOO_LONG.format(length=len(answer.text), maximum=limit))
+            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            return
+        ctx.update_data(text=answer.text)
+        if ctx.data.get("audience"):
+            self._preview(ctx, unit)
+            return
+        self._ask_audience(ctx)
+
+    def _ask_audience(self, ctx: Ctx, note: str | None = None) -> None:
+        options = [(a.value, texts.DIR_AUDIENCE_LABELS[a.value]) for a in DirectiveAudience]
+        prompt = (
+            texts.FLOW_DIR_ASK_AUDIENCE
+            if note is None
+            else f"{note}\n{texts.FLOW_DIR_ASK_AUDIENCE}"
+        )
+        ctx.ask(self.name, "audience", prompt, options, accepts_file=True)
+
+    def step_audience(self, ctx: Ctx, answer: Answer) -> None:
+        unit = self._unit(ctx)
+        if unit is None:
+            return
+        if answer.file is not None:
+            note = None
+            if self._take_file(ctx, answer):
+                note = texts.FLOW_DIR_FILE_ATTACHED.format(name=ctx.data.get("file_name"))
+            self._ask_audience(ctx, note)
+            return
+        try:
+            audience = DirectiveAudience(answer.option or "")
+        except ValueError:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        ctx.update_data(audience=audience.value)
+        if audience is DirectiveAudience.CHOSEN:
+            self._ask_pick(ctx, unit, 0)
+            return
+        self._preview(ctx, unit)
+
+    def _ask_pick(self, ctx: Ctx, unit: Unit, number: int) -> None:
+        chosen = set(ctx.data.get("chosen") or [])
+        items = [
+            (
+                f"t{m.id}",
+                (texts.FLOW_PICKED if m.id in chosen else texts.FLOW_UNPICKED).format(
+                    name=m.full_name
+                ),
+            )
+            for m in _recipients_pool(ctx, unit)
+        ]
+        options = [*page(items, number), ("done", texts.FLOW_DONE)]
+        ctx.update_data(page=number)
+        prompt = texts.FLOW_DIR_PICK.format(count=len(chosen))
+        ctx.ask(self.name, "pick", prompt, options)
+
+    def step_pick(self, ctx: Ctx, answer: Answer) -> None:
+        unit = self._unit(ctx)
+        if unit is None:
+            return
+        key = answer.option or ""
+        number = page_key(key)
+        if number is not None:
+            self._ask_pick(ctx, unit, number)
+            return
+        chosen: list[int] = list(ctx.data.get("chosen") or [])
+        if key == "done":
+            if not chosen:
+                ctx.say(texts.DIR_CHOSEN_EMPTY)
+                self._ask_pick(ctx, unit, int(ctx.data.get("page") or 0))
+                return
+            self._preview(ctx, unit)
+            return
+        member_id = as_id(key[1:]) if key.startswith("t") else None
+        pool = {m.id for m in _recipients_pool(ctx, unit)}
+        if member_id is None or member_id not in pool:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        if member_id in chosen:
+            chosen.remove(member_id)
+        else:
+            chosen.append(member_id)
+        ctx.update_data(chosen=chosen)
+        self._ask_pick(ctx, unit, int(ctx.data.get("page") or 0))
+
+    def _preview(self, ctx: Ctx, unit: Unit) -> None:
+        unit_id = unit.id
+        assert unit_id is not None
+        data = ctx.data
+        preview = attempt(
+            ctx,
+            lambda: preview_directive(
+                ctx.session,
+                ctx.me,
+                unit_id,
+                audience=data["audience"],
+                text=data["text"] or "",
+                member_ids=data.get("chosen") or [],
+                file_ref=data.get("file"),
+                file_kind=data.get("file_kind"),
+                rules=rules(ctx),
+            ),
+        )
+        if preview is None:
+            ctx.update_data(audience=None, chosen=[])
+            self._ask_audience(ctx)
+            return
+        message = texts.DIR_MESSAGE.format(
+            sender=ctx.me.full_name,
+            unit=preview.unit_name,
+            date=format_vn_date(local_now(ctx).date()),
+            text=preview.text,
+        )
+        ctx.say(texts.FLOW_DIR_PREVIEW_HEAD)
+        ctx.say(message)
+        summary = texts.FLOW_DIR_PREVIEW_SUMMARY.format(
+            recipients=len(preview.member_ids), cells=preview.cells, unreachable=preview.unreachable
+        )
+        if data.get("file"):
+            summary = (
+                texts.FLOW_DIR_PREVIEW_FILE.format(name=data.get("file_name")) + "\n" + summary
+            )
+        options = [
+            ("send", texts.FLOW_SEND),
+            ("edit", texts.FLOW_EDIT_TEXT),
+            ("cancel", texts.FLOW_CANCEL),
+        ]
+        ctx.ask(self.name, "confirm", summary, options)
+
+    def step_confirm(self, ctx: Ctx, answer: Answer) -> None:
+        unit = self._unit(ctx)
+        if unit is None:
+            return
+        if answer.option == "cancel":
+            ctx.finish()
+            ctx.say(texts.CANCELLED)
+            return
+        if answer.option == "edit":
+            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            return
+        unit_id = unit.id
+        assert unit_id is not None
+        data = ctx.data
+        receipt = attempt(
+            ctx,
+            lambda: send_directive(
+                ctx.session,
+                ctx.me,
+                unit_id,
+                audience=data["audience"],
+                text=data["text"] or "",
+                member_ids=data.get("chosen") or [],
+                file_ref=data.get("file"),
+                file_kind=data.get("file_kind"),
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
+        if receipt is None:
+            ctx.update_data(audience=None, chosen=[])
+            self._ask_audience(ctx)
+            return
+        ctx.finish()
+        directive_id = receipt.directive.id
+        ctx.menu(receipt.message, [(f"dir_stats:{directive_id}", texts.FLOW_DIR_STATS_BUTTON)])
+
+
+# --- Following up -----------------------------------------------------------------------------
+
+
+def cell_directive_stats(ctx: Ctx, directive_id: int, cell: Unit) -> DirectiveStats:
+    """One cell's share of a directive from above, for that cell's secretary or deputy.
+
+    services.directives.directive_stats serves the sender and the units above; a secretary
+    may not see the other cells' figures, so this counts the copies addressed to the cell
+    only, with the same rule (delivered if any account got it). It belongs next to
+    directive_stats in services/directives.py; it lives here until that file grows it.
+    """
+    authorize(ctx.me, Permission.MANAGE_CELL, cell)
+    directive = ctx.session.get(Directive, directive_id)
+    copies = list(
+        ctx.session.exec(
+            select(DirectiveRecipient)
+            .where(DirectiveRecipient.directive_id == directive_id)
+            .where(DirectiveRecipient.cell_id == cell.id)
+        )
+    )
+    if directive is None or not copies:
+        raise UserError(texts.DIR_NOT_FOUND)
+    statuses: dict[int, set[str]] = defaultdict(set)
+    for member_id, status in ctx.session.exec(
+        select(Delivery.member_id, Delivery.status)
+        .where(Delivery.kind == DeliveryKind.DIRECTIVE)
+        .where(Delivery.ref_id == directive_id)
+        .where(col(Delivery.member_id).in_([c.member_id for c in copies]))
+    ):
+        if member_id is not None:
+            statuses[member_id].add(status)
+    delivered = pending = failed = 0
+    for copy in copies:
+        seen = statuses.get(copy.member_id, set())
+        if DeliveryStatus.SENT in seen:
+            delivered += 1
+        elif seen & {DeliveryStatus.PENDING, DeliveryStatus.SENDING}:
+            pending += 1
+        else:
+            failed += 1
+    waiting = [c.member_id for c in copies if c.acknowledged_at is None]
+    names = member_names(ctx.session, waiting)
+    return DirectiveStats(
+        directive=directive,
+        recipients=len(copies),
+        delivered=delivered,
+        pending=pending,
+        failed=failed,
+        acknowledged=len(copies) - len(waiting),
+        not_acknowledged=sorted(
+            ((m, names[m].full_name) for m in waiting if m in names), key=lambda x: name_key(x[1])
+        ),
+    )
+
+
+def _received(ctx: Ctx, limit: int = 5) -> list[tuple[Directive, int]]:
+    """Directives others sent that reached the cells the actor manages: (directive, cell).
+    A co-manager's directive to the cell itself is followed in full; one from above only for
+    the actor's own cell."""
+    cells = sorted(ctx.me.managed_cell_ids)
+    if not cells:
+        return []
+    rows = ctx.session.exec(
+        select(Directive, DirectiveRecipient.cell_id)
+        .join(DirectiveRecipient, col(DirectiveRecipient.directive_id) == col(Directive.id))
+        .where(col(DirectiveRecipient.cell_id).in_(cells))
+        .where(Directive.sender_member_id != ctx.me.member_id)
+        .order_by(col(Directive.created_at).desc(), col(Directive.id).desc())
+    ).all()
+    found: dict[tuple[int, int], Directive] = {}
+    for directive, cell_id in rows:
+        assert directive.id is not None
+        found.setdefault((directive.id, cell_id), directive)
+        if len(found) >= limit:
+            break
+    return [(d, cell_id) for (_id, cell_id), d in found.items()]
+
+
+def show_stats(
+    ctx: Ctx, stats: DirectiveStats, *, heading: str | None = None, can_remind: bool = True
+) -> None:
+    """The counts and names; a reminder button when someone has not acknowledged yet and the
+    actor follows the whole directive (the service checks that again when it is pressed)."""
+    text = stats.text(ctx.config.tz)
+    if heading:
+        text = f"{heading}\n{text}"
+    options: list[tuple[str, str]] = []
+    if stats.not_acknowledged and can_remind:
+        label = texts.FLOW_DIR_REMIND_BUTTON.format(count=len(stats.not_acknowledged))
+        options.append((f"dir_remind:{stats.directive.id}", label))
+    ctx.menu(text, options)
+
+
+class DirectiveStatusFlow(Flow):
+    """`/chidao_tinhhinh`: pick one of the directives sent (or received by the cell from
+    above) and see its counts; remind with one button."""
+
+    name = "directive_status"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        sent = sent_directives(ctx.session, ctx.me, limit=8)
+
+        def date(directive: Directive) -> str:
+            return format_vn_date(directive.created_at.astimezone(ctx.config.tz).date())
+
+        options = [
+            (f"d{d.id}", texts.FLOW_DIR_ITEM.format(date=date(d), snippet=_snippet(d.text)))
+            for d in sent
+        ]
+        for d, cell_id in _received(ctx):
+            snippet = _snippet(d.text)
+            if d.unit_id in ctx.me.managed_cell_ids:
+                options.append(
+                    (f"d{d.id}", texts.FLOW_DIR_ITEM.format(date=date(d), snippet=snippet))
+                )
+            else:
+                label = texts.FLOW_DIR_FROM_ABOVE.format(date=date(d), snippet=snippet)
+                options.append((f"c{d.id}:{cell_id}", label))
+        if not options:
+            ctx.finish()
+            ctx.say(texts.FLOW_DIR_NONE_SENT)
+            return
+        ctx.ask(self.name, "pick", texts.FLOW_DIR_CHOOSE_SENT, options)
+
+    def step_pick(self, ctx: Ctx, answer: Answer) -> None:
+        key = answer.option or ""
+        if key.startswith("d") and (directive_id := as_id(key[1:])) is not None:
+            show_stats(ctx, directive_stats(ctx.session, ctx.me, directive_id))
+            return
+        head, _, cell_part = key[1:].partition(":")
+        directive_id, cell_id = as_id(head), as_id(cell_part)
+        cell = ctx.session.get(Unit, cell_id) if key.startswith("c") and cell_id else None
+        if directive_id is None or cell is None:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        stats = cell_directive_stats(ctx, directive_id, cell)
+        heading = texts.FLOW_DIR_CELL_SCOPE.format(cell=cell.name)
+        show_stats(ctx, stats, heading=heading, can_remind=False)
+
+
+STATUS = DirectiveStatusFlow()
+
+
+# --- Stateless buttons ------------------------------------------------------------------------
+
+
+def acknowledge(ctx: Ctx, args: list[str]) -> None:
+    """`dir_ack:{id}` on a member's copy. The service finds the actor's own copy or refuses:
+    a forged id, or another cell's directive, changes nothing."""
+    directive_id = as_id(args[0]) if len(args) == 1 else None
+    if directive_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    acknowledge_directive(ctx.session, ctx.me, directive_id, now=ctx.now)
+    ctx.chosen = texts.FLOW_DIR_ACKED_CHOSEN
+    ctx.say(texts.DIR_ACKED)
+
+
+def stats_action(ctx: Ctx, args: list[str]) -> None:
+    """`dir_stats:{id}` on the sender's receipt; directive_stats re-checks who may look."""
+    directive_id = as_id(args[0]) if len(args) == 1 else None
+    if directive_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    show_stats(ctx, directive_stats(ctx.session, ctx.me, directive_id))
+
+
+def remind_action(ctx: Ctx, args: list[str]) -> None:
+    """`dir_remind:{id}`: one reminder round; the service limits how often."""
+    directive_id = as_id(args[0]) if len(args) == 1 else None
+    if directive_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    count = remind_unacknowledged(ctx.session, ctx.me, directive_id, now=ctx.now, rules=rules(ctx))
+    ctx.say(texts.FLOW_DIR_REMINDED.format(count=count))
+
+
+def register(registry: Registry) -> None:
+    compose = registry.flow(DirectiveFlow())
+    status = registry.flow(STATUS)
+    registry.command(Command("chidao", texts.CMD_DIRECTIVE, Audience.SECRETARY, compose.begin))
+    registry.command(
+        Command("chidao_tinhhinh", texts.CMD_DIRECTIVE_STATUS, Audience.SECRETARY, status.begin)
+    )
+    registry.command(
+        Command("chidao_capuy", texts.CMD_DIRECTIVE_COMMITTEE, Audience.COMMITTEE, compose.begin)
+    )
+    registry.action(Action("dir_ack", acknowledge))
+    registry.action(Action("dir_stats", stats_action))
+    registry.action(Action("dir_remind", remind_action))

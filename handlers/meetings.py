@@ -1,0 +1,516 @@
+"""Meetings in the chat: `/hop` to schedule one, the members' "Sẽ dự" / "Xin vắng" buttons,
+and the registration of `/hop_quanly` (handlers/meeting_manage.py).
+
+The rules (minimum length, one regular meeting a month, documents a day before, who may
+answer, who may set a status) live in services.meetings and services.attendance. Refusals
+inside a step are shown and the same step is asked again, so a wrong date never costs the
+secretary what was already typed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import col, select
+
+from handlers.context import Answer, Ctx, Flow
+from handlers.flowkit import (
+    as_id,
+    attempt,
+    file_kind,
+    file_name,
+    local_now,
+    managed_cells,
+    rules,
+    session_cell,
+    when,
+)
+from handlers.meeting_manage import MANAGE
+from handlers.registry import Action, Audience, Command, Registry
+from models import Meeting, MeetingKind, Unit
+from services import texts
+from services.attendance import (
+    answer_invitation,
+)
+from services.auth import Permission
+from services.errors import Forbidden, UserError
+from services.meetings import (
+    MeetingPlan,
+    add_document,
+    default_agenda,
+    load_meeting,
+    plan_meeting,
+    require_active,
+    schedule_meeting,
+)
+from services.org import cell_members
+from services.vndate import parse_vn_datetime_result, parse_vn_duration, parse_vn_time
+
+KIND_OPTIONS = (
+    (MeetingKind.REGULAR, texts.FLOW_MTG_KIND_REGULAR),
+    (MeetingKind.THEMATIC, texts.FLOW_MTG_KIND_THEMATIC),
+    (MeetingKind.COMBINED, texts.FLOW_MTG_KIND_COMBINED),
+)
+PLACEHOLDER_PLACE = "-"  # only to validate the time before the place is known
+
+
+def duration_words(minutes: int) -> str:
+    """`90` → "1 tiếng 30 phút": how people say a meeting's length."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return texts.FLOW_HOURS_MINUTES.format(hours=hours, minutes=rest)
+    if hours:
+        return texts.FLOW_HOURS.format(hours=hours)
+    return texts.FLOW_MINUTES.format(minutes=rest)
+
+
+def numbered(items: list[str]) -> str:
+    return "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+
+
+def parse_agenda(text: str) -> list[str]:
+    """One item per line; numbering or bullets the secretary typed are dropped."""
+    items = []
+    for line in text.splitlines():
+        item = line.strip().lstrip("-•*+").strip()
+        head, dot, rest = item.partition(".")
+        if dot and head.strip().isdigit():
+            item = rest.strip()
+        if item:
+            items.append(item)
+    return items
+
+
+# --- /hop: scheduling -------------------------------------------------------------------------
+
+
+class ScheduleFlow(Flow):
+    """kind → (topic) → date and time → length → place → agenda → documents → preview → send."""
+
+    name = "meeting_new"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        cells = managed_cells(ctx)
+        if not cells:
+            raise Forbidden(texts.FORBIDDEN_SECRETARY)
+        if len(cells) == 1:
+            self._start(ctx, cells[0])
+            return
+        options = [(f"c{c.id}", c.name) for c in cells]
+        ctx.ask(self.name, "cell", texts.FLOW_CHOOSE_CELL, options, data={})
+
+    def step_cell(self, ctx: Ctx, answer: Answer) -> None:
+        cell_id = as_id((answer.option or "")[1:])
+        cell = ctx.session.get(Unit, cell_id) if cell_id else None
+        if cell is None:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        ctx.require(Permission.MANAGE_CELL, cell)
+        self._start(ctx, cell)
+
+    def _start(self, ctx: Ctx, cell: Unit) -> None:
+        ctx.require(Permission.MANAGE_CELL, cell)
+        options = [(kind.value, label) for kind, label in KIND_OPTIONS]
+        prompt = texts.FLOW_MTG_ASK_KIND.format(cell=cell.name)
+        ctx.ask(self.name, "kind", prompt, options, data={"cell": cell.id, "docs": []})
+
+    def step_kind(self, ctx: Ctx, answer: Answer) -> None:
+        if session_cell(ctx) is None:
+            return
+        try:
+            kind = MeetingKind(answer.option or "")
+        except ValueError:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        ctx.update_data(kind=kind.value)
+        if kind is MeetingKind.REGULAR:
+            self._ask_when(ctx)
+        else:
+            ctx.ask(self.name, "topic", texts.FLOW_MTG_ASK_TOPIC)
+
+    def step_topic(self, ctx: Ctx, answer: Answer) -> None:
+        if session_cell(ctx) is None:
+            return
+        topic = (answer.text or "").strip()
+        if len(topic) > 300:
+            ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(topic), maximum=300))
+            ctx.ask(self.name, "topic", texts.FLOW_MTG_ASK_TOPIC)
+            return
+        ctx.update_data(topic=topic)
+        self._ask_when(ctx)
+
+    def _ask_when(self, ctx: Ctx) -> None:
+        ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_WHEN)
+
+    def _plan(
+        self, ctx: Ctx, cell: Unit, starts_at: str | None = None, minutes: int | None = None
+    ) -> MeetingPlan | None:
+        """plan_meeting with what the flow has so far (writes nothing); None if refused.
+        Without `minutes` the stored length is used (the minimum when none is stored yet)."""
+        data = ctx.data
+        starts = datetime.fromisoformat(starts_at or data["starts_at"])
+        length = minutes if minutes is not None else data.get("minutes")
+        ends = starts + timedelta(minutes=int(length)) if length else None
+        cell_id = cell.id
+        assert cell_id is not None
+        return attempt(
+            ctx,
+            lambda: plan_meeting(
+                ctx.session,
+                ctx.me,
+                cell_id,
+                kind=str(data["kind"]),
+                starts_at=starts,
+                ends_at=ends,
+                place=str(data.get("place") or PLACEHOLDER_PLACE),
+                topic=data.get("topic"),
+                agenda=data.get("agenda"),
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
+
+    def step_when(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        parsed = parse_vn_datetime_result(answer.text or "", local_now(ctx))
+        if not parsed.ok or parsed.value is None:
+            ctx.say(parsed.message)
+            self._ask_when(ctx)
+            return
+        # Refusals that depend on the date alone (past, second regular meeting) come now.
+        ctx.update_data(minutes=None)
+        if self._plan(ctx, cell, starts_at=parsed.value.isoformat()) is None:
+            self._ask_when(ctx)
+            return
+        ctx.update_data(starts_at=parsed.value.isoformat())
+        self._ask_length(ctx)
+
+    def _ask_length(self, ctx: Ctx) -> None:
+        kind = MeetingKind(ctx.data["kind"])
+        starts = datetime.fromisoformat(ctx.data["starts_at"]).astimezone(ctx.config.tz)
+        minimum = rules(ctx).min_duration(kind)
+        options = []
+        for minutes in (minimum, minimum + 30, minimum + 60):
+            end = starts + timedelta(minutes=minutes)
+            label = texts.FLOW_MTG_LENGTH_OPTION.format(
+                end=end.strftime("%H:%M"), length=duration_words(minutes)
+            )
+            options.append((f"m{minutes}", label))
+        options.append(("other", texts.FLOW_MTG_LENGTH_OTHER))
+        prompt = texts.FLOW_MTG_ASK_LENGTH.format(minimum=minimum)
+        ctx.ask(self.name, "length", prompt, options)
+
+    def step_length(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        key = answer.option or ""
+        if key == "other":
+            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            return
+        minutes = as_id(key[1:]) if key.startswith("m") else None
+        if minutes is None:
+            ctx.finish()
+            ctx.say(texts.STALE_BUTTON)
+            return
+        self._length_chosen(ctx, cell, minutes)
+
+    def step_length_text(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        text = answer.text or ""
+        starts = datetime.fromisoformat(ctx.data["starts_at"]).astimezone(ctx.config.tz)
+        # "15h" is read as the end time when that falls after the start, "2h" (02:00 would be
+        # before it) as a length; "2 tiếng" and "90 phút" are lengths only.
+        length = None
+        if (end := parse_vn_time(text)) is not None:
+            candidate = datetime.combine(starts.date(), end, tzinfo=starts.tzinfo) - starts
+            length = candidate if candidate > timedelta(0) else None
+        length = length or parse_vn_duration(text)
+        if length is None:
+            ctx.say(texts.FLOW_MTG_END_UNCLEAR)
+            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            return
+        minutes = int(length.total_seconds() // 60)
+        if minutes <= 0:
+            ctx.say(texts.MTG_END_BEFORE_START)
+            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            return
+        self._length_chosen(ctx, cell, minutes, retry_step="length_text")
+
+    def _length_chosen(
+        self, ctx: Ctx, cell: Unit, minutes: int, retry_step: str = "length"
+    ) -> None:
+        if self._plan(ctx, cell, minutes=minutes) is None:
+            if retry_step == "length":
+                self._ask_length(ctx)
+            else:
+                ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            return
+        ctx.update_data(minutes=minutes)
+        self._ask_place(ctx, cell)
+
+    def _last_place(self, ctx: Ctx, cell: Unit) -> str | None:
+        last = ctx.session.exec(
+            select(Meeting.place)
+            .where(Meeting.cell_id == cell.id)
+            .order_by(col(Meeting.starts_at).desc())
+            .limit(1)
+        ).first()
+        return last or None
+
+    def _ask_place(self, ctx: Ctx, cell: Unit) -> None:
+        last = self._last_place(ctx, cell)
+        if last:
+            options = [("last", last), ("other", texts.FLOW_MTG_PLACE_OTHER)]
+            ctx.ask(self.name, "place_choice", texts.FLOW_MTG_ASK_PLACE, options)
+        else:
+            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+
+    def step_place_choice(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        last = self._last_place(ctx, cell)
+        if answer.option == "last" and last:
+            self._place_chosen(ctx, last)
+        else:
+            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+
+    def step_place(self, ctx: Ctx, answer: Answer) -> None:
+        if session_cell(ctx) is None:
+            return
+        place = (answer.text or "").strip()
+        if len(place) > 300:
+            ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(place), maximum=300))
+            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+            return
+        self._place_chosen(ctx, place)
+
+    def _place_chosen(self, ctx: Ctx, place: str) -> None:
+        kind = MeetingKind(ctx.data["kind"])
+        agenda = ctx.data.get("agenda") or default_agenda(kind, ctx.data.get("topic"))
+        ctx.update_data(place=place, agenda=agenda)
+        self._ask_agenda(ctx)
+
+    def _ask_agenda(self, ctx: Ctx) -> None:
+        prompt = texts.FLOW_MTG_AGENDA.format(agenda=numbered(ctx.data["agenda"]))
+        options = [("keep", texts.FLOW_MTG_AGENDA_KEEP), ("replace", texts.FLOW_MTG_AGENDA_NEW)]
+        ctx.ask(self.name, "agenda", prompt, options)
+
+    def step_agenda(self, ctx: Ctx, answer: Answer) -> None:
+        if session_cell(ctx) is None:
+            return
+        if answer.option == "replace":
+            ctx.ask(self.name, "agenda_text", texts.FLOW_MTG_ASK_AGENDA)
+            return
+        self._ask_docs(ctx)
+
+    def step_agenda_text(self, ctx: Ctx, answer: Answer) -> None:
+        if session_cell(ctx) is None:
+            return
+        items = parse_agenda(answer.text or "")
+        if not items:
+            ctx.say(texts.MTG_AGENDA_EMPTY)
+            ctx.ask(self.name, "agenda_text", texts.FLOW_MTG_ASK_AGENDA)
+            return
+        ctx.update_data(agenda=items)
+        self._ask_agenda(ctx)
+
+    def _ask_docs(self, ctx: Ctx, note: str | None = None) -> None:
+        docs = ctx.data.get("docs") or []
+        label = texts.FLOW_MTG_DOCS_DONE.format(count=len(docs)) if docs else texts.FLOW_LATER
+        prompt = texts.FLOW_MTG_ASK_DOCS if note is None else f"{note}\n{texts.FLOW_MTG_ASK_DOCS}"
+        ctx.ask(self.name, "docs", prompt, [("done", label)], accepts_file=True)
+
+    def step_docs(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        upload = answer.file
+        if upload is not None:
+            kind = file_kind(upload)
+            if kind is None or not upload.file_id:
+                self._ask_docs(ctx, texts.FLOW_FILE_KIND)
+                return
+            docs = list(ctx.data.get("docs") or [])
+            title = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=len(docs) + 1))
+            docs.append({"ref": upload.file_id, "kind": kind.value, "title": title})
+            ctx.update_data(docs=docs)
+            self._ask_docs(ctx, texts.FLOW_MTG_DOC_TAKEN.format(title=title))
+            return
+        self._preview(ctx, cell)
+
+    def _preview(self, ctx: Ctx, cell: Unit) -> None:
+        plan = self._plan(ctx, cell)
+        if plan is None:
+            self._ask_when(ctx)
+            return
+        docs = ctx.data.get("docs") or []
+        ctx.say(texts.FLOW_MTG_PREVIEW_HEAD)
+        ctx.say(plan.invitation)
+        lines = [texts.FLOW_MTG_PREVIEW_DOC.format(title=d["title"]) for d in docs]
+        if not docs:
+            lines += list(plan.warnings)
+        lines.append(texts.FLOW_MTG_PREVIEW_ASK)
+        options = [
+            ("send", texts.FLOW_MTG_SEND),
+            ("when", texts.FLOW_MTG_FIX_WHEN),
+            ("cancel", texts.FLOW_CANCEL),
+        ]
+        ctx.ask(self.name, "confirm", "\n".join(lines), options)
+
+    def step_confirm(self, ctx: Ctx, answer: Answer) -> None:
+        cell = session_cell(ctx)
+        if cell is None:
+            return
+        if answer.option == "cancel":
+            ctx.finish()
+            ctx.say(texts.CANCELLED)
+            return
+        if answer.option == "when":
+            self._ask_when(ctx)
+            return
+        data = ctx.data
+        starts = datetime.fromisoformat(data["starts_at"])
+        cell_id = cell.id
+        assert cell_id is not None
+        scheduled = attempt(
+            ctx,
+            lambda: schedule_meeting(
+                ctx.session,
+                ctx.me,
+                cell_id,
+                kind=data["kind"],
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=int(data["minutes"])),
+                place=data["place"],
+                topic=data.get("topic"),
+                agenda=data["agenda"],
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
+        if scheduled is None:
+            # Someone else took the month, or time passed: fix the date, keep the rest.
+            self._ask_when(ctx)
+            return
+        meeting, plan = scheduled
+        assert meeting.id is not None
+        warnings = list(plan.warnings)
+        for doc in data.get("docs") or []:
+            _document, warnings = add_document(
+                ctx.session,
+                ctx.me,
+                meeting.id,
+                title=doc["title"],
+                file_ref=doc["ref"],
+                file_kind=doc["kind"],
+                now=ctx.now,
+                rules=rules(ctx),
+            )
+        invited = len(cell_members(ctx.session, cell_id)) - 1
+        ctx.finish()
+        lines = [texts.FLOW_MTG_SCHEDULED.format(when=when(ctx, meeting.starts_at), count=invited)]
+        lines += warnings
+        ctx.menu("\n".join(lines), [("/hop_quanly", texts.FLOW_MTG_MANAGE_BUTTON)])
+
+
+# --- Members answer the invitation -------------------------------------------------------------
+
+
+def _answerable(ctx: Ctx, meeting_id: int) -> Meeting:
+    """The checks answer_invitation makes, done before asking a reason nobody could record."""
+    meeting = load_meeting(ctx.session, meeting_id)
+    require_active(meeting)
+    if meeting.cell_id != ctx.me.cell_id:
+        raise Forbidden(texts.ATT_NOT_IN_CELL)
+    if meeting.starts_at <= ctx.now:
+        raise UserError(texts.ATT_ANSWER_CLOSED)
+    return meeting
+
+
+REASONS = (
+    ("work", texts.FLOW_REASON_WORK),
+    ("ill", texts.FLOW_REASON_ILL),
+    ("family", texts.FLOW_REASON_FAMILY),
+)
+
+
+class AbsenceFlow(Flow):
+    """ "Xin vắng": a reason is required, so one tap for the usual ones, or type it."""
+
+    name = "meeting_absence"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        meeting_id = as_id(args)
+        if meeting_id is None:
+            ctx.say(texts.STALE_BUTTON)
+            return
+        meeting = _answerable(ctx, meeting_id)
+        options = [*REASONS, ("other", texts.FLOW_REASON_OTHER)]
+        prompt = texts.FLOW_MTG_ASK_REASON.format(when=when(ctx, meeting.starts_at))
+        ctx.ask(self.name, "reason", prompt, options, data={"meeting": meeting_id})
+
+    def step_reason(self, ctx: Ctx, answer: Answer) -> None:
+        reason = dict(REASONS).get(answer.option or "")
+        if reason is None:
+            ctx.ask(self.name, "reason_text", texts.FLOW_MTG_ASK_REASON_TEXT)
+            return
+        self._answer(ctx, reason)
+
+    def step_reason_text(self, ctx: Ctx, answer: Answer) -> None:
+        self._answer(ctx, answer.text or "")
+
+    def _answer(self, ctx: Ctx, reason: str) -> None:
+        meeting_id = ctx.data.get("meeting")
+        ctx.finish()
+        if not isinstance(meeting_id, int):
+            ctx.say(texts.SESSION_EXPIRED)
+            return
+        _row, message = answer_invitation(
+            ctx.session,
+            ctx.me,
+            meeting_id,
+            attend=False,
+            reason=reason,
+            now=ctx.now,
+            rules=rules(ctx),
+        )
+        ctx.say(message)
+
+
+ABSENCE = AbsenceFlow()
+
+
+def invitation_action(ctx: Ctx, args: list[str]) -> None:
+    """`mtg:{id}:yes|no` on the invitation (and on /lichhop). "yes" is recorded at once; "no"
+    asks the reason. answer_invitation re-checks the member, the cell and the time."""
+    meeting_id = as_id(args[0]) if len(args) == 2 else None
+    if meeting_id is None or args[1] not in ("yes", "no"):
+        ctx.say(texts.STALE_BUTTON)
+        return
+    if args[1] == "no":
+        ABSENCE.begin(ctx, str(meeting_id))
+        return
+    _row, message = answer_invitation(
+        ctx.session, ctx.me, meeting_id, attend=True, now=ctx.now, rules=rules(ctx)
+    )
+    ctx.chosen = texts.FLOW_MTG_YES_CHOSEN
+    ctx.say(message)
+
+
+def register(registry: Registry) -> None:
+    schedule = registry.flow(ScheduleFlow())
+    registry.flow(ABSENCE)
+    manage = registry.flow(MANAGE)
+    registry.command(Command("hop", texts.CMD_MEETING_NEW, Audience.SECRETARY, schedule.begin))
+    registry.command(
+        Command("hop_quanly", texts.CMD_MEETING_MANAGE, Audience.SECRETARY, manage.begin)
+    )
+    registry.action(Action("mtg", invitation_action))

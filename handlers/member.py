@@ -1,0 +1,216 @@
+"""What every member reads and answers: directives (`/thongbao`), the next meeting
+(`/lichhop`), resolutions (`/nghiquyet`), own tasks (`/nhiemvu`) and check-in (`/diemdanh`).
+
+Answers are offered as menu options whose payloads are the same stateless actions the
+broadcast messages carry (`dir_ack:…`, `mtg:…`, `task_done:…`), so a typed digit on Zalo or
+in the terminal and a pressed button on Telegram do the same thing, re-checked each time.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from handlers.context import Answer, Ctx, Flow
+from handlers.flowkit import as_id, local_now, rules, when
+from handlers.registry import Action, Audience, Command, Registry, TextRoute
+from models import (
+    Attendance,
+    AttendanceAnswer,
+    CheckinOutcome,
+    Meeting,
+    MeetingDocument,
+    Resolution,
+    Unit,
+)
+from services import texts
+from services.attendance import check_in, looks_like_checkin_code
+from services.auth import Permission
+from services.directives import my_directives
+from services.meetings import upcoming_meetings
+from services.resolutions import complete_task, my_tasks
+from services.vndate import format_vn_date
+
+PREVIEW_CHARS = 500
+
+
+def _cut(text: str, limit: int = PREVIEW_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def directives_view(ctx: Ctx, _args: str) -> None:
+    """Recent directives, newest first, each with the member's own acknowledgement."""
+    items = my_directives(ctx.session, ctx.me, limit=5)
+    if not items:
+        ctx.say(texts.MY_NO_DIRECTIVES)
+        return
+    lines = [texts.MY_DIRECTIVES_HEAD]
+    options: list[tuple[str, str]] = []
+    for index, item in enumerate(items, 1):
+        acked = item.acknowledged_at is not None
+        lines.append(
+            texts.MY_DIRECTIVE_LINE.format(
+                n=index,
+                date=format_vn_date(item.sent_at.astimezone(ctx.config.tz).date()),
+                sender=item.sender_name,
+                unit=item.unit_name,
+                state=texts.MY_ACKED if acked else texts.MY_NOT_ACKED,
+                text=_cut(item.text),
+            )
+            + (texts.MY_DIRECTIVE_FILE if item.file_ref else "")
+        )
+        if not acked:
+            options.append((f"dir_ack:{item.directive_id}", texts.MY_ACK_BUTTON.format(n=index)))
+    ctx.menu("\n\n".join(lines), options)
+
+
+def next_meeting_view(ctx: Ctx, _args: str) -> None:
+    """The next meeting: time, place, agenda, documents, the member's answer, and buttons."""
+    meetings = upcoming_meetings(ctx.session, ctx.me, now=ctx.now, limit=1)
+    if not meetings:
+        ctx.say(texts.MY_NO_MEETING)
+        return
+    meeting = meetings[0]
+    assert meeting.id is not None
+    cell = ctx.session.get(Unit, meeting.cell_id)
+    ctx.require(Permission.MEMBER, cell)
+    lines = [
+        texts.MY_MEETING.format(
+            kind=texts.MTG_KIND_LABELS.get(meeting.kind, meeting.kind),
+            cell=cell.name if cell else "",
+            topic=texts.MTG_INVITE_TOPIC.format(topic=meeting.topic) if meeting.topic else "",
+            when=when(ctx, meeting.starts_at),
+            place=meeting.place,
+            agenda="\n".join(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1)),
+        )
+    ]
+    documents = ctx.session.exec(
+        select(MeetingDocument)
+        .where(MeetingDocument.meeting_id == meeting.id)
+        .order_by(col(MeetingDocument.posted_at))
+    ).all()
+    for document in documents:
+        posted = when(ctx, document.posted_at)
+        lines.append(texts.MY_MEETING_DOC.format(title=document.title, posted=posted))
+    row = ctx.session.exec(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting.id)
+        .where(Attendance.member_id == ctx.me.member_id)
+    ).first()
+    answer = row.answer if row else None
+    yes = (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES)
+    no = (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO)
+    if answer == AttendanceAnswer.WILL_ATTEND:
+        lines.append(texts.MY_ANSWERED_YES)
+        options = [(no[0], texts.MY_CHANGE_TO.format(label=no[1]))]
+    elif answer == AttendanceAnswer.ABSENT_REQUEST:
+        lines.append(texts.MY_ANSWERED_NO.format(reason=row.answer_reason if row else ""))
+        options = [(yes[0], texts.MY_CHANGE_TO.format(label=yes[1]))]
+    else:
+        lines.append(texts.MY_NOT_ANSWERED)
+        options = [yes, no]
+    ctx.menu("\n".join(lines), options)
+
+
+def resolutions_view(ctx: Ctx, _args: str) -> None:
+    """The cell's published resolutions, newest meeting first, with their vote."""
+    cell = ctx.session.get(Unit, ctx.me.cell_id)
+    ctx.require(Permission.MEMBER, cell)
+    rows = ctx.session.exec(
+        select(Meeting, Resolution)
+        .join(Resolution, col(Resolution.meeting_id) == col(Meeting.id))
+        .where(Meeting.cell_id == ctx.me.cell_id)
+        .where(col(Resolution.published_at).is_not(None))
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(3)
+    ).all()
+    if not rows:
+        ctx.say(texts.MY_NO_RESOLUTIONS)
+        return
+    blocks = []
+    for meeting, resolution in rows:
+        block = texts.MY_RESOLUTION.format(
+            when=when(ctx, meeting.starts_at),
+            text=_cut(resolution.text or texts.RES_PUBLISH_FILE_ONLY, 1500),
+        )
+        if resolution.voted_at is not None:
+            outcome = texts.RES_PASSED if resolution.passed else texts.MY_NOT_PASSED
+            block += "\n" + texts.MY_RESOLUTION_VOTE.format(
+                for_=resolution.votes_for,
+                against=resolution.votes_against,
+                abstain=resolution.votes_abstain,
+                outcome=outcome,
+            )
+        blocks.append(block)
+    ctx.say("\n\n".join(blocks))
+
+
+def tasks_view(ctx: Ctx, _args: str) -> None:
+    """The member's open tasks, soonest deadline first, each with a "Hoàn thành" option."""
+    tasks = my_tasks(ctx.session, ctx.me)
+    if not tasks:
+        ctx.say(texts.MY_NO_TASKS)
+        return
+    today = local_now(ctx).date()
+    lines = [texts.MY_TASKS_HEAD]
+    options = []
+    for index, task in enumerate(tasks, 1):
+        late = texts.MY_TASK_LATE if task.due_on < today else ""
+        lines.append(
+            texts.MY_TASK_LINE.format(
+                n=index, title=task.title, due=format_vn_date(task.due_on), late=late
+            )
+        )
+        options.append((f"task_done:{task.id}", texts.MY_TASK_DONE_BUTTON.format(n=index)))
+    ctx.menu("\n".join(lines), options)
+
+
+def task_done_action(ctx: Ctx, args: list[str]) -> None:
+    """`task_done:{id}`; complete_task lets only the owner or the cell's leaders do it."""
+    task_id = as_id(args[0]) if len(args) == 1 else None
+    if task_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    task = complete_task(ctx.session, ctx.me, task_id, now=ctx.now)
+    ctx.chosen = texts.MY_TASK_DONE_CHOSEN
+    ctx.say(texts.MY_TASK_DONE.format(title=task.title))
+
+
+class CheckinFlow(Flow):
+    """`/diemdanh 1234`, or `/diemdanh` and then the code. Wrong and stale codes are recorded
+    by the service (they count towards the lock), so it returns an outcome, never raises."""
+
+    name = "checkin"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        if args:
+            self._check(ctx, args)
+            return
+        ctx.ask(self.name, "code", texts.MY_ASK_CODE, data={})
+
+    def step_code(self, ctx: Ctx, answer: Answer) -> None:
+        self._check(ctx, answer.text or "")
+
+    def _check(self, ctx: Ctx, code: str) -> None:
+        if not looks_like_checkin_code(code):
+            ctx.say(texts.MY_CODE_SHAPE)
+            ctx.ask(self.name, "code", texts.MY_ASK_CODE, data={})
+            return
+        result = check_in(ctx.session, ctx.me, code, now=ctx.now, rules=rules(ctx))
+        retry = result.outcome in (CheckinOutcome.WRONG, CheckinOutcome.EXPIRED)
+        if retry and result.attempts_left > 0:
+            ctx.ask(self.name, "code", result.message, data={})
+            return
+        ctx.finish()
+        ctx.say(result.message)
+
+
+def register(registry: Registry) -> None:
+    checkin = registry.flow(CheckinFlow())
+    registry.command(Command("thongbao", texts.CMD_MY_DIRECTIVES, Audience.MEMBER, directives_view))
+    registry.command(Command("lichhop", texts.CMD_NEXT_MEETING, Audience.MEMBER, next_meeting_view))
+    registry.command(Command("diemdanh", texts.CMD_CHECKIN, Audience.MEMBER, checkin.begin))
+    registry.command(Command("nghiquyet", texts.CMD_RESOLUTIONS, Audience.MEMBER, resolutions_view))
+    registry.command(Command("nhiemvu", texts.CMD_MY_TASKS, Audience.MEMBER, tasks_view))
+    registry.action(Action("task_done", task_done_action))
+    # The code read out in the room, typed on its own, is a check-in: no command to remember.
+    registry.text_route(TextRoute("checkin", looks_like_checkin_code, checkin.begin))
