@@ -220,11 +220,12 @@ class Core:
 
     def _flow_input(self, ctx: Ctx, text: str, response: Response) -> None:
         upload = ctx.incoming.file
+        if upload is not None and ctx.state.data.get("_accepts_file"):
+            # A photo with a caption is one answer: the file and its words together.
+            self._resume(ctx, Answer(file=upload, text=text or None))
+            return
         if upload is not None and not text:
-            if ctx.state.data.get("_accepts_file"):
-                self._resume(ctx, Answer(file=upload))
-            else:
-                ctx.say(texts.TEXT_ONLY)
+            ctx.say(texts.TEXT_ONLY)
             return
         options = ctx.state.options or []
         if options:

@@ -453,7 +453,9 @@ FLOW_MTG_KIND_THEMATIC: Final = "Chuyên đề"
 FLOW_MTG_KIND_COMBINED: Final = "Thường kỳ kết hợp chuyên đề"
 FLOW_MTG_ASK_KIND: Final = "Lên lịch sinh hoạt {cell}.\nBuổi sinh hoạt loại nào?"
 FLOW_MTG_ASK_TOPIC: Final = "Tên chuyên đề là gì?"
-FLOW_MTG_ASK_WHEN: Final = "Họp vào ngày giờ nào?\nVí dụ: 19/12 14:00, 14h 19/12/2026 hoặc thứ 6 tuần sau 8h."
+FLOW_MTG_ASK_WHEN: Final = (
+    "Họp vào ngày giờ nào?\nVí dụ: 19/12 14:00, 14h 19/12/2026 hoặc thứ 6 tuần sau 8h."
+)
 FLOW_MTG_ASK_LENGTH: Final = "Họp đến mấy giờ? (ít nhất {minimum} phút)"
 FLOW_MTG_LENGTH_OPTION: Final = "Đến {end} ({length})"
 FLOW_MTG_LENGTH_OTHER: Final = "Giờ khác…"
@@ -473,7 +475,9 @@ FLOW_MTG_PREVIEW_DOC: Final = "📎 Kèm tài liệu: {title}"
 FLOW_MTG_PREVIEW_ASK: Final = "Gửi thông báo cho chi bộ?"
 FLOW_MTG_SEND: Final = "Gửi thông báo"
 FLOW_MTG_FIX_WHEN: Final = "Sửa ngày giờ"
-FLOW_MTG_SCHEDULED: Final = "Đã lên lịch buổi sinh hoạt {when} và gửi thông báo đến {count} đảng viên."
+FLOW_MTG_SCHEDULED: Final = (
+    "Đã lên lịch buổi sinh hoạt {when} và gửi thông báo đến {count} đảng viên."
+)
 FLOW_MTG_MANAGE_BUTTON: Final = "Quản lý buổi họp"
 
 # /hop_quanly: running a meeting.
@@ -570,7 +574,9 @@ MY_DIRECTIVE_FILE: Final = "\n📎 Có tệp đính kèm (xem trong tin nhắn c
 
 # --- Scheduler and statistics -------------------------------------------------------------
 # Reminders and prompts (scheduler/): absolute times, so a reminder sent late is still true.
-SCHED_MTG_REMINDER: Final = "🔔 Nhắc lịch sinh hoạt chi bộ {kind}: {when}\n{cell}\nĐịa điểm: {place}"
+SCHED_MTG_REMINDER: Final = (
+    "🔔 Nhắc lịch sinh hoạt chi bộ {kind}: {when}\n{cell}\nĐịa điểm: {place}"
+)
 SCHED_MTG_REMINDER_ASK: Final = "\nĐồng chí chưa cho biết sẽ dự hay xin vắng."
 SCHED_MTG_UNANSWERED: Final = "🔔 Đồng chí chưa trả lời thông báo sinh hoạt chi bộ {kind} lúc {when} ({place}). Đồng chí vui lòng cho biết sẽ dự hay xin vắng."
 SCHED_CHECKIN_PROMPT: Final = "🕑 Buổi sinh hoạt chi bộ lúc {when} ({place}) sắp bắt đầu. Khi đảng viên đã đến, đồng chí mở điểm danh (/hop_quanly → Mở điểm danh) và đọc mã cho cả phòng."
@@ -578,7 +584,9 @@ SCHED_CLOSE_PROMPT: Final = "📋 Buổi sinh hoạt chi bộ lúc {when} đã k
 SCHED_RESOLUTION_PROMPT: Final = "📜 Nghị quyết buổi sinh hoạt chi bộ lúc {when} chưa gửi đảng viên (hạn {deadline}). Đồng chí ghi và gửi nghị quyết bằng lệnh /ketqua."
 SCHED_TASK_TOMORROW: Final = "📌 Nhắc: ngày mai ({due}) là hạn nhiệm vụ của đồng chí: {title}"
 SCHED_TASK_TODAY: Final = "📌 Nhắc: hôm nay ({due}) là hạn nhiệm vụ của đồng chí: {title}"
-SCHED_TASK_OVERDUE: Final = "⏰ Nhiệm vụ quá hạn ({due}) chưa hoàn thành: {title}\nNgười thực hiện: đồng chí {owner}."
+SCHED_TASK_OVERDUE: Final = (
+    "⏰ Nhiệm vụ quá hạn ({due}) chưa hoàn thành: {title}\nNgười thực hiện: đồng chí {owner}."
+)
 SCHED_TASK_DONE_BUTTON: Final = "Đã hoàn thành"
 
 # Committee statistics (services/stats.py): weekly message, /thongke, chart, spreadsheet.
@@ -589,7 +597,9 @@ STATS_MEETINGS: Final = "• Tháng {month}: {held} buổi sinh hoạt; {not_met
 STATS_NOT_MET_NAMES: Final = "  Chưa họp: {names}{more}"
 STATS_MORE: Final = " và {n} chi bộ khác"
 STATS_ATTENDANCE: Final = "• Dự họp ({days} ngày qua): {rate} ({present}/{expected} lượt)"
-STATS_DIRECTIVES: Final = "• Chỉ đạo ({days} ngày qua): {directives}; đã xác nhận {rate} ({acknowledged}/{copies} lượt)"
+STATS_DIRECTIVES: Final = (
+    "• Chỉ đạo ({days} ngày qua): {directives}; đã xác nhận {rate} ({acknowledged}/{copies} lượt)"
+)
 STATS_FLAGGED: Final = "• Đảng viên vắng sinh hoạt không phép từ {months} tháng trở lên: {flagged}"
 STATS_WEEKLY_FOOTER: Final = "Gõ /thongke để nhận bảng Excel từng chi bộ."
 STATS_XLSX_CAPTION: Final = "📎 Bảng thống kê từng chi bộ ({cells} chi bộ)."
