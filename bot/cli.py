@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -105,6 +106,67 @@ def run(
         run_channels(settings)
     except ChannelFailed as error:
         raise _fail(str(error)) from None
+
+
+class WorkerChannel(StrEnum):
+    """Channels a delivery worker can send on."""
+
+    telegram = "telegram"
+    zalo = "zalo"
+
+
+@app.command()
+def worker(
+    channel: Annotated[
+        WorkerChannel | None,
+        typer.Option("--channel", help="Only this channel (default: every configured one)"),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=1000, help="Messages in flight at once per channel")
+    ] = 100,
+) -> None:
+    """Send the outbox: extra delivery workers beside `sotay run`, sharing each token's rate."""
+    import asyncio
+    import gc
+    import signal
+
+    from bot.delivery.service import WorkerOptions, configured_channels, serve_workers
+    from bot.delivery.transports import TokenRejected
+
+    settings = _settings()
+    channels = configured_channels(settings)
+    if not channels:
+        raise _fail(texts.CLI_NO_CHANNEL, 2)
+    if channel is not None:
+        wanted = channel.value
+        if wanted not in channels:
+            setting = f"{wanted.upper()}_BOT_TOKEN"
+            message = texts.CLI_WORKER_NOT_CONFIGURED.format(
+                channel=wanted.capitalize(), setting=setting
+            )
+            raise _fail(message, 2)
+        channels = [wanted]
+    db = open_database(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        # Everything loaded so far lives as long as the process: keep it out of the garbage
+        # collector's full passes, which otherwise stall the loop (and the send pacing) for
+        # tens of milliseconds at a time.
+        gc.freeze()
+        await serve_workers(settings, db, stop, channels, WorkerOptions(concurrency=concurrency))
+
+    try:
+        asyncio.run(main())
+    except TokenRejected as error:
+        raise _fail(
+            texts.CLI_TOKEN_REJECTED.format(channel=error.channel, setting=error.setting)
+        ) from None
+    finally:
+        db.dispose()
 
 
 @app.command()

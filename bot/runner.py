@@ -1,7 +1,9 @@
 """`sotay run` with tokens: every configured channel polls in one event loop, one App shared.
 
-Telegram and Zalo each long-poll their own API; one stop event (SIGTERM, Ctrl-C) ends both,
-and each finishes the updates in hand before the database is closed.
+Telegram and Zalo each long-poll their own API, and each has a delivery worker sending its
+outbox (`bot.delivery`); more workers can run elsewhere with `sotay worker`. One stop event
+(SIGTERM, Ctrl-C) ends them all: pollers finish the updates in hand, workers the sends in
+flight, before the database is closed.
 """
 
 from __future__ import annotations
@@ -41,14 +43,25 @@ def run_channels(settings: Settings) -> None:
             from bot.zalo.runner import serve_polling
 
             jobs["Zalo"] = serve_polling(settings, app=app, stop_event=stop)
+        from bot.delivery.service import build_worker, configured_channels, serve_worker
+
+        for channel in configured_channels(settings):
+            worker = build_worker(settings, app.db, channel)
+            jobs[f"{channel.capitalize()} delivery"] = serve_worker(worker, stop)
+        from scheduler.runner import start_scheduler
+
+        # Every process ticks; the claimed rows make sure nothing fires twice (docs/scheduler.md).
+        jobs["Scheduler"] = start_scheduler(app, stop)
         tasks = {name: asyncio.create_task(job) for name, job in jobs.items()}
         # If one channel fails for good (a rejected token), stop the others too.
         await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_EXCEPTION)
         stop.set()
         await asyncio.wait(tasks.values())
-        return [
+        failures = [
             _explain(name, task.exception()) for name, task in tasks.items() if task.exception()
         ]
+        # A rejected token stops both the poller and the worker of that channel: say it once.
+        return list(dict.fromkeys(failures))
 
     try:
         failures = asyncio.run(main())
@@ -62,8 +75,11 @@ def _explain(channel: str, error: BaseException | None) -> str:
     """One line for the operator; the details go to the log."""
     from telegram.error import InvalidToken
 
+    from bot.delivery.transports import TokenRejected
     from bot.zalo.errors import ZaloUnauthorized
 
+    if isinstance(error, TokenRejected):
+        return texts.CLI_TOKEN_REJECTED.format(channel=error.channel, setting=error.setting)
     if isinstance(error, InvalidToken):
         return texts.CLI_TOKEN_REJECTED.format(channel=channel, setting="TELEGRAM_BOT_TOKEN")
     if isinstance(error, ZaloUnauthorized):

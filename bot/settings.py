@@ -14,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+PAID_BROADCAST_RATE = 1000.0  # Telegram's ceiling with allow_paid_broadcast
+# A lease must outlast a claimed row's wait for its slot plus one send with its timeouts
+# (10 s each way), or a slow send would be claimed again by another worker while in flight.
+MIN_LEASE_SECONDS = 30
 
 
 class SettingsError(Exception):
@@ -46,6 +50,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     conversation_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # Delivery (the outbox workers; docs/delivery.md)
+    telegram_rate_per_second: float = Field(default=30.0, gt=0, le=PAID_BROADCAST_RATE)
+    telegram_paid_broadcast: bool = False
+    zalo_rate_per_second: float = Field(default=5.0, gt=0, le=1000)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    delivery_lease_seconds: int = Field(default=60, ge=MIN_LEASE_SECONDS, le=3600)
+    exports_dir: str = "exports"
 
     @field_validator("database_url")
     @classmethod
@@ -115,9 +126,23 @@ class Settings(BaseSettings):
             raise ValueError("Telegram webhooks need an https:// URL")
         return value
 
+    @field_validator("exports_dir")
+    @classmethod
+    def _exports_dir(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must name a folder (e.g. exports)")
+        return value.strip()
+
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_send_rate(self) -> float:
+        """Messages per second for the token: paid broadcast lifts the ceiling to 1000."""
+        return (
+            PAID_BROADCAST_RATE if self.telegram_paid_broadcast else self.telegram_rate_per_second
+        )
 
     @property
     def log_level_number(self) -> int:

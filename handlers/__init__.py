@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers import committee, common, directives, meetings, member, results, secretary
+from handlers import stats as stats_commands
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.onboarding import try_invite
@@ -23,6 +24,7 @@ def build_registry() -> Registry:
     meetings.register(registry)
     results.register(registry)
     committee.register(registry)
+    stats_commands.register(registry)
     return registry
 
 

@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 from models.audit import AuditLog  # noqa: E402
 from models.conversation import ConversationState  # noqa: E402
 from models.db import Database  # noqa: E402
+from models.delivery_state import DeliveryPart, DeliveryRate  # noqa: E402
 from models.directives import Delivery, Directive, DirectiveRecipient  # noqa: E402
 from models.enums import (  # noqa: E402
     AttendanceAnswer,
@@ -45,6 +46,7 @@ from models.meetings import (  # noqa: E402
     Task,
 )
 from models.org import Member, RoleAssignment, Unit  # noqa: E402
+from models.schedule import ScheduledRun  # noqa: E402
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
 metadata = SQLModel.metadata
@@ -63,6 +65,8 @@ __all__ = [
     "Database",
     "Delivery",
     "DeliveryKind",
+    "DeliveryPart",
+    "DeliveryRate",
     "DeliveryStatus",
     "Directive",
     "DirectiveAudience",
@@ -80,6 +84,7 @@ __all__ = [
     "Resolution",
     "Role",
     "RoleAssignment",
+    "ScheduledRun",
     "StatusSource",
     "Task",
     "TaskStatus",

@@ -1,9 +1,11 @@
 """The outbox: every message that matters becomes a `deliveries` row before anything is sent.
 
-Only enqueueing lives here. The delivery worker (a later issue) claims due rows with a lease,
-sends them outside any transaction and records the outcome (DESIGN.md, "The database is the
-truth"). Because the row is written in the caller's transaction, a message exists exactly when
-the change it announces exists: a rolled-back directive leaves no orphan message behind.
+Enqueueing lives here, and what a sent message leaves behind in the conversation
+(`offer_options`). The delivery engine (`bot.delivery`) claims due rows with a lease, sends
+them outside any transaction and records the outcome (DESIGN.md, "The database is the truth";
+docs/delivery.md). Because the row is written in the caller's transaction, a message exists
+exactly when the change it announces exists: a rolled-back directive leaves no orphan message
+behind.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models import ChatIdentity, Delivery, DeliveryStatus
+from models import ChatIdentity, ConversationState, Delivery, DeliveryStatus
 
 _CHUNK = 500
 
@@ -142,3 +144,76 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
         .returning(table.c.id)
     )
     return len(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A delivered message's options for one chat: (id, label) dicts as in the payload."""
+
+    chat_id: str
+    user_id: str
+    options: Sequence[Mapping[str, Any]]
+    at: datetime
+
+
+def offer_options(
+    session: Session,
+    channel: str,
+    chat_id: str,
+    user_id: str,
+    options: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+) -> bool:
+    """Make a delivered message's options the chat's current choices; False if a flow is open.
+
+    On Zalo the member answers an invitation by typing "1" or "2": the core maps a digit to
+    `state.options` and runs the registered action of that payload, so the options of the
+    message just delivered must be the ones on offer. A member in the middle of a flow keeps
+    it (their next digit belongs to the flow); a flow that has expired is closed, since it
+    would otherwise swallow the answer. Called by the delivery engine after a send.
+    """
+    return offer_options_many(session, channel, [Offer(chat_id, user_id, options, now)]) == 1
+
+
+def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) -> int:
+    """`offer_options` for many chats at once (one query, one flush); how many were offered.
+
+    When a chat appears twice, the later offer wins, as the later message is the one the
+    member sees last. A state row created meanwhile by the member's own update makes the
+    flush fail with an IntegrityError: callers run this in a savepoint.
+    """
+    latest: dict[tuple[str, str], Offer] = {}
+    for offer in offers:
+        if any(o.get("id") and o.get("label") for o in offer.options):
+            latest[(offer.chat_id, offer.user_id)] = offer
+    if not latest:
+        return 0
+    chats = sorted({chat for chat, _user in latest})
+    states = {
+        (s.chat_id, s.user_id): s
+        for s in session.exec(
+            select(ConversationState)
+            .where(ConversationState.channel == channel)
+            .where(col(ConversationState.chat_id).in_(chats))
+            .with_for_update()
+        )
+    }
+    offered = 0
+    for key, offer in latest.items():
+        state = states.get(key)
+        if state is None:
+            state = ConversationState(channel=channel, chat_id=key[0], user_id=key[1])
+        elif state.flow is not None:
+            if state.expires_at is None or state.expires_at > offer.at:
+                continue
+            state.flow, state.step, state.data, state.expires_at = None, None, {}, None
+        state.options = [
+            [str(o["id"]), str(o["label"])] for o in offer.options if o.get("id") and o.get("label")
+        ]
+        state.nonce = None
+        state.updated_at = offer.at
+        session.add(state)
+        offered += 1
+    session.flush()
+    return offered

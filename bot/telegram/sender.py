@@ -9,6 +9,10 @@ take sending over without touching the adapter. Faults are sorted once, here:
   settings) and retry; a wait longer than the policy allows is given up, not slept through.
 * 403 (blocked, deactivated, kicked): never retried; `on_blocked` marks the identity inactive.
 * 400: a bug on our side, never retried; logged and reported in the result.
+
+The delivery engine (`bot.delivery`) sends with `RetryPolicy(attempts=1)` and owns retries
+itself: `SendResult` says which of these faults ended the send, so it can pause the whole
+token on a 429, back off on a 5xx, and never repeat a part the platform already accepted.
 """
 
 from __future__ import annotations
@@ -40,12 +44,15 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.delivery.files import RemoteFile
 from bot.telegram.render import FilePart, TextPart, chosen_text, escape, render_reply
 from handlers.messages import Reply
 
@@ -84,11 +91,23 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 @dataclass
 class SendResult:
-    """What happened to one reply: the ids of the messages that went out, or why not."""
+    """What happened to one reply: the ids of the messages that went out, or why not.
+
+    `message_ids` are the parts sent by this call (after any skipped ones); `parts` is how many
+    messages the whole reply is. The flags sort a failure for whoever retries: `retry_after`
+    (429, Telegram's wait), `transient` (5xx or network: worth another try later), `timed_out`
+    (no answer: the message may have arrived), `token_rejected` (401/404: nothing will work).
+    A failure with none of them set is a 400: our mistake, not worth repeating.
+    """
 
     message_ids: list[int] = field(default_factory=list)
     error: str | None = None
     blocked: bool = False
+    retry_after: float | None = None
+    transient: bool = False
+    timed_out: bool = False
+    token_rejected: bool = False
+    parts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -104,10 +123,14 @@ class TelegramSender:
         *,
         policy: RetryPolicy | None = None,
         on_blocked: Callable[[str], Awaitable[None]] | None = None,
+        paid_broadcast: bool = False,
     ) -> None:
         self.bot = bot
         self.policy = policy or RetryPolicy()
         self.on_blocked = on_blocked
+        # allow_paid_broadcast on every message: Telegram then allows up to 1000 messages/s
+        # and charges Stars for those above the free 30/s. Only the delivery engine sets it.
+        self.paid_broadcast = paid_broadcast
 
     async def call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run one API call, retrying what Telegram says is worth retrying."""
@@ -137,16 +160,20 @@ class TelegramSender:
         *,
         reply_to: int | None = None,
         extra_markup: ReplyMarkup | None = None,
+        skip_parts: int = 0,
     ) -> SendResult:
         """Send one reply as one or more messages; never raises for Telegram's answers.
 
         `extra_markup` (the main-menu keyboard, a link button) goes on the last message when the
-        reply has no options of its own; a message carries only one markup.
+        reply has no options of its own; a message carries only one markup. `skip_parts` leaves
+        out the first parts, which an earlier attempt already delivered.
         """
         rendered = render_reply(reply)
-        result = SendResult()
+        result = SendResult(parts=len(rendered.parts))
         target: str | int = chat_id
         for index, part in enumerate(rendered.parts):
+            if index < skip_parts:
+                continue
             last = index == len(rendered.parts) - 1
             markup: ReplyMarkup | None = None
             if last:
@@ -167,6 +194,7 @@ class TelegramSender:
                 return result
             except TelegramError as error:
                 result.error = f"{type(error).__name__}: {error}"
+                _classify(result, error)
                 log.error("telegram send to chat %s failed: %s", chat_id, result.error)
                 return result
             result.message_ids.append(message.message_id)
@@ -180,6 +208,7 @@ class TelegramSender:
         reply_to: int | None,
     ) -> Message:
         replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        paid = True if self.paid_broadcast else None
         if isinstance(part, TextPart):
             return await self.call(
                 "sendMessage",
@@ -189,30 +218,37 @@ class TelegramSender:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     reply_parameters=replying,
+                    allow_paid_broadcast=paid,
                 ),
             )
         file = part.file
+        # A file Telegram already holds (a file_id) or can fetch (a URL) travels as a string.
+        source: InputFile | str = (
+            file.ref if isinstance(file, RemoteFile) else InputFile(file.data, filename=file.name)
+        )
         if file.kind == "photo":
             return await self.call(
                 "sendPhoto",
                 lambda: self.bot.send_photo(
                     chat_id,
-                    InputFile(file.data, filename=file.name),
+                    source,
                     caption=part.caption_html,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     reply_parameters=replying,
+                    allow_paid_broadcast=paid,
                 ),
             )
         return await self.call(
             "sendDocument",
             lambda: self.bot.send_document(
                 chat_id,
-                InputFile(file.data, filename=file.name),
+                source,
                 caption=part.caption_html,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 reply_parameters=replying,
+                allow_paid_broadcast=paid,
             ),
         )
 
@@ -266,3 +302,16 @@ class TelegramSender:
         """Back to the default list for this chat."""
         scope = BotCommandScopeChat(chat_id)
         await self.call("deleteMyCommands", lambda: self.bot.delete_my_commands(scope=scope))
+
+
+def _classify(result: SendResult, error: TelegramError) -> None:
+    """Mark what kind of failure ended the send (see `SendResult`)."""
+    if isinstance(error, RetryAfter):
+        result.retry_after = retry_after_seconds(error)
+    elif isinstance(error, InvalidToken):
+        result.token_rejected = True
+    elif isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        result.transient = True
+        result.timed_out = isinstance(error, TimedOut)
+    elif type(error) is TelegramError:  # an answer that was not the API's JSON (a proxy page)
+        result.transient = True

@@ -1,0 +1,385 @@
+"""Benchmark of the delivery engine: one directive to many members through `sotay worker`.
+
+The fake Bot API here ENFORCES Telegram's limits per token: more than 30 messages in any
+sliding second (1000 for messages sent with allow_paid_broadcast) are refused with 429 and
+retry_after=1, as Telegram does. Workers are real `python -m bot worker` processes talking
+HTTP to it; the fake server runs in this process on its own thread. Every figure is read from
+what the fake server accepted and from the outbox rows:
+
+* achieved rate: accepted messages over the time from the first to the last (vs the limit);
+* 429s: refusals the workers provoked (target 0);
+* lost: members who never got the message; duplicated: extra copies received.
+
+Scenarios: one worker on PostgreSQL (and on SQLite), two workers sharing one token on
+PostgreSQL, paid broadcast at 1000/s, and kill -9 of the worker at random moments during a
+broadcast (restarted at once each time), with the duplicates compared to the rows that were
+in flight at each kill.
+
+Run: `.venv/bin/python -m bench.bench_delivery [--members 7500] [--kill-members 2000]
+[--kills 10] [--skip sqlite,shared,paid,kill]`. The full run takes about 15 minutes (7,500 at
+30/s is 250 s per database); PostgreSQL at SOTAY_BENCH_PG_URL (default: the local server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+import migrations
+from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit
+from services import outbox
+from services.demo import seed_demo
+from tests.fake_telegram import TOKEN, FakeTelegram, Fault
+
+PG_ADMIN_URL = os.environ.get(
+    "SOTAY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ROOT = Path(__file__).resolve().parents[1]
+CHAT_BASE = 930_000_000
+FREE_LIMIT = 30
+POLL = 2.0  # seconds between looks at the outbox (the bench's own load stays small)
+PAID_LIMIT = 1000
+SEND_METHODS = frozenset({"sendmessage", "sendphoto", "senddocument"})
+TEXT = (
+    "Chỉ đạo của Đảng ủy Khối: các chi bộ tổ chức học tập chuyên đề năm 2026 trước ngày 15/12; "
+    "báo cáo kết quả về Văn phòng Đảng ủy."
+)
+
+
+class EnforcingTelegram(FakeTelegram):
+    """The fake Bot API with Telegram's per-token limits: a sliding one-second window."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.free_window: deque[float] = deque()
+        self.paid_window: deque[float] = deque()
+        self.refused = 0
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        # Called under the server's lock for every request, before the method runs.
+        if method in SEND_METHODS:
+            paid = str(params.get("allow_paid_broadcast", "")).lower() == "true"
+            window, limit = (
+                (self.paid_window, PAID_LIMIT) if paid else (self.free_window, FREE_LIMIT)
+            )
+            now = time.monotonic()
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                self.refused += 1
+                return Fault(method, 429, "Too Many Requests: retry after 1", 1, None, 1)
+            window.append(now)
+        return super()._take_fault(method, params)
+
+
+@dataclass
+class Result:
+    name: str
+    members: int
+    limit: float
+    seconds: float
+    rate: float
+    max_second: int
+    refused: int
+    lost: int
+    duplicated: int
+    in_flight_at_kills: int | None = None
+
+    def row(self) -> str:
+        share = f"{100 * self.rate / self.limit:5.1f} %"
+        bound = "" if self.in_flight_at_kills is None else f"{self.in_flight_at_kills:>9}"
+        return (
+            f"| {self.name:<38} | {self.members:>6} | {self.limit:>5.0f} | {self.seconds:>7.1f} "
+            f"| {self.rate:>7.1f} | {share} | {self.max_second:>5} | {self.refused:>4} "
+            f"| {self.lost:>4} | {self.duplicated:>4} | {bound:>9} |"
+        )
+
+
+HEADER = (
+    "| scenario                               | members | limit | seconds |  msg/s  | of limit"
+    " | max/s | 429s | lost | dup. | in flight |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+# -- databases --------------------------------------------------------------------------------
+@contextmanager
+def postgres() -> Iterator[str]:
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"sotay_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def sqlite_file() -> Iterator[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+
+
+def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
+    """Migrate, seed the demo units, add `members` linked Telegram members, enqueue one
+    directive to all of them (the real `enqueue`). Returns the chat ids."""
+    migrations.upgrade(url)
+    db = Database(url)
+    now = datetime.now(UTC)
+    chats = [CHAT_BASE + i for i in range(members)]
+    with db.session() as session:
+        seed_demo(session, now=now)
+        cell = session.exec(select(Unit).where(Unit.kind == "chi_bo_truc_thuoc")).first()
+        assert cell is not None and cell.id is not None
+        member_table = Member.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.insert(member_table),
+            [
+                {
+                    "code": f"BM{i:06d}",
+                    "full_name": f"Đảng viên {i}",
+                    "status": MemberStatus.OFFICIAL.value,
+                    "cell_id": cell.id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(members)
+            ],
+        )
+        ids = dict(
+            session.exec(select(Member.code, Member.id).where(Member.code.startswith("BM"))).all()
+        )  # type: ignore[attr-defined]
+        identity_table = ChatIdentity.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.insert(identity_table),
+            [
+                {
+                    "channel": "telegram",
+                    "external_id": str(chat),
+                    "chat_id": str(chat),
+                    "member_id": ids[f"BM{i:06d}"],
+                    "active": True,
+                    "linked_at": now,
+                }
+                for i, chat in enumerate(chats)
+            ],
+        )
+        result = outbox.enqueue(
+            session,
+            kind="directive",
+            ref_id=None,
+            member_ids=list(ids.values()),
+            payload=outbox.message(TEXT, options=[("dir_ack:1", "Đã nhận")]),
+            dedupe_key="bench:directive",
+            now=now,
+        )
+        assert result.created == members, result
+    db.dispose()
+    for chat in chats:
+        fake.user(chat, "Đảng viên")
+    return chats
+
+
+# -- workers ------------------------------------------------------------------------------------
+def start_worker(url: str, fake: FakeTelegram, *, paid: bool, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=fake.base_url,
+        DATABASE_URL=url,
+        TELEGRAM_RATE_PER_SECOND=str(FREE_LIMIT),
+        TELEGRAM_PAID_BROADCAST="true" if paid else "false",
+        DELIVERY_LEASE_SECONDS="30",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    handle = log.open("ab")
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker", "--channel", "telegram"],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=handle,
+    )
+
+
+def unfinished(db: Database) -> int:
+    with db.engine.connect() as conn:
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        return int(
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(table.c.status.in_(("pending", "sending")))
+            ).scalar_one()
+        )
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_done(db: Database, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while unfinished(db):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the broadcast did not finish in time")
+        time.sleep(POLL)
+
+
+def measure(
+    name: str, fake: EnforcingTelegram, chats: list[int], limit: float, **extra: Any
+) -> Result:
+    accepted = [c for c in fake.calls_to("sendMessage") if c.ok]
+    times = sorted(c.at for c in accepted)
+    per_chat = Counter(int(c.params["chat_id"]) for c in accepted)
+    seconds = times[-1] - times[0] if len(times) > 1 else 0.0
+    busiest = max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+    return Result(
+        name=name,
+        members=len(chats),
+        limit=limit,
+        seconds=seconds,
+        rate=(len(times) - 1) / seconds if seconds else 0.0,
+        max_second=busiest,
+        refused=fake.refused,
+        lost=sum(1 for chat in chats if per_chat[chat] == 0),
+        duplicated=sum(n - 1 for n in per_chat.values() if n > 1),
+        **extra,
+    )
+
+
+def broadcast(
+    name: str, url: str, members: int, *, workers: int = 1, paid: bool = False, log: Path
+) -> Result:
+    with EnforcingTelegram() as fake:
+        chats = prepare(url, fake, members)
+        db = Database(url)
+        processes = [start_worker(url, fake, paid=paid, log=log) for _ in range(workers)]
+        limit = PAID_LIMIT if paid else FREE_LIMIT
+        try:
+            wait_done(db, timeout=members / limit * 3 + 120)
+        finally:
+            stop(processes)
+            db.dispose()
+        return measure(name, fake, chats, limit)
+
+
+def leased_to_dead(db: Database, accepted: set[int]) -> set[int]:
+    """Rows still `sending` right after a kill whose chat already has the message: these are
+    the ones in flight (sent, outcome not yet written) - the only possible duplicates."""
+    with db.engine.connect() as conn:
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        rows = conn.execute(
+            sa.select(table.c.id, table.c.chat_id).where(table.c.status == "sending")
+        )
+        return {row_id for row_id, chat in rows if int(chat) in accepted}
+
+
+def kill_test(url: str, members: int, kills: int, *, log: Path, seed: int) -> Result:
+    rng = random.Random(seed)
+    with EnforcingTelegram() as fake:
+        chats = prepare(url, fake, members)
+        db = Database(url)
+        expected = members / (FREE_LIMIT * 0.97)
+        moments = sorted(rng.uniform(2.0, expected * 0.9) for _ in range(kills))
+        worker = start_worker(url, fake, paid=False, log=log)
+        started = time.monotonic()
+        in_flight: set[int] = set()  # a row leased to a dead worker stays so for a lease
+        try:
+            for moment in moments:
+                time.sleep(max(0.0, started + moment - time.monotonic()))
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+                time.sleep(0.2)  # requests already on the wire reach the fake server
+                accepted = {int(c.params["chat_id"]) for c in fake.calls_to("sendMessage")}
+                in_flight |= leased_to_dead(db, accepted)
+                worker = start_worker(url, fake, paid=False, log=log)
+            wait_done(db, timeout=expected * 3 + 180)
+        finally:
+            stop([worker])
+            db.dispose()
+        return measure(
+            f"kill -9 x{kills}, PostgreSQL, 30/s",
+            fake,
+            chats,
+            FREE_LIMIT,
+            in_flight_at_kills=len(in_flight),
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=7500)
+    parser.add_argument("--kill-members", type=int, default=2000)
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--paid-workers", type=int, default=2)
+    parser.add_argument("--skip", default="", help="comma list: sqlite,shared,paid,kill")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    log = Path(tempfile.gettempdir()) / "bench_delivery_workers.log"
+    log.write_text("")
+    print(f"workers log: {log}", flush=True)
+    results: list[Result] = []
+    print(HEADER, flush=True)
+
+    def report(result: Result) -> None:
+        results.append(result)
+        print(result.row(), flush=True)
+
+    with postgres() as url:
+        report(broadcast("1 worker, PostgreSQL, 30/s", url, args.members, log=log))
+    if "sqlite" not in skip:
+        with sqlite_file() as url:
+            report(broadcast("1 worker, SQLite, 30/s", url, args.members, log=log))
+    if "shared" not in skip:
+        with postgres() as url:
+            members = min(args.members, 3000)
+            report(
+                broadcast("2 workers, PostgreSQL, 30/s shared", url, members, workers=2, log=log)
+            )
+    if "paid" not in skip:
+        for workers in sorted({1, args.paid_workers}):
+            with postgres() as url:
+                name = f"{workers} worker{'s' if workers > 1 else ''}, PostgreSQL, paid 1000/s"
+                report(broadcast(name, url, args.members, workers=workers, paid=True, log=log))
+    if "kill" not in skip:
+        with postgres() as url:
+            report(kill_test(url, args.kill_members, args.kills, log=log, seed=args.seed))
+    print("\nall scenarios:\n" + HEADER)
+    for result in results:
+        print(result.row())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+"""The delivery engine: outbox rows (`deliveries`) out to Telegram and Zalo, exactly as promised.
+
+`engine.DeliveryWorker` claims due rows with a lease (`claims`), sends them outside any
+transaction through a channel `transport`, and records the outcome. `service` builds workers
+from the settings for `sotay run` and `sotay worker`. docs/delivery.md states the guarantees.
+
+Nothing is imported here, so that senders can import `bot.delivery.files` without a cycle.
+"""

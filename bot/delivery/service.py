@@ -1,0 +1,121 @@
+"""Workers from the settings: `sotay run` starts one per configured channel, `sotay worker` more.
+
+Each worker owns its transport (its own HTTP connection pool and, for Telegram, its own `Bot`),
+so it works the same inside the bot process and in a process of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.delivery.claims import Pace
+from bot.delivery.engine import DeliveryWorker
+from bot.delivery.transports import Transport, telegram_transport, zalo_transport
+from bot.settings import Settings
+from models import Channel, Database
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_GROUP_PREFIX = "-"  # Telegram group and channel chat ids are negative
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Knobs beyond the settings, for the CLI, tests and the benchmark."""
+
+    concurrency: int = 100
+    poll_interval: float = 0.25
+    request_timeout: float = 10.0
+
+
+def configured_channels(settings: Settings) -> list[str]:
+    """Channels with a token, in a fixed order."""
+    channels = []
+    if settings.telegram_bot_token is not None:
+        channels.append(Channel.TELEGRAM.value)
+    if settings.zalo_bot_token is not None:
+        channels.append(Channel.ZALO.value)
+    return channels
+
+
+def pace_for(settings: Settings, channel: str) -> Pace:
+    """Telegram: the token's rate (1000/s with paid broadcast), 1/s per private chat, 20/min
+    per group. Zalo publishes no numbers: its configured rate and 1/s per chat."""
+    if channel == Channel.TELEGRAM:
+        return Pace(
+            settings.telegram_send_rate,
+            private_interval=1.0,
+            group_interval=3.0,
+            group_prefix=TELEGRAM_GROUP_PREFIX,
+        )
+    return Pace(settings.zalo_rate_per_second, private_interval=1.0)
+
+
+def build_transport(settings: Settings, channel: str, options: WorkerOptions) -> Transport:
+    if channel == Channel.TELEGRAM:
+        assert settings.telegram_bot_token is not None
+        return telegram_transport(
+            settings.telegram_bot_token.get_secret_value(),
+            settings.telegram_api_base,
+            paid_broadcast=settings.telegram_paid_broadcast,
+            connections=options.concurrency,
+            timeout=options.request_timeout,
+        )
+    assert settings.zalo_bot_token is not None
+    return zalo_transport(
+        settings.zalo_bot_token.get_secret_value(),
+        settings.zalo_api_base,
+        timeout=options.request_timeout,
+    )
+
+
+def build_worker(
+    settings: Settings, db: Database, channel: str, options: WorkerOptions | None = None
+) -> DeliveryWorker:
+    options = options or WorkerOptions()
+    return DeliveryWorker(
+        db,
+        build_transport(settings, channel, options),
+        pace=pace_for(settings, channel),
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        max_attempts=settings.delivery_max_attempts,
+        exports_dir=Path(settings.exports_dir),
+        concurrency=options.concurrency,
+        poll_interval=options.poll_interval,
+    )
+
+
+async def serve_worker(worker: DeliveryWorker, stop: asyncio.Event) -> None:
+    """Check the token, send until `stop`, close the connections. Raises `TokenRejected`."""
+    transport = worker.transport
+    await transport.start()
+    try:
+        await worker.run(stop)
+    finally:
+        await transport.close()
+
+
+async def serve_workers(
+    settings: Settings,
+    db: Database,
+    stop: asyncio.Event,
+    channels: Sequence[str],
+    options: WorkerOptions | None = None,
+) -> None:
+    """One worker per channel until `stop`; if one fails for good the others stop too."""
+    workers = [build_worker(settings, db, channel, options) for channel in channels]
+    tasks = [asyncio.create_task(serve_worker(w, stop)) for w in workers]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        stop.set()
+        await asyncio.wait(tasks)
+    for task in tasks:
+        error = task.exception()
+        if error is not None:
+            raise error

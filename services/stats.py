@@ -1,0 +1,590 @@
+"""Committee statistics for a subtree: what the weekly report and `/thongke` show.
+
+For each cell below the committee's units: members, members with a linked chat account, members
+seen in the last `window` (30 days), meetings held this (local) month and whether the regular
+one has been held or is still to come, attendance at meetings held in the window, directives the
+cell's members received in the window and how many copies were acknowledged, and how many
+members the Article 8 absence rule flags (Điều lệ Đảng; the same rule as
+`services.attendance`: unexcused absences in `absence_flag_months` distinct months of a year).
+
+Every figure is one GROUP BY over the subtree's cells (a subquery on `units.lineage`), never a
+query per cell: the weekly run covers every committee at once, up to the province's thousands of
+cells. `collect` gathers the per-cell rows once; `build_report` sums them for any set of units,
+so the weekly job computes the whole tree once and slices it for each committee member.
+
+Flagged members are counted, never named: the names are private to the cell's leadership
+(`services.attendance.absence_flags`); a committee learns where to look, not whom.
+
+Rendering (chart PNG with matplotlib, XLSX with openpyxl) is CPU work; callers run it off the
+event loop (the core already runs in a worker thread; the scheduler ticks in one).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models import (
+    Attendance,
+    AttendanceStatus,
+    ChatIdentity,
+    Directive,
+    DirectiveRecipient,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Unit,
+    UnitKind,
+)
+from services import texts
+from services.auth import Actor, Permission, authorize
+from services.errors import Forbidden
+from services.meetings import DEFAULT_RULES, CellMonthRules
+
+_CELL_KINDS = (UnitKind.CELL.value, UnitKind.BASE_CELL.value)
+_REGULAR_KINDS = (MeetingKind.REGULAR.value, MeetingKind.COMBINED.value)
+# Characters that make a spreadsheet treat a text cell as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# matplotlib's font and text caches are not guaranteed thread-safe; charts are small, so one at
+# a time costs little and rules out a corrupted image when the core and the scheduler render.
+_RENDER_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class StatsRules:
+    """The windows the figures use; `cell` supplies the time zone and the absence thresholds."""
+
+    cell: CellMonthRules = DEFAULT_RULES
+    window: timedelta = timedelta(days=30)
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.cell.tz
+
+
+DEFAULT_STATS_RULES = StatsRules()
+
+
+@dataclass
+class CellStats:
+    """One cell's figures. Rates are left to the reader (`rate`) so sums stay exact."""
+
+    cell_id: int
+    name: str
+    parent_path: str
+    lineage: str
+    members: int = 0
+    linked: int = 0
+    active: int = 0
+    meetings_held: int = 0
+    regular_held: bool = False
+    regular_scheduled: bool = False
+    expected: int = 0
+    present: int = 0
+    directives: int = 0
+    copies: int = 0
+    acknowledged: int = 0
+    flagged: int = 0
+
+
+@dataclass(frozen=True)
+class StatsData:
+    """Per-cell figures for a part of the tree, and which directives reached which cell (a
+    directive to a whole base organisation reaches many cells but counts once in a total)."""
+
+    now: datetime
+    cells: dict[int, CellStats]
+    directives_by_cell: dict[int, frozenset[int]]
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """The figures for one committee member's scope: its units' names and their cells."""
+
+    scope: tuple[str, ...]
+    now: datetime
+    tz: tzinfo
+    window_days: int
+    cells: tuple[CellStats, ...]
+    directives: int
+    flag_months: int
+    totals: CellStats = field(init=False)
+
+    def __post_init__(self) -> None:
+        total = CellStats(cell_id=0, name="", parent_path="", lineage="")
+        for cell in self.cells:
+            total.members += cell.members
+            total.linked += cell.linked
+            total.active += cell.active
+            total.meetings_held += cell.meetings_held
+            total.expected += cell.expected
+            total.present += cell.present
+            total.copies += cell.copies
+            total.acknowledged += cell.acknowledged
+            total.flagged += cell.flagged
+        total.directives = self.directives
+        object.__setattr__(self, "totals", total)
+
+    @property
+    def cells_met(self) -> int:
+        return sum(1 for c in self.cells if c.regular_held)
+
+    @property
+    def not_met(self) -> list[CellStats]:
+        """Cells without a regular meeting held this month, the ones with one to come last."""
+        waiting = [c for c in self.cells if not c.regular_held]
+        return sorted(waiting, key=lambda c: (c.regular_scheduled, c.parent_path, c.name))
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.tz)
+
+    @property
+    def week_label(self) -> str:
+        year, week, _ = self.local_now.isocalendar()
+        return f"{week}/{year}"
+
+    @property
+    def month_label(self) -> str:
+        return self.local_now.strftime("%m/%Y")
+
+    def text(self, *, names_shown: int = 3, footer: str | None = None) -> str:
+        """The short Vietnamese summary for a phone (also the photo's caption: < 1024 chars)."""
+        t = self.totals
+        not_met = self.not_met
+        scheduled = sum(1 for c in not_met if c.regular_scheduled)
+        lines = [
+            texts.STATS_TITLE.format(week=self.week_label, scope=_scope_label(self.scope)),
+            texts.STATS_MEMBERS.format(
+                cells=len(self.cells),
+                members=t.members,
+                linked=t.linked,
+                active=t.active,
+                days=self.window_days,
+            ),
+            texts.STATS_MEETINGS.format(
+                month=self.month_label,
+                held=t.meetings_held,
+                not_met=len(not_met),
+                cells=len(self.cells),
+                scheduled=scheduled,
+            ),
+        ]
+        if not_met:
+            shown = ", ".join(_scope_label([c.name], 40) for c in not_met[:names_shown])
+            more = len(not_met) - names_shown
+            lines.append(
+                texts.STATS_NOT_MET_NAMES.format(
+                    names=shown, more=texts.STATS_MORE.format(n=more) if more > 0 else ""
+                )
+            )
+        lines += [
+            texts.STATS_ATTENDANCE.format(
+                days=self.window_days,
+                rate=percent(t.present, t.expected),
+                present=t.present,
+                expected=t.expected,
+            ),
+            texts.STATS_DIRECTIVES.format(
+                days=self.window_days,
+                directives=t.directives,
+                rate=percent(t.acknowledged, t.copies),
+                acknowledged=t.acknowledged,
+                copies=t.copies,
+            ),
+            texts.STATS_FLAGGED.format(flagged=t.flagged, months=self.flag_months),
+        ]
+        if footer:
+            lines.append(footer)
+        return "\n".join(lines)
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to measure (shown as "–", not 0 %)."""
+    return part / whole if whole else None
+
+
+def percent(part: int, whole: int) -> str:
+    value = rate(part, whole)
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+def _scope_label(scope: Sequence[str], limit: int = 80) -> str:
+    label = ", ".join(scope)
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+# --- Collecting ---------------------------------------------------------------------------------
+
+
+def _cells_query(root_ids: Sequence[int] | None) -> Any:
+    """The ids of the cells under the given units (all cells when None), as a subquery."""
+    query = select(Unit.id).where(col(Unit.kind).in_(_CELL_KINDS))
+    if root_ids is not None:
+        clauses = [col(Unit.lineage).contains(f"/{uid}/") for uid in root_ids]
+        query = query.where(sa.or_(*clauses) if clauses else sa.false())
+    return query
+
+
+def _month_bounds(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The local calendar month containing `now`, as UTC instants [start, end).
+
+    ZoneInfo works out the offset of each wall-clock moment, so this holds across offset changes.
+    """
+    start = now.astimezone(tz).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def collect(
+    session: Session,
+    root_ids: Sequence[int] | None,
+    *,
+    now: datetime,
+    rules: StatsRules = DEFAULT_STATS_RULES,
+) -> StatsData:
+    """Every cell's figures under `root_ids` (the whole tree when None), in seven queries."""
+    cells_q = _cells_query(root_ids)
+    since = now - rules.window
+    cells: dict[int, CellStats] = {}
+    for cell_id, name, path, lineage in session.exec(
+        select(Unit.id, Unit.name, Unit.path, Unit.lineage).where(col(Unit.id).in_(cells_q))
+    ):
+        parent = path.rsplit("/", 1)[0].strip() if "/" in path else ""
+        cells[cell_id] = CellStats(cell_id, name, parent, lineage)
+
+    for cell_id, count in session.exec(
+        select(Member.cell_id, sa.func.count())
+        .where(col(Member.cell_id).in_(cells_q))
+        .group_by(col(Member.cell_id))
+    ):
+        cells[cell_id].members = count
+
+    seen_recently = sa.case((col(ChatIdentity.last_seen_at) >= since, col(Member.id)))
+    for cell_id, linked, active in session.exec(
+        select(
+            Member.cell_id,
+            sa.func.count(sa.distinct(col(Member.id))),
+            sa.func.count(sa.distinct(seen_recently)),
+        )
+        .join(ChatIdentity, col(ChatIdentity.member_id) == col(Member.id))
+        .where(col(Member.cell_id).in_(cells_q))
+        .group_by(col(Member.cell_id))
+    ):
+        cells[cell_id].linked = linked
+        cells[cell_id].active = active
+
+    month_start, month_end = _month_bounds(now, rules.tz)
+    for cell_id, kind, starts_at in session.exec(
+        select(Meeting.cell_id, Meeting.kind, Meeting.starts_at)
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) >= month_start)
+        .where(col(Meeting.starts_at) < month_end)
+        .where(col(Meeting.cell_id).in_(cells_q))
+    ):
+        cell = cells[cell_id]
+        regular = kind in _REGULAR_KINDS
+        if starts_at <= now:
+            cell.meetings_held += 1
+            cell.regular_held = cell.regular_held or regular
+        elif regular:
+            cell.regular_scheduled = True
+
+    # Attendance as `services.resolutions.tally_attendance` counts it, over rolls already taken:
+    # exempt members who did not come and members on transfer or suspended are not expected.
+    present = col(Attendance.status) == AttendanceStatus.PRESENT.value
+    expected = sa.and_(
+        col(Attendance.status) != AttendanceStatus.EXEMPT.value,
+        sa.or_(col(Attendance.member_status) != MemberStatus.EXEMPT.value, present),
+    )
+    for cell_id, n_expected, n_present in session.exec(
+        select(
+            Meeting.cell_id,
+            sa.func.sum(sa.case((expected, 1), else_=0)),
+            sa.func.sum(sa.case((present, 1), else_=0)),
+        )
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) > since)
+        .where(col(Meeting.starts_at) <= now)
+        .where(col(Attendance.status).is_not(None))
+        .where(col(Attendance.vote_exclusion).is_(None))
+        .where(col(Meeting.cell_id).in_(cells_q))
+        .group_by(col(Meeting.cell_id))
+    ):
+        cells[cell_id].expected = int(n_expected or 0)
+        cells[cell_id].present = int(n_present or 0)
+
+    by_cell: dict[int, set[int]] = defaultdict(set)
+    for cell_id, directive_id, copies, acked in session.exec(
+        select(
+            DirectiveRecipient.cell_id,
+            DirectiveRecipient.directive_id,
+            sa.func.count(),
+            sa.func.count(col(DirectiveRecipient.acknowledged_at)),
+        )
+        .join(Directive, col(Directive.id) == col(DirectiveRecipient.directive_id))
+        .where(col(Directive.created_at) > since)
+        .where(col(Directive.created_at) <= now)
+        .where(col(DirectiveRecipient.cell_id).in_(cells_q))
+        .group_by(col(DirectiveRecipient.cell_id), col(DirectiveRecipient.directive_id))
+    ):
+        cell = cells[cell_id]
+        cell.directives += 1
+        cell.copies += copies
+        cell.acknowledged += acked
+        by_cell[cell_id].add(directive_id)
+
+    for cell_id, count in _flagged_per_cell(session, cells_q, now=now, rules=rules).items():
+        if cell_id in cells:
+            cells[cell_id].flagged = count
+
+    return StatsData(
+        now=now,
+        cells=cells,
+        directives_by_cell={k: frozenset(v) for k, v in by_cell.items()},
+    )
+
+
+def _flagged_per_cell(
+    session: Session, cells_q: Any, *, now: datetime, rules: StatsRules
+) -> dict[int, int]:
+    """Members (by their current cell) with unexcused absences in enough distinct local months.
+
+    Only the unexcused rows of the year are read (a small share of the roll); the months are
+    counted here because converting to the local zone in SQL differs between the dialects.
+    """
+    months: dict[int, set[str]] = defaultdict(set)
+    cell_of: dict[int, int] = {}
+    for member_id, cell_id, starts_at in session.exec(
+        select(Attendance.member_id, Member.cell_id, Meeting.starts_at)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .join(Member, col(Member.id) == col(Attendance.member_id))
+        .where(Attendance.status == AttendanceStatus.ABSENT_WITHOUT_LEAVE)
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) > now - rules.cell.absence_window)
+        .where(col(Meeting.starts_at) <= now)
+        .where(col(Member.cell_id).in_(cells_q))
+    ):
+        months[member_id].add(starts_at.astimezone(rules.tz).strftime("%Y-%m"))
+        cell_of[member_id] = cell_id
+    flagged: dict[int, int] = defaultdict(int)
+    for member_id, seen in months.items():
+        if len(seen) >= rules.cell.absence_flag_months:
+            flagged[cell_of[member_id]] += 1
+    return dict(flagged)
+
+
+def build_report(
+    data: StatsData, units: Sequence[Unit], *, rules: StatsRules = DEFAULT_STATS_RULES
+) -> StatsReport:
+    """The report for the subtrees of `units`, sliced from `data` (which must cover them)."""
+    ids = [u.id for u in units if u.id is not None]
+    markers = [f"/{uid}/" for uid in ids]
+    chosen = [c for c in data.cells.values() if any(m in c.lineage for m in markers)]
+    chosen.sort(key=lambda c: (c.parent_path, c.name, c.cell_id))
+    directive_ids: set[int] = set()
+    for cell in chosen:
+        directive_ids |= data.directives_by_cell.get(cell.cell_id, frozenset())
+    return StatsReport(
+        scope=tuple(u.name for u in units),
+        now=data.now,
+        tz=rules.tz,
+        window_days=rules.window.days,
+        cells=tuple(chosen),
+        directives=len(directive_ids),
+        flag_months=rules.cell.absence_flag_months,
+    )
+
+
+def scope_units(session: Session, actor: Actor) -> list[Unit]:
+    """The units whose subtrees the actor oversees: for an admin the roots of the tree
+    (everything), for a committee member their committee units. Anyone else is refused."""
+    if actor.is_admin:
+        units = list(
+            session.exec(select(Unit).where(col(Unit.parent_id).is_(None)).order_by(Unit.path))
+        )
+    elif actor.committee_unit_ids:
+        units = list(
+            session.exec(
+                select(Unit)
+                .where(col(Unit.id).in_(sorted(actor.committee_unit_ids)))
+                .order_by(col(Unit.path))
+            )
+        )
+    else:
+        raise Forbidden(texts.FORBIDDEN_COMMITTEE)
+    for unit in units:
+        authorize(actor, Permission.OVERSEE, unit)
+    return units
+
+
+def report_for_actor(
+    session: Session,
+    actor: Actor,
+    *,
+    now: datetime,
+    rules: StatsRules = DEFAULT_STATS_RULES,
+) -> StatsReport:
+    """The committee member's report for their subtree (an admin: the whole tree)."""
+    units = scope_units(session, actor)
+    data = collect(session, [u.id for u in units if u.id is not None], now=now, rules=rules)
+    return build_report(data, units, rules=rules)
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def indicators(report: StatsReport) -> list[tuple[str, float | None]]:
+    """The five rates the chart shows, each 0..1 or None when there is nothing to measure."""
+    t = report.totals
+    return [
+        (texts.STATS_CHART_LINKED, rate(t.linked, t.members)),
+        (texts.STATS_CHART_ACTIVE.format(days=report.window_days), rate(t.active, t.members)),
+        (texts.STATS_CHART_MET, rate(report.cells_met, len(report.cells))),
+        (texts.STATS_CHART_ATTENDANCE, rate(t.present, t.expected)),
+        (texts.STATS_CHART_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
+    ]
+
+
+def render_chart(report: StatsReport) -> bytes:
+    """A PNG bar chart of the five rates: readable on a phone whatever the subtree's size.
+
+    The object-oriented API with the Agg canvas, never pyplot: no global figure state, no GUI
+    backend, nothing to close.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rows = list(reversed(indicators(report)))
+    labels = [label for label, _ in rows]
+    values = [(value or 0.0) * 100 for _, value in rows]
+    colours = [_colour(value) for _, value in rows]
+    with _RENDER_LOCK:
+        figure = Figure(figsize=(6.4, 3.6), dpi=100)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        bars = axes.barh(labels, values, color=colours)
+        for bar, (_, value) in zip(bars, rows, strict=True):
+            text = "–" if value is None else f"{round(value * 100)}%"
+            inside = value is not None and value > 0.85  # a long bar carries its label
+            axes.text(
+                bar.get_width() - 1.5 if inside else bar.get_width() + 1.5,
+                bar.get_y() + bar.get_height() / 2,
+                text,
+                va="center",
+                ha="right" if inside else "left",
+                color="white" if inside else "black",
+                fontsize=10,
+            )
+        axes.set_xlim(0, 100)
+        axes.set_xlabel("%")
+        axes.set_title(
+            texts.STATS_CHART_TITLE.format(
+                week=report.week_label, scope=_scope_label(report.scope, 52)
+            ),
+            fontsize=10,
+        )
+        axes.spines[["top", "right"]].set_visible(False)
+        # Fixed margins fit the five fixed labels; tight_layout would cost a third of the time.
+        figure.subplots_adjust(left=0.32, right=0.96, top=0.88, bottom=0.14)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
+    return buffer.getvalue()
+
+
+def _colour(value: float | None) -> str:
+    if value is None:
+        return "#bdbdbd"
+    if value >= 0.8:
+        return "#2e7d32"
+    if value >= 0.5:
+        return "#f9a825"
+    return "#c62828"
+
+
+def escape_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (DESIGN.md)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render_xlsx(report: StatsReport) -> bytes:
+    """One row per cell, then a summary sheet. Rates are numbers formatted as percentages, so
+    the committee can sort and filter; names are escaped against formula injection."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = texts.STATS_XLSX_SHEET_CELLS
+    sheet.append([h.format(days=report.window_days) for h in texts.STATS_XLSX_HEADERS])
+    percent_columns = (8, 11)
+    for cell in report.cells:
+        sheet.append(
+            [
+                escape_cell(cell.parent_path),
+                escape_cell(cell.name),
+                cell.members,
+                cell.linked,
+                cell.active,
+                cell.meetings_held,
+                texts.STATS_XLSX_MET[_met_state(cell)],
+                rate(cell.present, cell.expected),
+                cell.directives,
+                cell.copies,
+                rate(cell.acknowledged, cell.copies),
+                cell.flagged,
+            ]
+        )
+    for column in percent_columns:
+        for (item,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            item.number_format = "0%"
+    widths = (40, 36, 10, 10, 12, 10, 16, 12, 10, 10, 12, 12)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+    summary = workbook.create_sheet(texts.STATS_XLSX_SHEET_SUMMARY)
+    t = report.totals
+    for label, value in (
+        (texts.STATS_XLSX_SCOPE, escape_cell(", ".join(report.scope))),
+        (texts.STATS_XLSX_AT, report.local_now.strftime("%d/%m/%Y %H:%M")),
+        (texts.STATS_XLSX_CELLS, len(report.cells)),
+        (texts.STATS_XLSX_MEMBERS, t.members),
+        (texts.STATS_XLSX_LINKED, t.linked),
+        (texts.STATS_XLSX_ACTIVE.format(days=report.window_days), t.active),
+        (texts.STATS_XLSX_HELD.format(month=report.month_label), t.meetings_held),
+        (texts.STATS_XLSX_NOT_MET, len(report.not_met)),
+        (texts.STATS_XLSX_ATTENDANCE, rate(t.present, t.expected)),
+        (texts.STATS_XLSX_DIRECTIVES, t.directives),
+        (texts.STATS_XLSX_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
+        (texts.STATS_XLSX_FLAGGED.format(months=report.flag_months), t.flagged),
+    ):
+        summary.append([label, value])
+        if isinstance(value, float):
+            summary.cell(row=summary.max_row, column=2).number_format = "0%"
+    summary.column_dimensions["A"].width = 44
+    summary.column_dimensions["B"].width = 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _met_state(cell: CellStats) -> str:
+    if cell.regular_held:
+        return "held"
+    return "scheduled" if cell.regular_scheduled else "none"

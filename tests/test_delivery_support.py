@@ -1,0 +1,345 @@
+"""Helpers shared by the delivery tests, and the engine's small pure parts tested on their own.
+
+The helpers build real rows (members, linked chat accounts, outbox rows via
+`services.outbox.enqueue`) and real workers against the fake servers; time is virtual where a
+test needs seconds to pass (`VirtualTime`), real where the fake server's clock is measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.delivery.claims import Backoff, Outcome, Pace
+from bot.delivery.engine import DeliveryWorker
+from bot.delivery.files import RemoteFile, prepare_reply
+from bot.delivery.transports import TelegramTransport, telegram_transport
+from bot.settings import SettingsError, load_settings
+from handlers.messages import Reply
+from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit
+from services import outbox, texts
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.support import FakeClock
+
+TEXT = "Chỉ đạo: triển khai Nghị quyết số 05 trước ngày 30/11. Nội dung <quan trọng> & khẩn."
+
+
+class VirtualTime:
+    """`clock` and `sleep` for a worker: sleeping moves a fake clock instead of waiting.
+
+    Sleepers wake one at a time in the order of their wake-up instants, each moving the clock
+    forward to its own instant (never back), as real time would; between two wake-ups the
+    loop gets some turns so the woken task can start its work and register its next sleep.
+    Real I/O (HTTP to the fake server, database threads) still takes real time, during which
+    virtual time may run on: timing assertions are lower bounds, or generous upper ones.
+    """
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self._sleepers: list[tuple[datetime, int, asyncio.Future[None]]] = []
+        self._seq = 0
+        self._driver: asyncio.Task[None] | None = None
+
+    async def sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        wake: asyncio.Future[None] = loop.create_future()
+        target = self.clock.now + timedelta(seconds=max(0.0, seconds))
+        heapq.heappush(self._sleepers, (target, self._seq, wake))
+        self._seq += 1
+        if self._driver is None or self._driver.done():
+            self._driver = loop.create_task(self._drive())
+        await wake
+
+    async def _drive(self) -> None:
+        while self._sleepers:
+            # Enough turns for the last woken task to get past its own wake-up bookkeeping
+            # (the worker's sleep races a stop event) and read the clock it was woken at.
+            for _ in range(20):
+                await asyncio.sleep(0)
+            target, _seq, wake = heapq.heappop(self._sleepers)
+            if wake.done():  # the sleeper was cancelled (the worker is stopping)
+                continue
+            if target > self.clock.now:
+                self.clock.now = target
+            wake.set_result(None)
+
+
+@dataclass
+class Linked:
+    """A member with a chat account; `chat` is the chat id as the platform knows it."""
+
+    member_id: int
+    identity_id: int
+    chat: str
+
+
+def link_members(
+    db: Database,
+    chats: Sequence[str],
+    *,
+    channel: str = "telegram",
+    now: datetime,
+    prefix: str = "BC",
+) -> list[Linked]:
+    """One new member per chat id, in the demo's first cell, linked on `channel`."""
+    linked: list[Linked] = []
+    with db.session() as session:
+        cell = session.exec(select(Unit).where(Unit.kind == "chi_bo_truc_thuoc")).first()
+        assert cell is not None and cell.id is not None, "seed the demo first"
+        for index, chat in enumerate(chats):
+            member = Member(
+                code=f"{prefix}{index:05d}",
+                full_name=f"Đảng viên {index}",
+                status=MemberStatus.OFFICIAL,
+                cell_id=cell.id,
+            )
+            session.add(member)
+            session.flush()
+            identity = ChatIdentity(
+                channel=channel,
+                external_id=chat,
+                chat_id=chat,
+                member_id=member.id,
+                linked_at=now,
+            )
+            session.add(identity)
+            session.flush()
+            assert member.id is not None and identity.id is not None
+            linked.append(Linked(member.id, identity.id, chat))
+    return linked
+
+
+def enqueue_to(
+    db: Database,
+    members: Sequence[Linked],
+    *,
+    key: str,
+    now: datetime,
+    text: str = TEXT,
+    options: Sequence[tuple[str, str]] = (),
+    file_ref: str | None = None,
+    file_kind: str | None = None,
+) -> int:
+    """One directive-like message to each member, through the real `enqueue`."""
+    with db.session() as session:
+        result = outbox.enqueue(
+            session,
+            kind="directive",
+            ref_id=None,
+            member_ids=[m.member_id for m in members],
+            payload=outbox.message(text, options=options, file_ref=file_ref, file_kind=file_kind),
+            dedupe_key=key,
+            now=now,
+        )
+    return result.created
+
+
+def rows(db: Database) -> list[Delivery]:
+    with db.session() as session:
+        return list(session.exec(select(Delivery).order_by(Delivery.id)))  # type: ignore[arg-type]
+
+
+@dataclass
+class Timed:
+    """A transport wrapper that notes when (on the worker's clock) each send started.
+
+    Not a mock: every call goes to the real transport and the fake server."""
+
+    inner: TelegramTransport
+    clock: FakeClock
+    starts: list[tuple[datetime, str]] = field(default_factory=list)
+
+    @property
+    def channel(self) -> str:
+        return self.inner.channel
+
+    @property
+    def rate_key(self) -> str:
+        return self.inner.rate_key
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def __aenter__(self) -> Timed:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome:
+        self.starts.append((self.clock(), chat_id))
+        return await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+
+    def times_for(self, chat: str) -> list[datetime]:
+        return [at for at, c in self.starts if c == chat]
+
+
+def telegram_worker(
+    db: Database,
+    fake: FakeTelegram,
+    *,
+    time: VirtualTime | None = None,
+    rate: float = 30.0,
+    timed: bool = False,
+    timeout: float = 5.0,
+    paid_broadcast: bool = False,
+    **options: Any,
+) -> DeliveryWorker:
+    """A worker on the fake Bot API; virtual time when `time` is given."""
+    transport: Any = telegram_transport(
+        TOKEN, fake.base_url, paid_broadcast=paid_broadcast, timeout=timeout
+    )
+    if timed:
+        assert time is not None
+        transport = Timed(transport, time.clock)
+    options.setdefault("backoff", Backoff(base=2.0, cap=60.0))
+    options.setdefault("rng", random.Random(7))
+    if time is not None:
+        options.setdefault("clock", time.clock)
+        options.setdefault("sleep", time.sleep)
+    return DeliveryWorker(db, transport, pace=Pace(rate, group_prefix="-"), **options)
+
+
+# -- the pure parts -------------------------------------------------------------------------------
+def test_pace_spacing_keeps_a_margin_under_the_rate() -> None:
+    pace = Pace(30.0)
+    per_second = 1 / pace.spacing.total_seconds()
+    assert 28.5 < per_second < 30.0
+    # Late by up to the tolerance, a second still holds no more than the rate.
+    tolerance = pace.tolerance.total_seconds()
+    assert int((1 + tolerance) * per_second) + 1 <= 30
+    with pytest.raises(ValueError):
+        Pace(0)
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    backoff = Backoff(base=2.0, cap=60.0)
+    rng = random.Random(1)
+    first = [backoff.delay(1, rng) for _ in range(50)]
+    third = [backoff.delay(3, rng) for _ in range(50)]
+    capped = [backoff.delay(20, rng) for _ in range(50)]
+    assert all(1.0 <= d <= 2.0 for d in first) and len(set(first)) > 40
+    assert all(4.0 <= d <= 8.0 for d in third)
+    assert all(30.0 <= d <= 60.0 for d in capped)
+
+
+def test_payload_becomes_reply_with_options_and_file_kinds(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    (exports / "charts").mkdir(parents=True)
+    (exports / "charts" / "tuan.png").write_bytes(b"\x89PNG fake")
+    payload = outbox.message("Báo cáo tuần", options=[("dir_ack:7", "Đã nhận")])
+
+    plain = prepare_reply(payload, exports).reply
+    assert plain.text == "Báo cáo tuần"
+    assert [(o.payload, o.label) for o in plain.options] == [("dir_ack:7", "Đã nhận")]
+    assert plain.file is None
+
+    local = prepare_reply({**payload, "file": {"ref": "charts/tuan.png", "kind": "photo"}}, exports)
+    assert local.reply.file is not None and local.reply.file.data == b"\x89PNG fake"
+    assert local.reply.file.kind == "photo" and local.note is None
+
+    file_id = "BQACAgIAAxkBAAIBZ2Vx_fileid-123"
+    remote = prepare_reply({**payload, "file": {"ref": file_id, "kind": "document"}}, exports)
+    assert isinstance(remote.reply.file, RemoteFile) and remote.reply.file.ref == file_id
+
+    url = prepare_reply(
+        {"text": "x", "file": {"ref": "https://a.vn/b.jpg", "kind": "photo"}}, exports
+    )
+    assert isinstance(url.reply.file, RemoteFile) and url.reply.file.is_url
+
+    # A path outside the folder is never read; a missing file leaves the text and a note.
+    (tmp_path / "secret.txt").write_text("no")
+    escaped = prepare_reply({"text": "x", "file": {"ref": "../secret.txt"}}, exports)
+    assert escaped.reply.file is None
+    assert escaped.reply.text == "x\n\n" + texts.DELIVERY_FILE_MISSING.format(name="secret.txt")
+    assert escaped.note == "file not found: ../secret.txt"
+
+
+def test_every_delivery_setting_is_documented_in_env_example() -> None:
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    for name in (
+        "TELEGRAM_RATE_PER_SECOND",
+        "TELEGRAM_PAID_BROADCAST",
+        "ZALO_RATE_PER_SECOND",
+        "DELIVERY_MAX_ATTEMPTS",
+        "DELIVERY_LEASE_SECONDS",
+        "EXPORTS_DIR",
+    ):
+        line = next(li for li in example.splitlines() if li.startswith(f"{name}="))
+        above = example.splitlines()[example.splitlines().index(line) - 1]
+        assert above.startswith("# "), name  # each setting has its one-line comment
+
+
+def test_delivery_settings_have_defaults_and_refuse_bad_values() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.telegram_send_rate == 30.0
+    assert settings.zalo_rate_per_second == 5.0
+    assert settings.delivery_max_attempts == 8 and settings.delivery_lease_seconds == 60
+    assert load_settings(_env_file=None, telegram_paid_broadcast=True).telegram_send_rate == 1000
+    with pytest.raises(SettingsError, match="DELIVERY_LEASE_SECONDS"):
+        load_settings(_env_file=None, delivery_lease_seconds=5)
+    with pytest.raises(SettingsError, match="TELEGRAM_RATE_PER_SECOND"):
+        load_settings(_env_file=None, telegram_rate_per_second=0)
+    with pytest.raises(SettingsError, match="DELIVERY_MAX_ATTEMPTS"):
+        load_settings(_env_file=None, delivery_max_attempts=0)
+
+
+def test_offered_options_never_take_over_an_open_flow(db: Database, clock: FakeClock) -> None:
+    """A member halfway through a flow keeps it (their next digit is the flow's); an expired
+    flow is closed so it cannot swallow the answer; a new chat gets a state row."""
+    from models import ConversationState
+
+    options = [{"id": "mtg:4:yes", "label": "Sẽ dự"}, {"id": "mtg:4:no", "label": "Xin vắng"}]
+    with db.session() as session:
+        session.add(
+            ConversationState(
+                channel="zalo",
+                chat_id="busy",
+                user_id="busy",
+                flow="chidao",
+                step="text",
+                options=[["a", "Cả chi bộ"]],
+                expires_at=clock() + timedelta(minutes=5),
+            )
+        )
+        session.add(
+            ConversationState(
+                channel="zalo",
+                chat_id="stale",
+                user_id="stale",
+                flow="chidao",
+                step="text",
+                data={"draft": "x"},
+                expires_at=clock() - timedelta(minutes=1),
+            )
+        )
+    with db.session() as session:
+        now = clock()
+        assert not outbox.offer_options(session, "zalo", "busy", "busy", options, now=now)
+        assert outbox.offer_options(session, "zalo", "stale", "stale", options, now=now)
+        assert outbox.offer_options(session, "zalo", "new", "new", options, now=now)
+    with db.session() as session:
+        states = {
+            s.chat_id: s
+            for s in session.exec(
+                select(ConversationState).where(ConversationState.channel == "zalo")
+            )
+        }
+    assert states["busy"].flow == "chidao" and states["busy"].options == [["a", "Cả chi bộ"]]
+    offered = [["mtg:4:yes", "Sẽ dự"], ["mtg:4:no", "Xin vắng"]]
+    for chat in ("stale", "new"):
+        assert states[chat].flow is None and states[chat].data == {}
+        assert states[chat].options == offered and states[chat].nonce is None
