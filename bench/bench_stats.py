@@ -6,14 +6,17 @@ monthly meetings with their rolls, two directives per cell per month plus one pe
 organisation per month with every recipient's acknowledgement, chat accounts with last-seen
 times, three committee members per base organisation and three at the top.
 
-Then, each in a fresh child process (so ru_maxrss is its own):
+Then, each in a fresh child process (the data are generated in one too: a child's ru_maxrss
+starts from its parent's size), after a baseline child that only imports, connects and draws one
+chart (what every process pays):
 
-1. the weekly statistics for every committee member (`scheduler.jobs.tick`, weekly group):
+1. the figures for the whole tree alone (`services.stats.collect`);
+2. the weekly statistics for every committee member (`scheduler.jobs.tick`, weekly group):
    figures for the whole tree, one chart per committee, one claim and outbox row per member;
    again with tracemalloc for the Python peak;
-2. the top unit alone, as `/thongke` does it for the top committee: figures, chart, XLSX;
-3. the reminders tick at start-up (catching up the last 7 days) and idle;
-4. two weekly runs started together on the next week: each member still gets one report.
+3. the top unit alone, as `/thongke` does it for the top committee: figures, chart, XLSX;
+4. the reminders tick at start-up (catching up the last 7 days, nothing claimed yet) and idle;
+5. two weekly runs started together on a later week: each member still gets one report.
 
 Run: `.venv/bin/python -m bench.bench_stats` (`--scales 1` for the seed's scale only).
 PostgreSQL at SOTAY_BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).

@@ -96,6 +96,14 @@ class Pace:
         return timedelta(seconds=1.0 / (self.rate_per_second * (1.0 - self.margin)))
 
     @property
+    def window(self) -> tuple[int, timedelta]:
+        """(count, length): a worker alone never starts more than `count` messages within
+        `length`, which is `count` messages' worth of the rate plus the margin. Jitter in the
+        network below the margin can then not make any second hold more than the rate."""
+        count = max(1, math.floor(self.rate_per_second))
+        return count, timedelta(seconds=count / self.rate_per_second * (1.0 + self.margin))
+
+    @property
     def slack(self) -> timedelta:
         """How much of a timer's lateness the next start may make up (a tenth of the spacing,
         at most 2 ms): enough that wake-ups a millisecond late do not add up."""
