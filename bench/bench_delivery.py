@@ -346,6 +346,8 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma list: sqlite,shared,paid,kill")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
+    # SIGTERM unwinds like Ctrl-C: workers stopped, temporary databases and files removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     log = Path(tempfile.gettempdir()) / "bench_delivery_workers.log"
     log.write_text("")

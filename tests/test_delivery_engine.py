@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -26,7 +27,7 @@ from models import (
     DeliveryPart,
     DeliveryRate,
 )
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import ApiError, FakeTelegram
 from tests.support import FakeClock
 from tests.test_delivery_support import (
     TEXT,
@@ -289,19 +290,47 @@ async def test_a_split_message_resumes_after_the_last_accepted_part(
     ]
 
 
+class FileIdTelegram(FakeTelegram):
+    """The fake Bot API, also accepting a file by the id of a file it already holds, as
+    Telegram does (the base fake only takes uploads); an unknown id gets Telegram's 400."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.known_files: set[str] = set()
+
+    def _file(self, kind: str, params: dict[str, Any], files: dict[str, Any]) -> tuple[str, bytes]:
+        value = params.get(kind)
+        if isinstance(value, str) and kind not in files and not value.startswith("attach://"):
+            if value not in self.known_files:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            return value, b"held by the server"
+        return super()._file(kind, params, files)
+
+
 async def test_a_telegram_file_id_is_sent_as_a_document_by_reference(
-    demo: Database, telegram: FakeTelegram, clock: FakeClock
+    demo: Database, clock: FakeClock
 ) -> None:
-    members = link_members(demo, chats(telegram, 1), now=clock())
-    file_id = "BQACAgIAAxkBAAIBZ2VxFileIdFromAnUpload"
-    enqueue_to(demo, members, key="dir:fid", now=clock(), text="Tài liệu", file_ref=file_id)
-    worker = telegram_worker(demo, telegram, time=VirtualTime(clock))
-    async with worker.transport:  # type: ignore[attr-defined]
-        await worker.drain()
-    call = telegram.calls_to("sendDocument", ok=None)[0]
+    with FileIdTelegram() as telegram:
+        members = link_members(demo, chats(telegram, 2), now=clock())
+        file_id = "BQACAgIAAxkBAAIBZ2VxFileIdFromAnUpload"
+        telegram.known_files.add(file_id)
+        enqueue_to(demo, members[:1], key="dir:fid", now=clock(), text="Tài liệu", file_ref=file_id)
+        gone = "BQACAgIAAxkBAAIBZ2VxFileIdNoLongerThere"
+        enqueue_to(demo, members[1:], key="dir:gone", now=clock(), text="Tài liệu", file_ref=gone)
+        worker = telegram_worker(demo, telegram, time=VirtualTime(clock))
+        async with worker.transport:  # type: ignore[attr-defined]
+            await worker.drain()
+        calls = telegram.calls_to("sendDocument", ok=None)
     # The id travels as the document itself (Telegram resends its own file); no upload.
-    assert call.params["document"] == file_id and call.files == {}
-    assert call.params["caption"] == "Tài liệu"
+    assert [(c.params["document"], c.files, c.params["caption"]) for c in calls] == [
+        (file_id, {}, "Tài liệu"),
+        (gone, {}, "Tài liệu"),
+    ]
+    by_chat = {r.chat_id: r for r in rows(demo)}
+    sent, failed = by_chat[members[0].chat], by_chat[members[1].chat]
+    assert sent.status == SENT and sent.platform_message_id is not None
+    assert failed.status == FAILED and failed.attempts == 1
+    assert failed.error == "BadRequest: Wrong file identifier/http url specified"
 
 
 async def test_per_chat_pacing_one_a_second_private_three_seconds_group(

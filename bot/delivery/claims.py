@@ -14,8 +14,9 @@ A claim is one transaction:
    message went to that chat within its interval (about 1/s for a private chat, 20/min for a
    group). On PostgreSQL `FOR UPDATE SKIP LOCKED`;
 4. mark them `sending`, `lease_owner` = this worker, `lease_until` = now + lease, attempts + 1;
-5. give each a start time ("slot") 1/rate apart, continuing the token's schedule, and move the
-   schedule on. Workers in several processes share one schedule, so they share the rate.
+5. give each a start time ("slot"), a little more than 1/rate apart (`Pace.margin`),
+   continuing the token's schedule, and move the schedule on. Workers in several processes
+   share one schedule, so they share the rate.
 
 Recording is another transaction, and changes a row only while this worker still holds it
 (`lease_owner`, `attempts` and `status` unchanged): if the lease ran out and another worker
@@ -94,14 +95,6 @@ class Pace:
     def spacing(self) -> timedelta:
         """The time between two starts of this token's messages."""
         return timedelta(seconds=1.0 / (self.rate_per_second * (1.0 - self.margin)))
-
-    @property
-    def window(self) -> tuple[int, timedelta]:
-        """(count, length): a worker alone never starts more than `count` messages within
-        `length`, which is `count` messages' worth of the rate plus the margin. Jitter in the
-        network below the margin can then not make any second hold more than the rate."""
-        count = max(1, math.floor(self.rate_per_second))
-        return count, timedelta(seconds=count / self.rate_per_second * (1.0 + self.margin))
 
     @property
     def slack(self) -> timedelta:

@@ -6,12 +6,12 @@ slot, sends it (no transaction open) and hands the outcome to the recorder, whic
 whatever outcomes have piled up in one transaction. Several workers, in one process or many,
 share the token's rate through the database.
 
-Pacing (`_through_gate`): slots are 1/(rate × (1 - margin)) apart in the shared schedule and
-no message starts before its slot. Alone on the token, a worker may make up for a stall, but
-never starts more than the rate's worth of messages in any window of one second plus the
-margin. When another worker claimed lately, it keeps to its slots strictly: a send that would
-start more than `Pace.tolerance` after its slot could meet the other worker's messages, so it
-goes back for a fresh slot, and the worker takes smaller batches until it keeps time again.
+Pacing (`_through_gate`): slots are 1/(rate × (1 - margin)) apart in the shared schedule; a
+message starts at its slot and never less than that spacing after the worker's previous one,
+so a stall delays messages but never turns into a burst. When another worker claimed lately,
+a send that would start more than `Pace.tolerance` after its slot could meet the other
+worker's messages, so it goes back for a fresh slot, and the worker takes smaller batches
+until it keeps time again.
 
 Faults, as the outbox sees them (see `claims.Verdict`):
 
@@ -40,7 +40,6 @@ import os
 import random
 import secrets
 import socket
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -141,8 +140,6 @@ class DeliveryWorker:
         self._fatal: TokenRejected | None = None
         self._paused_until: datetime | None = None
         self._next_start: datetime | None = None  # this worker's next start, at the earliest
-        self._last_start: datetime | None = None
-        self._recent: deque[datetime] = deque()  # this worker's latest starts (the window)
         self._gate = asyncio.Lock()
         self._shared_until: datetime | None = None
         # How many rows this worker may hold at once, lowered when it cannot keep its slots
@@ -325,66 +322,36 @@ class DeliveryWorker:
     async def _through_gate(self, row: ClaimedRow) -> bool:
         """Let the row start, or give it back; rows pass one at a time, in the order they woke.
 
-        Never before its slot. Then, alone on the token, a worker may make up for a stall (a
-        slow thread, a garbage collection) but only within `Pace.window`: it starts no more
-        than the rate's worth of messages in any such window of its own clock, so the platform
-        counts no more than the rate in any second as long as the network's jitter stays
-        under the margin. When another worker claimed lately, the windows of the two cannot
-        be counted together, so the worker keeps to its slots strictly (`_strict_start`).
-        True when the row may be sent now.
+        A row starts at its slot, and never less than the slot spacing after this worker's
+        previous start, so a stall (a slow thread, a garbage collection) delays messages but
+        never turns into a burst, and the worker never hurries to catch up: the margin under
+        the rate stays whole for the network's jitter. A little lateness (up to `Pace.slack`,
+        a timer's usual) keeps the plan, so such delays cannot add up; after a longer stall
+        the plan restarts from the actual start. When another worker claimed lately, a row
+        that would start more than `Pace.tolerance` after its slot could meet that worker's
+        messages: it goes back for a fresh slot (no attempt used), and this worker takes
+        smaller batches until it keeps time. True when the row may be sent now.
         """
         pace = self.store.pace
         async with self._gate:
-            if self._shared(self.clock()):
-                return await self._strict_start(row)
-            cap, window = pace.window
-            while not self._halt.is_set():
-                now = self.clock()
-                wait = timedelta(0)
-                if self._last_start is not None:
-                    wait = max(wait, self._last_start + pace.spacing / 2 - now)
-                if len(self._recent) >= cap:
-                    wait = max(wait, self._recent[-cap] + window - now)
-                if wait <= timedelta(0):
-                    break
-                await self._pause(wait.total_seconds())
+            if self._next_start is not None:
+                await self._pause((self._next_start - self.clock()).total_seconds())
+            planned = max(row.slot, self._next_start or row.slot)
             if await self._released(row):
                 return False
-            self._started(self.clock(), pace.spacing)
+            now = self.clock()
+            if now - row.slot > pace.tolerance and self._shared(now):
+                self.stats.late += 1
+                self._budget = max(1.0, self._budget / 2)
+                log.debug(
+                    "%s delivery %s %s late; rescheduled", self.channel, row.id, now - row.slot
+                )
+                await self._record(Recorded(row, Outcome(Verdict.RELEASED), now))
+                return False
+            base = planned if now - planned <= pace.slack else now
+            self._next_start = base + pace.spacing
+            self._budget = min(float(self.concurrency), self._budget + 1 / self._budget)
             return True
-
-    async def _strict_start(self, row: ClaimedRow) -> bool:
-        """Shared token: start at the slot, never less than the slot spacing after this
-        worker's previous start (a little lateness, up to `Pace.slack`, keeps the plan so it
-        cannot add up; after a stall the plan restarts from the actual start), and give the
-        row back for a fresh slot when it would start later than `Pace.tolerance` after its
-        slot, where it could meet the other worker's messages."""
-        pace = self.store.pace
-        if self._next_start is not None:
-            await self._pause((self._next_start - self.clock()).total_seconds())
-        planned = max(row.slot, self._next_start or row.slot)
-        if await self._released(row):
-            return False
-        now = self.clock()
-        if now - row.slot > pace.tolerance:
-            self.stats.late += 1
-            self._budget = max(1.0, self._budget / 2)
-            log.debug("%s delivery %s %s late; rescheduled", self.channel, row.id, now - row.slot)
-            await self._record(Recorded(row, Outcome(Verdict.RELEASED), now))
-            return False
-        self._started(now, pace.spacing, planned=planned)
-        return True
-
-    def _started(self, now: datetime, spacing: timedelta, planned: datetime | None = None) -> None:
-        """Note a start: for the window, for the strict plan, and for the batch budget."""
-        pace = self.store.pace
-        self._last_start = now
-        self._recent.append(now)
-        while len(self._recent) > max(1, pace.window[0]):
-            self._recent.popleft()
-        base = planned if planned is not None and now - planned <= pace.slack else now
-        self._next_start = base + spacing
-        self._budget = min(float(self.concurrency), self._budget + 1 / self._budget)
 
     async def _prepare(self, payload: dict[str, Any]) -> PreparedReply:
         if payload.get("file"):
