@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +25,7 @@ from bot.delivery.files import RemoteFile, prepare_reply
 from bot.delivery.transports import TelegramTransport, telegram_transport
 from bot.settings import SettingsError, load_settings
 from handlers.messages import Reply
-from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit
+from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit, utcnow
 from services import outbox, texts
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.support import FakeClock
@@ -155,7 +155,7 @@ class Timed:
     Not a mock: every call goes to the real transport and the fake server."""
 
     inner: TelegramTransport
-    clock: FakeClock
+    clock: Callable[[], datetime]
     starts: list[tuple[datetime, str]] = field(default_factory=list)
 
     @property
@@ -194,17 +194,21 @@ def telegram_worker(
     time: VirtualTime | None = None,
     rate: float = 30.0,
     timed: bool = False,
+    stamped: bool = False,
     timeout: float = 5.0,
     paid_broadcast: bool = False,
     **options: Any,
 ) -> DeliveryWorker:
-    """A worker on the fake Bot API; virtual time when `time` is given."""
+    """A worker on the fake Bot API; virtual time when `time` is given. `timed` (virtual) or
+    `stamped` (real time) wrap the transport in `Timed` to note every send's start."""
     transport: Any = telegram_transport(
         TOKEN, fake.base_url, paid_broadcast=paid_broadcast, timeout=timeout
     )
     if timed:
         assert time is not None
         transport = Timed(transport, time.clock)
+    elif stamped:  # real time: note starts on the wall clock
+        transport = Timed(transport, utcnow)
     options.setdefault("backoff", Backoff(base=2.0, cap=60.0))
     options.setdefault("rng", random.Random(7))
     if time is not None:

@@ -78,7 +78,7 @@ async def test_two_workers_share_a_broadcast_and_the_tokens_rate_on_postgresql(
 
     # Two engines, two connection pools, as two processes would have; real time.
     databases = [Database(pg_url), Database(pg_url)]
-    workers = [telegram_worker(db, telegram, rate=20.0) for db in databases]
+    workers = [telegram_worker(db, telegram, rate=20.0, stamped=True) for db in databases]
     try:
         for worker in workers:
             await worker.transport.start()
@@ -87,14 +87,21 @@ async def test_two_workers_share_a_broadcast_and_the_tokens_rate_on_postgresql(
         for worker, db in zip(workers, databases, strict=True):
             await worker.transport.close()
             db.dispose()
+    starts = [
+        at.timestamp()
+        for worker in workers
+        for at, _chat in worker.transport.starts  # type: ignore[attr-defined]
+    ]
 
     accepted = telegram.calls_to("sendMessage")
     per_chat = Counter(int(c.params["chat_id"]) for c in accepted)
     assert len(accepted) == 100 and set(per_chat.values()) == {1}  # once each, none lost
     assert all(s.sent > 10 for s in stats) and sum(s.sent for s in stats) == 100
     assert not telegram.calls_to("sendMessage", ok=False)
-    # Together they kept the token's 20/s: no second held more than 20 sends.
-    assert max_in_one_second([c.at for c in accepted]) <= 20
+    # Together they kept the token's 20/s: no second held more than 20 starts (each worker's
+    # own record of when it called the Bot API; what the server counts adds the network's
+    # jitter, which the engine's margin is for, and is measured in bench/bench_delivery.py).
+    assert len(starts) == 100 and max_in_one_second(starts) <= 20
     spread = max(c.at for c in accepted) - min(c.at for c in accepted)
     assert spread >= 99 / 20
 
