@@ -24,7 +24,7 @@ from services import texts
 from services.auth import load_actor
 from services.errors import UserError
 from services.identities import touch_identity
-from services.textnorm import fold
+from services.textnorm import fold, fold_words
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ class Core:
             response.chosen = picked[1]
             if not self._run_action(ctx, picked[0], response, label=picked[1]):
                 self._command(ctx, picked[0].lstrip("/"), "")
+        elif state.options and _looks_like_a_pick(text):
+            ctx.say(texts.CHOOSE_OFFERED_NUMBER.format(count=len(state.options)))
         elif incoming.file is not None and not text:
             ctx.say(texts.TEXT_ONLY)
         elif text and (route := self.registry.find_text_route(text)) is not None:
@@ -270,13 +272,19 @@ def _match_option(options: list[list[str]], text: str) -> tuple[str, str] | None
             key, label = options[index]
             return key, label
         return None
-    wanted = fold(text)
+    wanted = fold_words(text)
     if not wanted:
         return None
     for key, label in options:
-        if fold(label) == wanted:
+        if fold_words(label) == wanted:
             return key, label
     return None
+
+
+def _looks_like_a_pick(text: str) -> bool:
+    """One or two digits: meant as a number from the list (a check-in code has four)."""
+    text = text.strip().rstrip(".")
+    return text.isdigit() and len(text) <= 2
 
 
 def _where(incoming: Incoming) -> str:

@@ -19,6 +19,15 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", strip_diacritics(text).casefold()).strip()
 
 
+_NOT_WORDS = re.compile(r"[^\w]+|_")
+
+
+def fold_words(text: str) -> str:
+    """Like `fold`, with punctuation and symbols as spaces: what a person types for a label
+    such as "📊 Xem tình hình" or "Lý do khác…" is its words, "xem tinh hinh", "ly do khac"."""
+    return " ".join(_NOT_WORDS.sub(" ", fold(text)).split())
+
+
 def fold_key(text: str) -> str:
     """Like `fold`, with underscores for spaces: the form of a column name."""
     return fold(text).replace(" ", "_")

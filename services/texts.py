@@ -17,6 +17,7 @@ UNKNOWN_COMMAND: Final = "Không có lệnh {command}. Gõ /help để xem các 
 STALE_BUTTON: Final = "Nút này đã cũ hoặc không còn hiệu lực."
 SESSION_EXPIRED: Final = "Thao tác trước đã hết hạn. Đồng chí vui lòng bắt đầu lại."
 CHOOSE_NUMBER: Final = "Đồng chí vui lòng chọn một số từ 1 đến {count}, hoặc gõ /huy để thoát."
+CHOOSE_OFFERED_NUMBER: Final = "Đồng chí vui lòng chọn một số từ 1 đến {count}."
 TEXT_EXPECTED: Final = "Đồng chí vui lòng gõ câu trả lời bằng chữ, hoặc gõ /huy để thoát."
 PRIVATE_ONLY: Final = "Thông tin này là riêng tư. Đồng chí vui lòng nhắn riêng cho bot."
 CHOSEN: Final = "Đã chọn: {label}"

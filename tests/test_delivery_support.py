@@ -8,11 +8,12 @@ test needs seconds to pass (`VirtualTime`), real where the fake server's clock i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.delivery.claims import Backoff, Outcome, Pace
 from bot.delivery.engine import DeliveryWorker
 from bot.delivery.files import RemoteFile, prepare_reply
 from bot.delivery.transports import TelegramTransport, telegram_transport
+from bot.delivery.window import SendWindow
 from bot.settings import SettingsError, load_settings
 from handlers.messages import Reply
 from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit, utcnow
@@ -40,7 +42,8 @@ class VirtualTime:
     forward to its own instant (never back), as real time would; between two wake-ups the
     loop gets some turns so the woken task can start its work and register its next sleep.
     Real I/O (HTTP to the fake server, database threads) still takes real time, during which
-    virtual time may run on: timing assertions are lower bounds, or generous upper ones.
+    virtual time may run on: timing assertions are lower bounds, or generous upper ones. A
+    call made under `held()` stops virtual time while it runs, so that it takes none.
     """
 
     def __init__(self, clock: FakeClock) -> None:
@@ -48,6 +51,21 @@ class VirtualTime:
         self._sleepers: list[tuple[datetime, int, asyncio.Future[None]]] = []
         self._seq = 0
         self._driver: asyncio.Task[None] | None = None
+        self._holds = 0
+        self._free = asyncio.Event()
+        self._free.set()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Virtual time stands still until the block ends."""
+        self._holds += 1
+        self._free.clear()
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if self._holds == 0:
+                self._free.set()
 
     async def sleep(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
@@ -65,6 +83,9 @@ class VirtualTime:
             # (the worker's sleep races a stop event) and read the clock it was woken at.
             for _ in range(20):
                 await asyncio.sleep(0)
+            if self._holds:
+                await self._free.wait()
+                continue
             target, _seq, wake = heapq.heappop(self._sleepers)
             if wake.done():  # the sleeper was cancelled (the worker is stopping)
                 continue
@@ -157,6 +178,13 @@ class Timed:
     inner: TelegramTransport
     clock: Callable[[], datetime]
     starts: list[tuple[datetime, str]] = field(default_factory=list)
+    # (start, answer) of every send, in the order the sends started (filled in when answered)
+    spans: list[tuple[datetime, datetime]] = field(default_factory=list)
+    # extra latency before the answer comes back, by send number (virtual time only)
+    latency: Callable[[int], float] | None = None
+    # how long the event loop stands still before a send, by send number (virtual time only)
+    stall: Callable[[int], float] | None = None
+    time: VirtualTime | None = None
 
     @property
     def channel(self) -> str:
@@ -180,8 +208,20 @@ class Timed:
         await self.close()
 
     async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome:
-        self.starts.append((self.clock(), chat_id))
-        return await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+        number, started = len(self.starts), self.clock()
+        self.starts.append((started, chat_id))
+        self.spans.append((started, started))  # the answer is filled in below
+        if self.time is not None and self.stall is not None:  # the loop freezes right here
+            self.time.clock.now += timedelta(seconds=self.stall(number))
+        if self.time is None:
+            outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+        else:  # the fake server answers at once in virtual time, then after `latency`
+            async with self.time.held():
+                outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+            if self.latency is not None:
+                await self.time.sleep(self.latency(number))
+        self.spans[number] = (started, self.clock())
+        return outcome
 
     def times_for(self, chat: str) -> list[datetime]:
         return [at for at, c in self.starts if c == chat]
@@ -197,6 +237,8 @@ def telegram_worker(
     stamped: bool = False,
     timeout: float = 5.0,
     paid_broadcast: bool = False,
+    latency: Callable[[int], float] | None = None,
+    stall: Callable[[int], float] | None = None,
     **options: Any,
 ) -> DeliveryWorker:
     """A worker on the fake Bot API; virtual time when `time` is given. `timed` (virtual) or
@@ -206,7 +248,7 @@ def telegram_worker(
     )
     if timed:
         assert time is not None
-        transport = Timed(transport, time.clock)
+        transport = Timed(transport, time.clock, latency=latency, stall=stall, time=time)
     elif stamped:  # real time: note starts on the wall clock
         transport = Timed(transport, utcnow)
     options.setdefault("backoff", Backoff(base=2.0, cap=60.0))
@@ -227,6 +269,39 @@ def test_pace_spacing_keeps_a_margin_under_the_rate() -> None:
     assert int((1 + tolerance) * per_second) + 1 <= 30
     with pytest.raises(ValueError):
         Pace(0)
+
+
+def window_overruns(spans: Sequence[tuple[datetime, datetime]], limit: int) -> int:
+    """Sends that started while `limit` earlier ones were unanswered or answered less than a
+    second before: the starts that could make a platform's one-second count exceed `limit`."""
+    overruns = 0
+    for index, (start, _answer) in enumerate(spans):
+        earlier = spans[:index]
+        counted = sum(1 for _s, answer in earlier if answer > start - timedelta(seconds=1))
+        overruns += counted >= limit
+    return overruns
+
+
+def test_send_window_counts_unanswered_and_recent_sends() -> None:
+    start = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    window = SendWindow(3)
+    for _ in range(3):
+        assert window.wait(start) == timedelta(0)
+        window.opened()
+    # Three in flight: only an answer can make room.
+    assert window.wait(start) is None
+    window.closed(start + timedelta(milliseconds=50))
+    assert window.counted(start + timedelta(milliseconds=60)) == 3
+    # Answered at 0.05 s, it leaves the count at 1.05 s.
+    assert window.wait(start + timedelta(milliseconds=60)) == timedelta(milliseconds=990)
+    window.closed(start + timedelta(milliseconds=40))  # answers out of order
+    window.closed(start + timedelta(milliseconds=70), calls=2)  # a text and a file
+    assert window.in_flight == 0
+    assert window.wait(start + timedelta(milliseconds=80)) == timedelta(milliseconds=960)
+    assert window.counted(start + timedelta(milliseconds=1041)) == 3
+    assert window.wait(start + timedelta(milliseconds=1071)) == timedelta(0)
+    with pytest.raises(ValueError):
+        SendWindow(0)
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:

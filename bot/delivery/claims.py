@@ -69,11 +69,16 @@ ERROR_LENGTH = 500
 class Pace:
     """How fast one bot token may send, and how its claims are sized.
 
-    `margin` keeps the schedule a little under the limit, so that a message that leaves a few
-    milliseconds late (event loop, network) does not put a second's count over it. `lead` puts
-    the first slot of an idle token that far after the claim, so the claim's own commit does
-    not make it late. `horizon` is how far ahead a worker claims: long enough for few claims
-    per second, short enough that a stopped worker holds little and workers take turns.
+    `margin` keeps the schedule a little under the limit while several workers share the token,
+    so that a message that leaves a few milliseconds late (event loop, network) does not put a
+    second's count over it. A worker alone on the token also keeps its own exact count of what
+    the platform may have seen in the last second (`window.SendWindow`), so its schedule needs
+    only `solo_margin`: the count, not the margin, keeps it under the limit. `lead` puts the
+    first slot a little after the claim, so the claim's own commit does not make it late;
+    `catch_up` is how far back a lone worker's schedule may resume after it stalled (see
+    `OutboxStore._first_slot`). `horizon` is how far ahead a worker claims: long enough for
+    few claims per second, short enough that a stopped worker holds little and workers take
+    turns.
     """
 
     rate_per_second: float
@@ -81,6 +86,8 @@ class Pace:
     group_interval: float = 3.0
     group_prefix: str | None = None
     margin: float = 0.04
+    solo_margin: float = 0.01
+    catch_up: float = 0.25
     lead: float = 0.02
     horizon: float = 0.5
     shared_window: float = 2.0
@@ -88,13 +95,23 @@ class Pace:
     def __post_init__(self) -> None:
         if self.rate_per_second <= 0:
             raise ValueError("rate_per_second must be positive")
-        if not 0 <= self.margin < 0.5:
+        if not 0 <= self.margin < 0.5 or not 0 <= self.solo_margin < 0.5:
             raise ValueError("margin must be in [0, 0.5)")
 
     @property
     def spacing(self) -> timedelta:
-        """The time between two starts of this token's messages."""
-        return timedelta(seconds=1.0 / (self.rate_per_second * (1.0 - self.margin)))
+        """The time between two starts of this token's messages while workers share it."""
+        return self.spacing_for(shared=True)
+
+    def spacing_for(self, *, shared: bool) -> timedelta:
+        """The time between two slots: wider when another worker sends for the token too."""
+        margin = self.margin if shared else self.solo_margin
+        return timedelta(seconds=1.0 / (self.rate_per_second * (1.0 - margin)))
+
+    @property
+    def per_second(self) -> int:
+        """The platform's count per second that a worker's `SendWindow` keeps under."""
+        return max(1, math.floor(self.rate_per_second))
 
     @property
     def slack(self) -> timedelta:
@@ -139,6 +156,7 @@ class ClaimedRow:
     identity_id: int | None
     slot: datetime
     parts_done: int = 0
+    gap: timedelta = timedelta(0)  # the spacing of the claim's slots
 
 
 @dataclass(frozen=True)
@@ -227,6 +245,7 @@ class OutboxStore:
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
         self.rng = rng or random.Random()
+        self._claimed_at: datetime | None = None  # when this worker last moved the schedule
 
     # -- claiming -------------------------------------------------------------------------------
     def ensure_rate_row(self, now: datetime) -> None:
@@ -262,7 +281,6 @@ class OutboxStore:
             return Claim([])
         pace = self.pace
         horizon = timedelta(seconds=pace.horizon)
-        lead = timedelta(seconds=pace.lead)
         with self.db.engine.begin() as conn:
             now = clock()
             state = conn.execute(
@@ -283,24 +301,24 @@ class OutboxStore:
             )
             if paused_until is not None and paused_until > now:
                 return Claim([], wait_until=paused_until, shared=shared)
-            start = max(now + lead, next_slot)
+            spacing = pace.spacing_for(shared=shared)
+            joining = shared and (
+                self._claimed_at is None
+                or self._claimed_at <= now - timedelta(seconds=pace.shared_window)
+            )
+            start = self._first_slot(now, next_slot, shared=shared, joining=joining)
+            if joining:  # reserved at once, so the other worker sees this one from now on
+                self._move_schedule(conn, start, now)
+                next_slot = start
             if start > now + horizon / 2:
                 return Claim([], wait_until=start - horizon / 2, shared=shared)
-            room = math.floor((now + horizon - start) / pace.spacing) + 1
+            room = math.floor((now + horizon - start) / spacing) + 1
             self._fail_abandoned(conn, now)
             rows = self._take(conn, now, min(limit, room))
             if not rows:
                 return Claim([], shared=shared)
-            start = max(clock() + lead, next_slot)
-            conn.execute(
-                sa.update(R)
-                .where(R.c.key == self.rate_key)
-                .values(
-                    next_slot_at=start + pace.spacing * len(rows),
-                    claimed_by=self.worker_id,
-                    claimed_at=now,
-                )
-            )
+            start = self._first_slot(clock(), next_slot, shared=shared, joining=False)
+            self._move_schedule(conn, start + spacing * len(rows), now)
             done = self._parts_done(conn, [r["id"] for r in rows if r["attempts"] > 1])
         return Claim(
             [
@@ -312,13 +330,41 @@ class OutboxStore:
                     attempts=r["attempts"],
                     previous_error=r["error"],
                     identity_id=r["identity_id"],
-                    slot=start + pace.spacing * index,
+                    slot=start + spacing * index,
                     parts_done=done.get(r["id"], 0),
+                    gap=spacing,
                 )
                 for index, r in enumerate(rows)
             ],
             shared=shared,
         )
+
+    def _move_schedule(self, conn: sa.Connection, next_slot: datetime, now: datetime) -> None:
+        conn.execute(
+            sa.update(R)
+            .where(R.c.key == self.rate_key)
+            .values(next_slot_at=next_slot, claimed_by=self.worker_id, claimed_at=now)
+        )
+        self._claimed_at = now
+
+    def _first_slot(
+        self, now: datetime, next_slot: datetime, *, shared: bool, joining: bool
+    ) -> datetime:
+        """Where this claim's slots begin.
+
+        Alone, a worker that stalled for less than `Pace.catch_up` takes the slots it missed
+        (its send window keeps the platform's count exact); after a longer pause or an idle
+        token the schedule starts afresh. Shared, a missed slot is gone. A worker that joins
+        a token another worker was using alone leaves `catch_up` free first: the other may
+        still be making up a stall with the rows it holds.
+        """
+        pace = self.pace
+        lead = timedelta(seconds=pace.lead)
+        catch_up = timedelta(seconds=pace.catch_up)
+        if not shared:
+            return next_slot if next_slot >= now - catch_up else now + lead
+        start = max(now + lead, next_slot)
+        return start + catch_up if joining else start
 
     def _due(self, now: datetime) -> sa.ColumnElement[bool]:
         return sa.or_(

@@ -6,10 +6,14 @@ slot, sends it (no transaction open) and hands the outcome to the recorder, whic
 whatever outcomes have piled up in one transaction. Several workers, in one process or many,
 share the token's rate through the database.
 
-Pacing (`_through_gate`): slots are 1/(rate × (1 - margin)) apart in the shared schedule; a
-message starts at its slot and never less than that spacing after the worker's previous one,
-so a stall delays messages but never turns into a burst. When another worker claimed lately,
-a send that would start more than `Pace.tolerance` after its slot could meet the other
+Pacing (`_through_gate`): slots are 1/(rate × (1 - margin)) apart in the shared schedule, and
+no message starts before its slot. A worker alone on the token also keeps an exact count of
+what the platform may have seen in the last second (`window.SendWindow`): a message starts
+only when that count is under the limit, whatever the network's jitter, so the schedule needs
+only a thin margin and a stall is made up afterwards (at up to twice the pace). When another
+worker claimed lately, the count cannot see its messages: the wider shared margin applies, a
+message starts at its slot and never less than the spacing after the worker's previous one,
+and a send that would start more than `Pace.tolerance` after its slot could meet the other
 worker's messages, so it goes back for a fresh slot, and the worker takes smaller batches
 until it keeps time again.
 
@@ -58,6 +62,7 @@ from bot.delivery.claims import (
 )
 from bot.delivery.files import PreparedReply, prepare_reply
 from bot.delivery.transports import TokenRejected, Transport
+from bot.delivery.window import SendWindow
 from models import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -148,6 +153,8 @@ class DeliveryWorker:
         self._budget = float(concurrency)
         self._waiting: list[Recorded] = []
         self._record_lock = asyncio.Lock()
+        self._window = SendWindow(pace.per_second)
+        self._answered = asyncio.Event()  # set whenever a send is answered: room in the window
 
     # -- entry points ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -164,9 +171,8 @@ class DeliveryWorker:
     async def _serve(self, stop: asyncio.Event, *, until_idle: bool) -> None:
         self._halt = asyncio.Event()
         self._fatal = None
-        # Until its claims have shown it alone on the token, a worker keeps strictly to its
-        # slots: another one may be sending already.
-        self._shared_until = self.clock() + timedelta(seconds=self.store.pace.shared_window)
+        # Shared or not, the claims tell: a claim sees whether another worker claimed lately.
+        self._shared_until = None
         relay = asyncio.create_task(self._relay(stop))
         log.info(
             "delivery worker %s for %s: %.1f messages/s per token",
@@ -256,19 +262,23 @@ class DeliveryWorker:
         finally:
             halt.cancel()
 
-    async def _pause(self, seconds: float) -> None:
-        """Sleep (the injected way) unless the worker is stopping."""
+    async def _pause(self, seconds: float | None, wake: asyncio.Event | None = None) -> None:
+        """Sleep (the injected way) unless the worker is stopping or `wake` is set;
+        `seconds=None` waits for those alone."""
         if self._halt.is_set():
             return
-        if seconds <= 0:
+        if seconds is not None and seconds <= 0:
             await asyncio.sleep(0)
             return
-        sleeper = asyncio.ensure_future(self.sleep(seconds))
-        halt = asyncio.ensure_future(self._halt.wait())
+        waits = {asyncio.ensure_future(self._halt.wait())}
+        if seconds is not None:
+            waits.add(asyncio.ensure_future(self.sleep(seconds)))
+        if wake is not None:
+            waits.add(asyncio.ensure_future(wake.wait()))
         try:
-            await asyncio.wait({sleeper, halt}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for future in (sleeper, halt):
+            for future in waits:
                 if not future.done():
                     future.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -296,6 +306,9 @@ class DeliveryWorker:
                 log.exception("%s delivery %s: send raised", self.channel, row.id)
                 outcome = Outcome(Verdict.TRANSIENT, error=f"{type(error).__name__}: {error}")
             at = self.clock()
+            failed_call = 0 if outcome.verdict is Verdict.SENT else 1
+            self._window.closed(at, len(outcome.message_ids) + failed_call)
+            self._answered.set()
             resume = self._react(outcome, at)
             await self._record(Recorded(row, outcome, at, note=prepared.note, resume_at=resume))
         except Exception:
@@ -322,25 +335,32 @@ class DeliveryWorker:
     async def _through_gate(self, row: ClaimedRow) -> bool:
         """Let the row start, or give it back; rows pass one at a time, in the order they woke.
 
-        A row starts at its slot, and never less than the slot spacing after this worker's
-        previous start, so a stall (a slow thread, a garbage collection) delays messages but
-        never turns into a burst, and the worker never hurries to catch up: the margin under
-        the rate stays whole for the network's jitter. A little lateness (up to `Pace.slack`,
-        a timer's usual) keeps the plan, so such delays cannot add up; after a longer stall
-        the plan restarts from the actual start. When another worker claimed lately, a row
-        that would start more than `Pace.tolerance` after its slot could meet that worker's
+        Every row waits for room in the send window (`window.SendWindow`). Alone on the token,
+        that exact count is the guard against the platform's limit, so after a stall (a slow
+        thread, a garbage collection) the rows whose slots passed go at up to twice the pace
+        until the worker is back on its schedule: the time is made up, not lost.
+
+        When another worker claimed lately, its messages are not in the count: a row starts at
+        its slot and never less than the slot spacing after this worker's previous start, so a
+        stall delays messages but never turns into a burst, and the wider margin stays whole
+        for the network's jitter. A little lateness (up to `Pace.slack`, a timer's usual) keeps
+        the plan; after a longer stall the plan restarts from the actual start. A row that
+        would start more than `Pace.tolerance` after its slot could meet the other worker's
         messages: it goes back for a fresh slot (no attempt used), and this worker takes
-        smaller batches until it keeps time. True when the row may be sent now.
+        smaller batches until it keeps time. True when the row may be sent now; the caller
+        then owes the window a `closed`.
         """
         pace = self.store.pace
         async with self._gate:
             if self._next_start is not None:
                 await self._pause((self._next_start - self.clock()).total_seconds())
-            planned = max(row.slot, self._next_start or row.slot)
+            await self._window_room()
             if await self._released(row):
                 return False
             now = self.clock()
-            if now - row.slot > pace.tolerance and self._shared(now):
+            if not self._shared(now):
+                self._next_start = now + row.gap / 2
+            elif now - row.slot > pace.tolerance:
                 self.stats.late += 1
                 self._budget = max(1.0, self._budget / 2)
                 log.debug(
@@ -348,10 +368,22 @@ class DeliveryWorker:
                 )
                 await self._record(Recorded(row, Outcome(Verdict.RELEASED), now))
                 return False
-            base = planned if now - planned <= pace.slack else now
-            self._next_start = base + pace.spacing
+            else:
+                planned = max(row.slot, self._next_start or row.slot)
+                base = planned if now - planned <= pace.slack else now
+                self._next_start = base + row.gap
             self._budget = min(float(self.concurrency), self._budget + 1 / self._budget)
+            self._window.opened()
             return True
+
+    async def _window_room(self) -> None:
+        """Until the send window has room (or the worker stops)."""
+        while not self._halt.is_set():
+            wait = self._window.wait(self.clock())
+            if wait is not None and wait <= timedelta(0):
+                return
+            self._answered.clear()
+            await self._pause(None if wait is None else wait.total_seconds(), self._answered)
 
     async def _prepare(self, payload: dict[str, Any]) -> PreparedReply:
         if payload.get("file"):
