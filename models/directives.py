@@ -56,8 +56,8 @@ class DirectiveRecipient(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """The outbox: one row per message to one chat account, written before anything is sent.
 
-    A delivery worker (a later issue) claims due rows (`status` pending and `next_attempt_at`
-    reached, or `sending` with an expired `lease_until`), sends, and records
+    A delivery worker (`bot.delivery`, docs/delivery.md) claims due rows (`status` pending and
+    `next_attempt_at` reached, or `sending` with an expired `lease_until`), sends, and records
     `platform_message_id` or `error`. `dedupe_key` is unique so the same message is never
     enqueued twice, whoever retries. Rows are kept: they are each member's history and the
     source of delivery statistics.

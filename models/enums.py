@@ -151,7 +151,9 @@ class DeliveryKind(StrEnum):
     MEETING_REMINDER = "meeting_reminder"
     RESOLUTION = "resolution"
     TASK = "task"
+    TASK_REMINDER = "task_reminder"
     ABSENCE_FLAG = "absence_flag"
+    WEEKLY_STATS = "weekly_stats"
 
 
 class DeliveryStatus(StrEnum):

@@ -27,14 +27,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import Member, Task, TaskStatus
+from models import DeliveryKind, Member, Task, TaskStatus
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders, local_moment
 from scheduler.rules import SchedulerRules
 from services import outbox, texts
 from services.vndate import format_vn_date
 
-TASK_REMINDER_KIND = "task_reminder"  # outbox kind (models.DeliveryKind has no such member yet)
+TASK_REMINDER_KIND = DeliveryKind.TASK_REMINDER.value  # outbox kind
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import ChatIdentity, Database, Role, RoleAssignment, Unit
+from models import ChatIdentity, Database, DeliveryKind, Role, RoleAssignment, Unit
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import local_moment
 from scheduler.rules import SchedulerRules
@@ -40,7 +40,7 @@ from services import outbox, stats, texts
 
 log = logging.getLogger(__name__)
 
-STATS_KIND = "weekly_stats"  # outbox kind (models.DeliveryKind has no such member yet)
+STATS_KIND = DeliveryKind.WEEKLY_STATS.value  # outbox kind
 
 
 def week_due(now: datetime, rules: SchedulerRules) -> tuple[str, datetime]:
