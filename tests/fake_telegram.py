@@ -213,6 +213,7 @@ class FakeTelegram:
         self._faults: list[Fault] = []
         self._blocked: set[int] = set()
         self._file_seq = 0
+        self.issued_files: dict[str, tuple[str, bytes]] = {}  # file id → (name, content)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._server: uvicorn.Server | None = None
@@ -676,27 +677,32 @@ class FakeTelegram:
             return files[kind]
         if isinstance(value, str) and value.startswith("attach://") and value[9:] in files:
             return files[value[9:]]
+        if isinstance(value, str) and value in self.issued_files:  # a file id we handed out
+            return self.issued_files[value]
+        if isinstance(value, str) and value and not value.startswith("attach://"):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         raise ApiError(400, f"Bad Request: there is no {kind} in the request")
 
-    def _file_ids(self) -> dict[str, str]:
+    def _file_ids(self, name: str = "", data: bytes = b"") -> dict[str, str]:
+        """A new file id, remembered with its content so it can be sent again by id."""
         self._file_seq += 1
-        return {
-            "file_id": f"AgACAgIAAxk{self._file_seq:012d}",
-            "file_unique_id": f"AQAD{self._file_seq}",
-        }
+        file_id = f"AgACAgIAAxk{self._file_seq:012d}"
+        self.issued_files[file_id] = (name, data)
+        return {"file_id": file_id, "file_unique_id": f"AQAD{self._file_seq}"}
 
     def _send_photo(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
-        _name, data = self._file("photo", params, files)
+        name, data = self._file("photo", params, files)
         sizes = [
-            {**self._file_ids(), "file_size": len(data), "width": w, "height": w} for w in (90, 320)
+            {**self._file_ids(name, data), "file_size": len(data), "width": w, "height": w}
+            for w in (90, 320)
         ]
         return self._store_bot_message(chat, params, {"photo": sizes, **self._caption(params)})
 
     def _send_document(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
         name, data = self._file("document", params, files)
-        document = {**self._file_ids(), "file_name": name, "file_size": len(data)}
+        document = {**self._file_ids(name, data), "file_name": name, "file_size": len(data)}
         return self._store_bot_message(
             chat, params, {"document": document, **self._caption(params)}
         )

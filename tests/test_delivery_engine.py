@@ -486,3 +486,47 @@ async def test_paid_broadcast_asks_for_it_on_every_message(
         await worker.drain()
     calls = telegram.calls_to("sendMessage")
     assert len(calls) == 3 and all(c.params.get("allow_paid_broadcast") == "true" for c in calls)
+
+
+async def test_the_same_file_is_uploaded_once_then_sent_by_its_file_id(
+    demo: Database, telegram: FakeTelegram, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A committee's weekly chart goes to each of its members: the bytes travel once, the
+    other chats get Telegram's file id. An id Telegram no longer honours means a new upload."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "bieu_do.png").write_bytes(b"\x89PNG chart bytes")
+    members = link_members(demo, chats(telegram, 3), now=clock())
+    enqueue_to(
+        demo,
+        members,
+        key="stats:w1",
+        now=clock(),
+        text="Thống kê tuần",
+        file_ref="bieu_do.png",
+        file_kind="photo",
+    )
+    worker = telegram_worker(demo, telegram, time=VirtualTime(clock), exports_dir=exports)
+    async with worker.transport:  # type: ignore[attr-defined]
+        await worker.drain()
+        photos = telegram.calls_to("sendPhoto")
+        assert len(photos) == 3 and all(c.ok for c in photos)
+        assert [bool(c.files) for c in photos] == [True, False, False]
+        assert {c.params["photo"] for c in photos[1:]} <= set(telegram.issued_files)
+        assert all(r.status == SENT for r in rows(demo))
+
+        # The server forgets its files (another bot token, a purge): upload again, once.
+        telegram.issued_files.clear()
+        enqueue_to(
+            demo,
+            members[:2],
+            key="stats:w2",
+            now=clock(),
+            text="Thống kê tuần",
+            file_ref="bieu_do.png",
+            file_kind="photo",
+        )
+        await worker.drain()
+    later = telegram.calls_to("sendPhoto", ok=None)[3:]
+    assert [(bool(c.files), c.ok) for c in later] == [(False, False), (True, True), (False, True)]
+    assert all(r.status == SENT for r in rows(demo))

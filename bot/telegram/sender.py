@@ -18,9 +18,11 @@ token on a 429, back off on a 5xx, and never repeat a part the platform already 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -57,6 +59,7 @@ from bot.telegram.render import FilePart, TextPart, chosen_text, escape, render_
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)
+UPLOADS_KEPT = 256  # file ids remembered per sender, most recent first
 
 T = TypeVar("T")
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -131,6 +134,8 @@ class TelegramSender:
         # allow_paid_broadcast on every message: Telegram then allows up to 1000 messages/s
         # and charges Stars for those above the free 30/s. Only the delivery engine sets it.
         self.paid_broadcast = paid_broadcast
+        self._uploads: OrderedDict[str, str] = OrderedDict()  # kind:sha256 → Telegram file_id
+        self._uploading: dict[str, asyncio.Future[str | None]] = {}  # uploads under way
 
     async def call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run one API call, retrying what Telegram says is worth retrying."""
@@ -222,10 +227,54 @@ class TelegramSender:
                 ),
             )
         file = part.file
-        # A file Telegram already holds (a file_id) or can fetch (a URL) travels as a string.
-        source: InputFile | str = (
-            file.ref if isinstance(file, RemoteFile) else InputFile(file.data, filename=file.name)
-        )
+        if isinstance(file, RemoteFile):
+            # A file Telegram already holds (a file_id) or can fetch (a URL) travels as a string.
+            return await self._send_file(chat_id, part, file.ref, markup, replying, paid)
+        key = f"{file.kind}:{hashlib.sha256(file.data).hexdigest()}"
+        known = self._uploads.get(key)
+        if known is None and key in self._uploading:  # the same bytes are on their way
+            known = await asyncio.shield(self._uploading[key])
+        if known is not None:
+            try:
+                return await self._send_file(chat_id, part, known, markup, replying, paid)
+            except BadRequest:  # the id is no longer good for this bot: upload again
+                if self._uploads.get(key) == known:
+                    del self._uploads[key]
+        done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._uploading.setdefault(key, done)
+        try:
+            upload = InputFile(file.data, filename=file.name)
+            message = await self._send_file(chat_id, part, upload, markup, replying, paid)
+            self._remember(key, message)
+        finally:
+            if self._uploading.get(key) is done:
+                del self._uploading[key]
+            if not done.done():
+                done.set_result(self._uploads.get(key))
+        return message
+
+    def _remember(self, key: str, message: Message) -> str | None:
+        """Keep the file id Telegram gave an upload, so the same bytes (a committee's weekly
+        chart, a document sent to a whole cell) go to the next chat by reference."""
+        held = message.photo[-1] if message.photo else message.document
+        if held is None:
+            return None
+        self._uploads[key] = held.file_id
+        self._uploads.move_to_end(key)
+        while len(self._uploads) > UPLOADS_KEPT:
+            self._uploads.popitem(last=False)
+        return held.file_id
+
+    async def _send_file(
+        self,
+        chat_id: str | int,
+        part: FilePart,
+        source: InputFile | str,
+        markup: ReplyMarkup | None,
+        replying: ReplyParameters | None,
+        paid: bool | None,
+    ) -> Message:
+        file = part.file
         if file.kind == "photo":
             return await self.call(
                 "sendPhoto",
