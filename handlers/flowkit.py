@@ -18,7 +18,13 @@ from models import FileKind, Meeting, MeetingStatus, Unit
 from services import texts
 from services.auth import Permission
 from services.errors import Forbidden, UserError
-from services.meetings import DEFAULT_RULES, CellMonthRules, cell_meetings
+from services.meetings import (
+    DEFAULT_RULES,
+    CellMonthRules,
+    cell_meetings,
+    managed_meeting,
+    require_active,
+)
 from services.vndate import format_vn_datetime
 
 PAGE_SIZE = 8
@@ -143,3 +149,14 @@ def recent_meetings(ctx: Ctx, *, held_only: bool = False) -> list[Meeting]:
                 continue
             found.append(meeting)
     return sorted(found, key=lambda m: m.starts_at, reverse=True)[:6]
+
+
+def flow_meeting(ctx: Ctx) -> Meeting:
+    """The meeting a flow is about (`data["meeting"]`), re-authorized on every step: the
+    actor's role may have changed, or the meeting been cancelled, since the flow began."""
+    meeting_id = ctx.data.get("meeting")
+    if not isinstance(meeting_id, int):
+        raise UserError(texts.SESSION_EXPIRED)
+    meeting, _cell = managed_meeting(ctx.session, ctx.me, meeting_id)
+    require_active(meeting)
+    return meeting

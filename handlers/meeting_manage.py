@@ -15,6 +15,7 @@ from handlers.flowkit import (
     attempt,
     file_kind,
     file_name,
+    flow_meeting,
     managed_cells,
     meeting_label,
     page,
@@ -41,7 +42,6 @@ from services.meetings import (
     cancel_meeting,
     document_warnings,
     managed_meeting,
-    require_active,
 )
 
 
@@ -123,15 +123,6 @@ class ManageFlow(Flow):
         meeting, _cell = managed_meeting(ctx.session, ctx.me, meeting_id)
         self.menu(ctx, meeting)
 
-    def _meeting(self, ctx: Ctx) -> Meeting:
-        """The flow's meeting, re-authorized on every step (the role may have changed)."""
-        meeting_id = ctx.data.get("meeting")
-        if not isinstance(meeting_id, int):
-            raise UserError(texts.SESSION_EXPIRED)
-        meeting, _cell = managed_meeting(ctx.session, ctx.me, meeting_id)
-        require_active(meeting)
-        return meeting
-
     def menu(self, ctx: Ctx, meeting: Meeting) -> None:
         started = meeting.starts_at <= ctx.now
         options = [("answers", texts.FLOW_MTG_M_ANSWERS)]
@@ -147,7 +138,7 @@ class ManageFlow(Flow):
         ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         key = answer.option
@@ -193,7 +184,7 @@ class ManageFlow(Flow):
         )
 
     def step_doc(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         assert meeting.id is not None
         upload = answer.file
         if upload is None:
@@ -235,7 +226,7 @@ class ManageFlow(Flow):
         ctx.ask(self.name, "roll", texts.FLOW_MTG_ROLL, options)
 
     def step_roll(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         key = answer.option or ""
         number = page_key(key)
         if number is not None:
@@ -258,7 +249,7 @@ class ManageFlow(Flow):
         ctx.ask(self.name, "status", prompt, [*options, ("back", texts.FLOW_BACK)])
 
     def step_status(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         assert meeting.id is not None
         member_id = ctx.data.get("member")
         if answer.option != "back" and isinstance(member_id, int):
@@ -305,7 +296,7 @@ class ManageFlow(Flow):
             ctx.say(flags)
 
     def step_cancel_reason(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         cancelled = attempt(

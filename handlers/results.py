@@ -15,6 +15,7 @@ from handlers.flowkit import (
     as_id,
     attempt,
     file_kind,
+    flow_meeting,
     local_now,
     meeting_label,
     numbers,
@@ -26,7 +27,6 @@ from handlers.flowkit import (
 from handlers.registry import Audience, Command, Registry
 from models import Meeting, Member, Task
 from services import texts
-from services.errors import UserError
 from services.meetings import managed_meeting, require_active
 from services.org import cell_members
 from services.resolutions import (
@@ -83,15 +83,6 @@ class ResultsFlow(Flow):
             return
         self._menu(ctx, meeting)
 
-    def _meeting(self, ctx: Ctx) -> Meeting:
-        """The flow's meeting, re-authorized on every step."""
-        meeting_id = ctx.data.get("meeting")
-        if not isinstance(meeting_id, int):
-            raise UserError(texts.SESSION_EXPIRED)
-        meeting, _cell = managed_meeting(ctx.session, ctx.me, meeting_id)
-        require_active(meeting)
-        return meeting
-
     def _menu(self, ctx: Ctx, meeting: Meeting) -> None:
         assert meeting.id is not None
         res = get_resolution(ctx.session, ctx.me, meeting.id)
@@ -110,7 +101,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         key = answer.option
@@ -131,7 +122,7 @@ class ResultsFlow(Flow):
 
     # resolution text or file
     def step_text(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         upload = answer.file or ctx.incoming.file
@@ -171,7 +162,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "vote", prompt)
 
     def step_vote(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         counts = numbers(answer.text or "")
@@ -218,7 +209,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "score", prompt)
 
     def step_score(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         index = int(ctx.data.get("index") or 0)
@@ -263,7 +254,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "owner", texts.FLOW_RES_ASK_OWNER, options)
 
     def step_owner(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         key = answer.option or ""
         number = page_key(key)
         if number is not None:
@@ -281,7 +272,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "task_title", texts.FLOW_RES_ASK_TASK.format(name=owner.full_name))
 
     def step_task_title(self, ctx: Ctx, answer: Answer) -> None:
-        self._meeting(ctx)
+        flow_meeting(ctx)
         title = (answer.text or "").strip()
         if len(title) > 500:
             ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(title), maximum=500))
@@ -291,7 +282,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "task_due", texts.FLOW_RES_ASK_DUE)
 
     def step_task_due(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
         parsed = parse_vn_date_result(answer.text or "", local_now(ctx))
@@ -330,7 +321,7 @@ class ResultsFlow(Flow):
         ctx.ask(self.name, "task_more", texts.FLOW_RES_TASK_NEXT, options)
 
     def step_task_more(self, ctx: Ctx, answer: Answer) -> None:
-        meeting = self._meeting(ctx)
+        meeting = flow_meeting(ctx)
         if answer.option == "more":
             self._ask_owner(ctx, meeting, 0)
         else:
