@@ -30,6 +30,13 @@ def _check_url(value: str, name: str) -> str:
     return value.rstrip("/")
 
 
+def _check_https_url(value: str, name: str) -> str:
+    """A public https URL without query or fragment (paths are appended to some of them)."""
+    if not re.match(r"^https://[^\s/?#]+[^\s?#]*$", value):
+        raise ValueError(f"{name} must be an https:// URL without spaces, query or fragment")
+    return value.rstrip("/")
+
+
 class Settings(BaseSettings):
     """Every setting the bot reads. `.env.example` documents each one."""
 
@@ -47,6 +54,10 @@ class Settings(BaseSettings):
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_url: str | None = None
+    # Generated images served at <PUBLIC_BASE_URL>/files/<token> (Zalo sends photos by URL)
+    public_base_url: str | None = None
+    public_file_ttl_days: int = Field(default=7, ge=1, le=365)
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     conversation_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
@@ -114,7 +125,13 @@ class Settings(BaseSettings):
     def _api_base(cls, value: str) -> str:
         return _check_url(value, "the API base")
 
-    @field_validator("telegram_webhook_url", "telegram_bot_username", mode="before")
+    @field_validator(
+        "telegram_webhook_url",
+        "telegram_bot_username",
+        "zalo_webhook_url",
+        "public_base_url",
+        mode="before",
+    )
     @classmethod
     def _optional_text(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -125,6 +142,16 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("https://"):
             raise ValueError("Telegram webhooks need an https:// URL")
         return value
+
+    @field_validator("zalo_webhook_url")
+    @classmethod
+    def _zalo_webhook_url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_https_url(value, "the Zalo webhook URL")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_https_url(value, "the public base URL")
 
     @field_validator("exports_dir")
     @classmethod

@@ -3,20 +3,24 @@
 Channels plug in as `WebChannel`s (routes plus start-up and shut-down), so adding Zalo means
 writing a `ZaloWebhook` with its own routes and listing it in `web_channels`; nothing else here
 changes. Any number of these processes can run behind a load balancer: the state is in the
-database.
+database. With PUBLIC_BASE_URL set, `GET /files/<token>` serves the images published for Zalo
+(`PublicFiles`), since Zalo sends photos only by URL.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Protocol
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App, build_app
@@ -26,7 +30,11 @@ from bot.telegram.runner import build_telegram
 from bot.telegram.webhook import TelegramWebhook
 from bot.zalo.adapter import build_sender
 from bot.zalo.client import ZaloClient
+from bot.zalo.errors import ZaloError, ZaloUnauthorized
+from bot.zalo.public_urls import FILES_PATH
 from bot.zalo.webhook import ZaloWebhook
+from models import Database, PublicFile, utcnow
+from services import public_files
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +100,8 @@ def web_channels(settings: Settings, app: App) -> list[WebChannel]:
                 "Invalid setting ZALO_WEBHOOK_SECRET: required for the webhook server"
             )
         channels.append(ZaloWebChannel(settings, app))
+    if settings.public_base_url is not None:
+        channels.append(PublicFiles(app.db))
     return channels
 
 
@@ -102,16 +112,98 @@ class ZaloWebChannel:
 
     def __init__(self, settings: Settings, app: App) -> None:
         assert settings.zalo_bot_token is not None
+        self.settings = settings
         self.client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base)
         self.webhook = ZaloWebhook(app, build_sender(app, self.client))
         self.routes: Sequence[BaseRoute] = [self.webhook.route]
+        self.registration: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
-        """The webhook URL is registered once by the operator (docs/zalo.md)."""
+        """With ZALO_WEBHOOK_URL, register it (setWebhook) so Zalo pushes here; otherwise the
+        operator registers it once (docs/zalo.md).
+
+        It runs in the background: the server must be listening if Zalo checks the URL, and
+        a slow or failing Zalo API (retried with backoff) must not hold the start-up back. A
+        failure is logged; the server keeps answering whatever Zalo sends, and a restart
+        tries again.
+        """
+        if self.settings.zalo_webhook_url is not None:
+            self.registration = asyncio.create_task(self._set_webhook())
+
+    async def _set_webhook(self) -> None:
+        url = self.settings.zalo_webhook_url
+        secret = self.settings.zalo_webhook_secret
+        assert url is not None and secret is not None  # web_channels requires the secret
+        try:
+            await self.client.set_webhook(url, secret.get_secret_value())
+        except ZaloUnauthorized:
+            log.error("zalo setWebhook refused the bot token (401): check ZALO_BOT_TOKEN")
+        except ZaloError as error:  # the client masks the token in its messages
+            log.error("zalo setWebhook for %s failed: %s", url, error)
+        else:
+            log.info("zalo webhook set to %s", url)
 
     async def shutdown(self) -> None:
+        if self.registration is not None and not self.registration.done():
+            self.registration.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.registration
         await self.webhook.drain(10)
         await self.client.aclose()
+
+
+class PublicFiles:
+    """`GET /files/<token>`: the images published for Zalo (`services.public_files`).
+
+    The token is the only key, so every refusal looks the same (404, same body) whether the
+    token is malformed, unknown or expired, and a malformed one never reaches the database.
+    The bytes are served as stored, typed by what they are (PNG or JPEG, checked when
+    published), with nosniff and no script allowed, so they can never be taken for a page.
+    """
+
+    name = "files"
+
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+        self.routes: Sequence[BaseRoute] = [
+            # `:path` so that "../x" and the like reach the check below, and get its 404.
+            Route(f"{FILES_PATH}/{{token:path}}", self.endpoint, methods=["GET"], name="files")
+        ]
+
+    async def startup(self) -> None:
+        """Nothing to start: the files are in the database."""
+
+    async def shutdown(self) -> None:
+        """Nothing to stop."""
+
+    async def endpoint(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        if not public_files.is_token(token):
+            return _not_found()
+        now = self.clock()
+        found = await asyncio.to_thread(self._lookup, token, now)
+        if found is None:
+            return _not_found()
+        max_age = max(0, int((found.expires_at - now).total_seconds()))
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": f"private, max-age={max_age}",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+            },
+        )
+
+    def _lookup(self, token: str, now: datetime) -> PublicFile | None:
+        with self.db.session() as session:
+            return public_files.lookup(session, token, now)
+
+
+def _not_found() -> Response:
+    """The one refusal: it tells nothing about why."""
+    return PlainTextResponse("Not Found", status_code=404)
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
@@ -121,7 +213,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None
     channels = web_channels(settings, app)
     if not channels:
         raise SettingsError(
-            "No channel configured for the webhook server (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN)"
+            "No channel configured for the webhook server "
+            "(TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN, PUBLIC_BASE_URL)"
         )
     config = uvicorn.Config(
         create_web_app(channels),

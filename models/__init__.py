@@ -36,6 +36,7 @@ from models.enums import (  # noqa: E402
     VoteExclusion,
 )
 from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
+from models.inbound import InboundUpdate  # noqa: E402
 from models.meetings import (  # noqa: E402
     Attendance,
     CheckinAttempt,
@@ -46,6 +47,7 @@ from models.meetings import (  # noqa: E402
     Task,
 )
 from models.org import Member, RoleAssignment, Unit  # noqa: E402
+from models.public_files import PublicFile  # noqa: E402
 from models.schedule import ScheduledRun  # noqa: E402
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
@@ -72,6 +74,7 @@ __all__ = [
     "DirectiveAudience",
     "DirectiveRecipient",
     "FileKind",
+    "InboundUpdate",
     "Invite",
     "InviteAttempt",
     "Meeting",
@@ -80,6 +83,7 @@ __all__ = [
     "MeetingStatus",
     "Member",
     "MemberStatus",
+    "PublicFile",
     "QualityBand",
     "Resolution",
     "Role",

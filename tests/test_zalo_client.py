@@ -204,7 +204,11 @@ async def test_a_photo_without_public_url_sends_text_and_a_note(
 ) -> None:
     chart = OutFile("tham_du.png", b"\x89PNG", kind="photo")
     await ZaloSender(client).send("u1", Reply("Biểu đồ tham dự tháng 11", (), chart))
-    await ZaloSender(client, photo_url_for=lambda f: f"https://files.example/{f.name}").send(
+
+    async def public_url(file: OutFile) -> str:
+        return f"https://files.example/{file.name}"
+
+    await ZaloSender(client, photo_url_for=public_url).send(
         "u1", Reply("Biểu đồ tham dự tháng 11", (), chart)
     )
     assert [c.method for c in fake.calls] == ["sendMessage", "sendMessage", "sendPhoto"]

@@ -89,9 +89,7 @@ def test_long_text_with_options_keeps_the_list_in_the_last_message() -> None:
 
 def test_photo_goes_by_url_when_one_exists_and_the_menu_stays_last() -> None:
     chart = OutFile("tham_du.png", b"\x89PNG", kind="photo")
-    out = render_reply(
-        Reply("Biểu đồ tham dự", MENU, chart), lambda f: f"https://files.example/{f.name}"
-    )
+    out = render_reply(Reply("Biểu đồ tham dự", MENU, chart), "https://files.example/tham_du.png")
     assert out[0] == TextMessage("Biểu đồ tham dự")
     assert out[1] == PhotoMessage("https://files.example/tham_du.png")
     assert isinstance(out[2], TextMessage) and out[2].text.startswith("1. Thông tin")
@@ -103,7 +101,7 @@ def test_files_without_a_public_url_become_a_note_and_documents_a_link() -> None
     assert isinstance(only, TextMessage)
     assert only.text.startswith("Báo cáo tháng 11\n\n")
     assert texts.ZALO_FILE_UNAVAILABLE.format(name="bao_cao.xlsx") in only.text
-    (linked,) = render_reply(Reply("Báo cáo", (), report), lambda f: "https://f.example/r.xlsx")
+    (linked,) = render_reply(Reply("Báo cáo", (), report), "https://f.example/r.xlsx")
     assert isinstance(linked, TextMessage) and "https://f.example/r.xlsx" in linked.text
 
 

@@ -15,8 +15,14 @@ from pathlib import Path
 
 from bot.delivery.claims import Pace
 from bot.delivery.engine import DeliveryWorker
-from bot.delivery.transports import Transport, telegram_transport, zalo_transport
+from bot.delivery.transports import (
+    Transport,
+    remote_url_only,
+    telegram_transport,
+    zalo_transport,
+)
 from bot.settings import Settings
+from bot.zalo.public_urls import public_url_hook
 from models import Channel, Database
 
 log = logging.getLogger(__name__)
@@ -56,7 +62,11 @@ def pace_for(settings: Settings, channel: str) -> Pace:
     return Pace(settings.zalo_rate_per_second, private_interval=1.0)
 
 
-def build_transport(settings: Settings, channel: str, options: WorkerOptions) -> Transport:
+def build_transport(
+    settings: Settings, channel: str, options: WorkerOptions, db: Database | None = None
+) -> Transport:
+    """The channel's transport. With `db`, Zalo publishes generated images under
+    PUBLIC_BASE_URL (`bot.zalo.public_urls`); without it only URL files go as photos."""
     if channel == Channel.TELEGRAM:
         assert settings.telegram_bot_token is not None
         return telegram_transport(
@@ -67,10 +77,12 @@ def build_transport(settings: Settings, channel: str, options: WorkerOptions) ->
             timeout=options.request_timeout,
         )
     assert settings.zalo_bot_token is not None
+    photo_url_for = remote_url_only if db is None else public_url_hook(settings, db)
     return zalo_transport(
         settings.zalo_bot_token.get_secret_value(),
         settings.zalo_api_base,
         timeout=options.request_timeout,
+        photo_url_for=photo_url_for,
     )
 
 
@@ -80,7 +92,7 @@ def build_worker(
     options = options or WorkerOptions()
     return DeliveryWorker(
         db,
-        build_transport(settings, channel, options),
+        build_transport(settings, channel, options, db),
         pace=pace_for(settings, channel),
         lease=timedelta(seconds=settings.delivery_lease_seconds),
         max_attempts=settings.delivery_max_attempts,

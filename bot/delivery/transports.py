@@ -24,6 +24,7 @@ from bot.telegram.sender import TelegramSender
 from bot.zalo.client import RetryPolicy as ZaloRetry
 from bot.zalo.client import ZaloClient
 from bot.zalo.errors import ZaloUnauthorized
+from bot.zalo.render import PhotoUrlFor
 from bot.zalo.sender import SendResult as ZaloResult
 from bot.zalo.sender import ZaloSender
 from handlers.messages import OutFile, Reply
@@ -145,20 +146,27 @@ def telegram_transport(
     return TelegramTransport(bot, paid_broadcast=paid_broadcast)
 
 
-def _public_url(file: OutFile) -> str | None:
-    """Zalo sends photos by URL only: a file the payload named by URL can go as a photo."""
+async def remote_url_only(file: OutFile) -> str | None:
+    """Zalo sends photos by URL only: without a hook that publishes generated files
+    (`bot.zalo.public_urls`), only a file the payload named by URL can go as a photo."""
     return file.ref if isinstance(file, RemoteFile) and file.is_url else None
 
 
 class ZaloTransport(_Lifecycle):
-    """Sends through `ZaloSender`; its client makes one attempt per call."""
+    """Sends through `ZaloSender`; its client makes one attempt per call.
+
+    `photo_url_for` gives a file its public URL (`bot.zalo.public_urls.public_url_hook` when
+    built from the settings, which publishes generated charts under PUBLIC_BASE_URL).
+    """
 
     channel = Channel.ZALO.value
 
-    def __init__(self, client: ZaloClient, token: str) -> None:
+    def __init__(
+        self, client: ZaloClient, token: str, *, photo_url_for: PhotoUrlFor = remote_url_only
+    ) -> None:
         self.client = client
         self.rate_key = rate_key(self.channel, token)
-        self.sender = ZaloSender(client, photo_url_for=_public_url)
+        self.sender = ZaloSender(client, photo_url_for=photo_url_for)
 
     async def start(self) -> None:
         try:
@@ -173,6 +181,12 @@ class ZaloTransport(_Lifecycle):
         await self.client.aclose()
 
 
-def zalo_transport(token: str, api_base: str, *, timeout: float = 10.0) -> ZaloTransport:
+def zalo_transport(
+    token: str,
+    api_base: str,
+    *,
+    timeout: float = 10.0,
+    photo_url_for: PhotoUrlFor = remote_url_only,
+) -> ZaloTransport:
     client = ZaloClient(token, api_base, policy=ZaloRetry(attempts=1), request_timeout=timeout)
-    return ZaloTransport(client, token)
+    return ZaloTransport(client, token, photo_url_for=photo_url_for)

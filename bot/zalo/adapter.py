@@ -13,10 +13,11 @@ import logging
 from bot.app import App
 from bot.zalo.client import ZaloClient
 from bot.zalo.incoming import CHANNEL, incoming_from_update
-from bot.zalo.render import PhotoUrlFor, no_public_url
+from bot.zalo.public_urls import public_url_hook
+from bot.zalo.render import PhotoUrlFor
 from bot.zalo.sender import OnBlocked, ZaloSender
 from bot.zalo.updates import ZaloUpdate
-from handlers.messages import Reply, Response
+from handlers.messages import OutFile, Reply, Response
 from models import Database, utcnow
 from services.identities import mark_blocked
 
@@ -58,6 +59,23 @@ def blocked_marker(db: Database) -> OnBlocked:
 
 
 def build_sender(
-    app: App, client: ZaloClient, *, photo_url_for: PhotoUrlFor = no_public_url
+    app: App, client: ZaloClient, *, photo_url_for: PhotoUrlFor | None = None
 ) -> ZaloSender:
-    return ZaloSender(client, photo_url_for=photo_url_for, on_blocked=blocked_marker(app.db))
+    """The interactive sender (polling and webhook): generated charts are published under
+    PUBLIC_BASE_URL as the delivery worker does, unless `photo_url_for` says otherwise."""
+    hook = photo_url_for or public_url_hook(app.settings, app.db)
+    return ZaloSender(client, photo_url_for=_or_none(hook), on_blocked=blocked_marker(app.db))
+
+
+def _or_none(hook: PhotoUrlFor) -> PhotoUrlFor:
+    """A reply to a member who is waiting is not retried later (unlike an outbox row): if the
+    file cannot be published, they get the text and the note now rather than nothing."""
+
+    async def url_for(file: OutFile) -> str | None:
+        try:
+            return await hook(file)
+        except Exception:
+            log.exception("zalo: %s not published, sent as a note", file.name)
+            return None
+
+    return url_for

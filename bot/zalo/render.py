@@ -3,24 +3,25 @@
 Zalo has no buttons, so options become a numbered list with a hint line, and the user answers
 with the digit (the core maps it back). The numbered list is always the last thing sent, right
 above where the user types. Zalo sends photos only by public URL and has no documents at all:
-`photo_url_for(file)` is the hook for whatever serves generated files publicly (none yet), and
-without a URL the member gets the text and a short note instead of the file.
+the sender resolves the file's public URL first (`PhotoUrlFor`, an async hook: publishing a
+generated chart writes to the database, `bot.zalo.public_urls`), and rendering only takes the
+result. Without a URL the member gets the text and a short note instead of the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.zalo.split import MAX_MESSAGE, split_text
 from handlers.messages import Option, OutFile, Reply
 from services import texts
 
-PhotoUrlFor = Callable[[OutFile], str | None]
+PhotoUrlFor = Callable[[OutFile], Awaitable[str | None]]
 
 
-def no_public_url(_file: OutFile) -> str | None:
-    """The default hook: nothing serves generated files publicly yet."""
+async def no_public_url(_file: OutFile) -> str | None:
+    """The hook when nothing serves files publicly (no PUBLIC_BASE_URL): never a URL."""
     return None
 
 
@@ -46,17 +47,19 @@ def options_block(options: Sequence[Option]) -> str:
     return "\n".join(lines)
 
 
-def render_reply(reply: Reply, photo_url_for: PhotoUrlFor = no_public_url) -> list[ZaloOut]:
-    """Messages in sending order, each text at most 2,000 characters."""
+def render_reply(reply: Reply, file_url: str | None = None) -> list[ZaloOut]:
+    """Messages in sending order, each text at most 2,000 characters.
+
+    `file_url` is the public URL of `reply.file`, already resolved (None: there is none).
+    """
     menu = options_block(reply.options)
     file = reply.file
     if file is None:
         return _texts(_join(reply.text, menu))
-    url = photo_url_for(file)
-    if url and file.kind == "photo":
-        return [*_texts(reply.text), PhotoMessage(url), *_texts(menu)]
-    if url:
-        note = texts.ZALO_FILE_LINK.format(name=file.name, url=url)
+    if file_url and file.kind == "photo":
+        return [*_texts(reply.text), PhotoMessage(file_url), *_texts(menu)]
+    if file_url:
+        note = texts.ZALO_FILE_LINK.format(name=file.name, url=file_url)
     else:
         note = texts.ZALO_FILE_UNAVAILABLE.format(name=file.name)
     return _texts(_join(reply.text, note, menu))

@@ -22,6 +22,7 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from bot.zalo.adapter import build_sender, handle_update
 from bot.zalo.client import ZaloClient
+from bot.zalo.dedupe import UpdateLedger
 from bot.zalo.errors import ZaloError, ZaloUnauthorized
 from bot.zalo.sender import ZaloSender
 
@@ -41,9 +42,15 @@ async def poll_forever(
     stop_event: asyncio.Event,
     *,
     sender: ZaloSender | None = None,
+    ledger: UpdateLedger | None = None,
 ) -> None:
-    """Answer updates until `stop_event` is set. Raises only `ZaloUnauthorized` (bad token)."""
+    """Answer updates until `stop_event` is set. Raises only `ZaloUnauthorized` (bad token).
+
+    The client drops repeats it remembers (in memory); `ledger` drops those the database has
+    seen, from an earlier run of this process or another one that polled the same token.
+    """
     sender = sender or build_sender(app, client)
+    ledger = ledger or UpdateLedger(app.db)
     failures = 0
     while not stop_event.is_set():
         try:
@@ -62,6 +69,9 @@ async def poll_forever(
         failures = 0
         for update in updates:
             try:
+                if not await ledger.first_time(update):
+                    log.info("zalo update %s handled before, dropped", update.message_id)
+                    continue
                 await handle_update(app, sender, update)
             except Exception:
                 # One bad update must never stop the bot for everyone else.
@@ -105,6 +115,11 @@ async def serve_polling(
     """
     if settings.zalo_bot_token is None:
         raise ValueError("ZALO_BOT_TOKEN is not set")
+    if settings.zalo_webhook_url is not None:
+        log.warning(
+            "ZALO_WEBHOOK_URL is set but this process polls: the webhook is deleted, and "
+            "`sotay serve` sets it again when it starts"
+        )
     own_app = app is None
     bundle = app or await asyncio.to_thread(build_app, settings)
     stop = stop_event or asyncio.Event()

@@ -8,6 +8,11 @@ the identity inactive, and nothing else is tried.
 
 The delivery engine (`bot.delivery`) gives its client `RetryPolicy(attempts=1)` and retries
 itself, using the failure's kind recorded in `SendResult`.
+
+A reply's file is given its public URL before anything is rendered (`photo_url_for`, async:
+publishing a generated chart is a database write, done in a thread). If that fails, nothing
+is sent and the result is transient: the text alone with a "file unavailable" note would count
+as delivered and the file would be lost for good.
 """
 
 from __future__ import annotations
@@ -77,7 +82,12 @@ class ZaloSender:
 
         `skip_parts` leaves out the first parts, which an earlier attempt already delivered.
         """
-        parts = render_reply(reply, self.photo_url_for)
+        try:
+            url = None if reply.file is None else await self.photo_url_for(reply.file)
+        except Exception as error:
+            log.exception("zalo: no public URL for the file to chat %s", chat_id)
+            return SendResult(error=f"public URL: {type(error).__name__}", transient=True)
+        parts = render_reply(reply, url)
         result = SendResult(parts=len(parts))
         for index, part in enumerate(parts):
             if index < skip_parts:

@@ -5,7 +5,10 @@
   webhook would let anyone speak as any member.
 * Zalo expects a quick answer, so the route answers 200 at once and the update is handled in a
   background task. Tasks for one chat run in arrival order, so "/moi" is handled before "1".
-* A repeated message id is dropped (`RecentIds`, in memory: one process, forgotten at restart).
+* A repeated update is dropped: first by message id in memory (`RecentIds`, before answering,
+  no query), then in the background by the database (`UpdateLedger`), so several web
+  processes, or one after a restart, still handle an update once. The database check runs in
+  the chat's turn, so it cannot reorder a chat's updates.
 * A body that is not JSON gets 400 with no detail; a body too large gets 413.
 """
 
@@ -25,7 +28,7 @@ from starlette.routing import Route
 
 from bot.app import App
 from bot.zalo.adapter import handle_update
-from bot.zalo.dedupe import RecentIds
+from bot.zalo.dedupe import RecentIds, UpdateLedger
 from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import ZaloUpdate, updates_from_body
 
@@ -45,12 +48,14 @@ class ZaloWebhook:
         sender: ZaloSender,
         *,
         recent: RecentIds | None = None,
+        ledger: UpdateLedger | None = None,
         path: str = PATH,
         max_body: int = MAX_BODY,
     ) -> None:
         self.app = app
         self.sender = sender
         self.recent = recent or RecentIds()
+        self.ledger = ledger or UpdateLedger(app.db)
         self.max_body = max_body
         secret = app.settings.zalo_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret is not None else None
@@ -101,6 +106,9 @@ class ZaloWebhook:
         key = update.message.chat_id if update.message else ""
         try:
             async with self._in_order(key):
+                if not await self.ledger.first_time(update):
+                    log.info("zalo update %s handled before, dropped", update.message_id)
+                    return
                 await handle_update(self.app, self.sender, update)
         except Exception:
             log.exception("zalo update %s failed", update.message_id)

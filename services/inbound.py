@@ -1,0 +1,57 @@
+"""Has this update been received before? One insert answers it for every process.
+
+`first_time` inserts (channel, key) with INSERT … ON CONFLICT DO NOTHING (as the scheduler's
+claims and the outbox do): exactly one caller, in any process, sees its row go in, and only that
+one handles the update. The row is committed with the caller's session; run it in its own short
+transaction before handling, not inside the core's, so a failed handling is not retried as new
+(a platform that repeats an update does not want two answers).
+
+Keys only need to outlive the platform's repeats (minutes in practice), so rows older than
+`KEEP` are purged in bounded batches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from models import InboundUpdate
+
+KEEP = timedelta(days=3)
+PURGE_BATCH = 1000
+MAX_KEY = 200
+
+
+def first_time(session: Session, channel: str, key: str, now: datetime) -> bool:
+    """True for the first caller with this (channel, key), False for every later one."""
+    if not key or len(key) > MAX_KEY:
+        raise ValueError(f"an update key is 1-{MAX_KEY} characters")
+    table = InboundUpdate.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(table)
+        .values(channel=channel, update_key=key, received_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
+        .returning(table.c.update_key)
+    )
+    return session.connection().execute(statement).first() is not None
+
+
+def purge_older_than(session: Session, cutoff: datetime, *, limit: int = PURGE_BATCH) -> int:
+    """Delete up to `limit` keys received before `cutoff`, oldest first; how many went."""
+    old = list(
+        session.exec(
+            select(InboundUpdate.channel, InboundUpdate.update_key)
+            .where(col(InboundUpdate.received_at) < cutoff)
+            .order_by(col(InboundUpdate.received_at))
+            .limit(limit)
+        )
+    )
+    if not old:
+        return 0
+    pairs = sa.tuple_(col(InboundUpdate.channel), col(InboundUpdate.update_key))
+    session.connection().execute(sa.delete(InboundUpdate).where(pairs.in_(old)))
+    return len(old)
