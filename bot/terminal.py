@@ -1,21 +1,26 @@
 """The local terminal chat: the same core, one member, lines from standard input.
 
 Options are printed numbered and answered with the digit, exactly as on Zalo, so a session can be
-scripted (`printf '/help\n1\n' | sotay chat --as DV001`) and used for training.
+scripted (`printf '/help\n1\n' | sotay chat --as DV001`) and used for training. What the outbox
+holds for the member (a directive, an invitation) is printed before each prompt, so several
+terminals, one per member, play a whole cell on one machine.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from bot.delivery.files import prepare_reply
 from handlers.core import Core
 from handlers.messages import Incoming, Reply
 from models import Channel, Database, utcnow
 from services import texts
 from services.errors import UserError
 from services.identities import find_member, local_identity
+from services.outbox import take_for_chat
 
 EXIT_WORDS = frozenset({"/thoat", "/exit", "/quit"})
 
@@ -31,6 +36,20 @@ def render(reply: Reply, files_dir: Path) -> str:
         target.write_bytes(reply.file.data)
         lines.append(texts.CLI_CHAT_FILE.format(path=target))
     return "\n".join(lines)
+
+
+def show_waiting(
+    db: Database, user_id: str, files_dir: Path, stdout: TextIO, now: datetime
+) -> None:
+    """Print the messages the outbox holds for this terminal (directives, invitations,
+    reminders sent while the member was away); their options become the numbered answers."""
+    with db.session() as session:
+        payloads = take_for_chat(session, Channel.TERMINAL, user_id, now=now)
+    for payload in payloads:
+        reply = prepare_reply(payload, files_dir).reply
+        print(texts.CLI_CHAT_INCOMING, file=stdout)
+        print(render(reply, files_dir), file=stdout)
+        print(file=stdout, flush=True)
 
 
 def open_local_chat(db: Database, member_code: str) -> tuple[str, str, str]:
@@ -57,6 +76,7 @@ def run_chat(
     interactive = stdin.isatty()
     print(texts.CLI_CHAT_INTRO.format(name=name, code=code), file=stdout)
     while True:
+        show_waiting(db, user_id, files_dir, stdout, core.clock())
         if interactive:
             print("> ", end="", file=stdout, flush=True)
         line = stdin.readline()

@@ -1,11 +1,12 @@
 """The outbox: every message that matters becomes a `deliveries` row before anything is sent.
 
-Enqueueing lives here, and what a sent message leaves behind in the conversation
-(`offer_options`). The delivery engine (`bot.delivery`) claims due rows with a lease, sends
-them outside any transaction and records the outcome (DESIGN.md, "The database is the truth";
-docs/delivery.md). Because the row is written in the caller's transaction, a message exists
-exactly when the change it announces exists: a rolled-back directive leaves no orphan message
-behind.
+Enqueueing lives here, what a sent message leaves behind in the conversation
+(`offer_options`), and the hand-over of a chat's messages to a user who is present
+(`take_for_chat`, the local terminal). The delivery engine (`bot.delivery`) claims due rows
+with a lease, sends them outside any transaction and records the outcome (DESIGN.md, "The
+database is the truth"; docs/delivery.md). Because the row is written in the caller's
+transaction, a message exists exactly when the change it announces exists: a rolled-back
+directive leaves no orphan message behind.
 """
 
 from __future__ import annotations
@@ -217,3 +218,36 @@ def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) 
         offered += 1
     session.flush()
     return offered
+
+
+def take_for_chat(
+    session: Session, channel: str, chat_id: str, *, now: datetime, limit: int = 20
+) -> list[dict[str, Any]]:
+    """The chat's due messages, oldest first, marked sent, their options offered.
+
+    For a channel with nothing between the bot and the user (the local terminal, where the
+    member is at the keyboard), showing a message is sending it: the terminal calls this before
+    each prompt. The rows are locked, so two terminals of the same member never both show one.
+    """
+    rows = session.exec(
+        select(Delivery)
+        .where(Delivery.channel == channel, Delivery.chat_id == chat_id)
+        .where(Delivery.status == DeliveryStatus.PENDING.value)
+        .where(col(Delivery.next_attempt_at) <= now)
+        .order_by(col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.status = DeliveryStatus.SENT.value
+        row.attempts += 1
+        row.sent_at = now
+        row.platform_message_id = f"{channel}:{row.id}"
+        session.add(row)
+    offers = [
+        Offer(chat_id, chat_id, row.payload.get("options") or [], now)
+        for row in rows
+        if row.payload.get("options")
+    ]
+    offer_options_many(session, channel, offers)
+    return [dict(row.payload) for row in rows]

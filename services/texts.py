@@ -116,6 +116,7 @@ CLI_CHAT_INTRO: Final = (
     "gõ /thoat hoặc Ctrl-D để thoát."
 )
 CLI_CHAT_BYE: Final = "Tạm biệt!"
+CLI_CHAT_INCOMING: Final = "📩 Tin mới:"
 CLI_CHAT_FILE: Final = "[Tệp đính kèm đã lưu: {path}]"
 CLI_TOKEN_REJECTED: Final = "Kênh {channel}: token bị từ chối, hãy kiểm tra {setting}."
 CLI_CHANNEL_FAILED: Final = "Kênh {channel} dừng vì lỗi {error}; xem nhật ký để biết chi tiết."
