@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Protocol
+from urllib.parse import quote
 
 import uvicorn
 from starlette.applications import Starlette
@@ -35,6 +37,7 @@ from bot.zalo.public_urls import FILES_PATH
 from bot.zalo.webhook import ZaloWebhook
 from models import Database, PublicFile, utcnow
 from services import public_files
+from services.textnorm import strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -186,19 +189,25 @@ class PublicFiles:
         if found is None:
             return _not_found()
         max_age = max(0, int((found.expires_at - now).total_seconds()))
-        return Response(
-            found.data,
-            media_type=found.content_type,
-            headers={
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": f"private, max-age={max_age}",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-            },
-        )
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": f"private, max-age={max_age}",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        }
+        if found.content_type not in public_files.IMAGES:  # a spreadsheet: download it
+            headers["Content-Disposition"] = _attachment(found.name)
+        return Response(found.data, media_type=found.content_type, headers=headers)
 
     def _lookup(self, token: str, now: datetime) -> PublicFile | None:
         with self.db.session() as session:
             return public_files.lookup(session, token, now)
+
+
+def _attachment(name: str) -> str:
+    """`Content-Disposition` for a download: an ASCII name for old clients, and the
+    Vietnamese one (RFC 5987) for the rest."""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_diacritics(name)).strip("_") or "tep"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _not_found() -> Response:

@@ -30,7 +30,7 @@ class PublicFile(SQLModel, table=True):
     token: str = Field(sa_type=sa.String(64), primary_key=True)
     sha256: str = Field(sa_type=sa.String(64), unique=True)
     name: str = Field(sa_type=sa.String(200))
-    content_type: str = Field(sa_type=sa.String(64))
+    content_type: str = Field(sa_type=sa.String(128))
     data: bytes = Field(sa_type=sa.LargeBinary)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -3,8 +3,9 @@
 Zalo sends photos only by public URL, so a chart goes out as `<PUBLIC_BASE_URL>/files/<token>`.
 Rules kept here, whoever publishes:
 
-* only images the bot makes are published, and their type is read from the bytes, never from
-  a file name: a PNG or a JPEG, at most `MAX_BYTES`. Serving arbitrary content from our domain
+* only files the bot makes are published, and their type is read from the bytes: a PNG or a
+  JPEG (sent as photos), or an XLSX spreadsheet (a zip named .xlsx, sent as a link and served
+  as an attachment), at most `MAX_BYTES`. Serving arbitrary content from our domain
   would make it a host for whatever someone managed to put in a file;
 * the same bytes are stored once: a live row with the same hash is reused and its life
   extended, so a chart sent to 200 members is one row and one URL (Zalo fetches it once).
@@ -35,7 +36,9 @@ TOKEN_LENGTH = 32  # len(secrets.token_urlsafe(24))
 _TOKEN = re.compile(rf"^[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}$")
 PNG = "image/png"
 JPEG = "image/jpeg"
-CONTENT_TYPES = frozenset({PNG, JPEG})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMAGES = frozenset({PNG, JPEG})
+CONTENT_TYPES = frozenset({PNG, JPEG, XLSX})
 MAX_BYTES = 10 * 1024 * 1024
 MAX_NAME = 200
 PURGE_BATCH = 200
@@ -47,6 +50,17 @@ def image_content_type(data: bytes) -> str | None:
         return PNG
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
+    return None
+
+
+def content_type_of(data: bytes, name: str) -> str | None:
+    """What a generated file is: a PNG or JPEG by its signature, or a spreadsheet the bot
+    wrote (a zip named .xlsx, the `/thongke` export); None for anything else."""
+    image = image_content_type(data)
+    if image is not None:
+        return image
+    if data.startswith(b"PK\x03\x04") and name.lower().endswith(".xlsx"):
+        return XLSX
     return None
 
 
@@ -65,11 +79,11 @@ def publish(
 ) -> str:
     """The token under which `data` is served until at least `now + ttl`.
 
-    Raises ValueError for anything but a PNG or JPEG of at most `MAX_BYTES` whose bytes match
-    `content_type`.
+    Raises ValueError for anything but a PNG, a JPEG or an XLSX of at most `MAX_BYTES` whose
+    bytes (and, for a spreadsheet, name) match `content_type`.
     """
-    if content_type not in CONTENT_TYPES or image_content_type(data) != content_type:
-        raise ValueError("only PNG and JPEG images are published")
+    if content_type not in CONTENT_TYPES or content_type_of(data, name) != content_type:
+        raise ValueError("only PNG and JPEG images and XLSX spreadsheets are published")
     if len(data) > MAX_BYTES:
         raise ValueError("file too large to publish")
     if ttl <= timedelta(0):

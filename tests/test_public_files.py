@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import struct
 import zlib
 from collections.abc import AsyncIterator
@@ -15,23 +16,26 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from sqlmodel import select
 
 from bot.app import App
 from bot.delivery.files import RemoteFile
 from bot.delivery.service import WorkerOptions, build_worker
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from bot.web import PublicFiles, create_web_app, web_channels
-from bot.zalo.adapter import build_sender
+from bot.zalo.adapter import build_sender, handle_update
 from bot.zalo.client import RetryPolicy, ZaloClient
 from bot.zalo.public_urls import PublicUrls
 from bot.zalo.sender import ZaloSender
+from bot.zalo.updates import updates_from_body
 from handlers.core import Core
 from handlers.messages import OutFile, Reply
-from models import Database, PublicFile
+from models import ChatIdentity, Database, PublicFile
 from services import public_files, texts
-from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo
+from services.identities import find_member
+from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import FakeClock
 from tests.test_delivery_support import VirtualTime, enqueue_to, link_members, rows
 from tests.test_zalo_polling import zalo_settings
@@ -326,17 +330,78 @@ async def test_the_interactive_sender_publishes_too_and_passes_urls_through(
         assert (await sender.send("zl-1", Reply("Biểu đồ", (), chart))).ok
         remote = RemoteFile("anh.jpg", b"", kind="photo", ref="https://cdn.example/anh.jpg")
         assert (await sender.send("zl-1", Reply("Ảnh", (), remote))).ok
-        report = OutFile("bao_cao.xlsx", b"PK\x03\x04", kind="document")
+        report = OutFile("bao_cao.xlsx", b"PK\x03\x04 workbook", kind="document")
         assert (await sender.send("zl-1", Reply("Báo cáo", (), report))).ok
         fake_png = OutFile("trick.png", b"<html>", kind="photo")  # named .png, is not one
         assert (await sender.send("zl-1", Reply("Lạ", (), fake_png))).ok
+        notes = OutFile("ghi_chu.docx", b"PK\x03\x04 document", kind="document")
+        assert (await sender.send("zl-1", Reply("Ghi chú", (), notes))).ok
     first, second = (c.payload["photo"] for c in fake.calls_to("sendPhoto"))
     assert first.startswith(f"{BASE}/files/") and second == "https://cdn.example/anh.jpg"
-    assert fake.sent("zl-1")[-2:] == [
-        "Báo cáo\n\n" + texts.ZALO_FILE_UNAVAILABLE.format(name="bao_cao.xlsx"),
-        "Lạ\n\n" + texts.ZALO_FILE_UNAVAILABLE.format(name="trick.png"),
-    ]
-    assert count_files(demo) == 1
+    report_text, odd, other = fake.sent("zl-1")[-3:]
+    # A spreadsheet the bot made goes as a link; what is not an image or an XLSX, as a note.
+    link = report_text.removeprefix("Báo cáo\n\n")
+    assert link.startswith(texts.ZALO_FILE_LINK.split("{url}")[0].format(name="bao_cao.xlsx"))
+    assert f"{BASE}/files/" in link
+    assert odd == "Lạ\n\n" + texts.ZALO_FILE_UNAVAILABLE.format(name="trick.png")
+    assert other == "Ghi chú\n\n" + texts.ZALO_FILE_UNAVAILABLE.format(name="ghi_chu.docx")
+    assert count_files(demo) == 2
+
+
+async def test_thongke_on_zalo_sends_the_chart_and_a_link_to_the_spreadsheet(
+    demo: Database, core: Core, fake: FakeZalo, clock: FakeClock
+) -> None:
+    """A committee member on Zalo gets everything a Telegram member gets from /thongke: the
+    text and chart as a photo, and the per-cell spreadsheet as a link that downloads it."""
+    settings = zalo_settings(
+        fake, public_base_url=BASE, zalo_webhook_secret="zalo-webhook-secret_0123456789"
+    )
+    app = App(settings, demo, core)
+    link_zalo_member(demo, "DV016", "zl-committee", clock)
+    async with ZaloClient(TOKEN, fake.url, policy=RetryPolicy(attempts=1)) as client:
+        (update,) = updates_from_body(text_update("zl-committee", "/thongke"))
+        await handle_update(app, build_sender(app, client), update)
+    (photo,) = fake.calls_to("sendPhoto")
+    chart = await _served(settings, app, photo.payload["photo"])
+    assert chart.headers["content-type"] == "image/png"
+    assert "content-disposition" not in chart.headers  # shown, not downloaded
+    url = fake.sent("zl-committee")[-1].rsplit(" ", 1)[-1]
+    sheet = await _served(settings, app, url)
+    assert sheet.headers["content-type"] == public_files.XLSX
+    assert sheet.headers["content-disposition"].startswith('attachment; filename="thongke_')
+    workbook = openpyxl.load_workbook(io.BytesIO(sheet.content))
+    assert workbook.active is not None and workbook.active.max_row > 1  # a row per cell
+
+
+def link_zalo_member(db: Database, code: str, user_id: str, clock: FakeClock) -> None:
+    """The member's Zalo account, linked as an invite would have linked it."""
+    with db.session() as session:
+        member = find_member(session, code)
+        assert member is not None and member.id is not None
+        session.add(
+            ChatIdentity(
+                channel="zalo",
+                external_id=user_id,
+                chat_id=user_id,
+                member_id=member.id,
+                linked_at=clock(),
+            )
+        )
+
+
+async def _served(settings: Settings, app: App, url: str) -> httpx.Response:
+    """GET `url` from the web app `sotay serve` would run with these settings."""
+    assert url.startswith(f"{BASE}/files/")
+    channels = web_channels(settings, app)
+    try:
+        transport = httpx.ASGITransport(app=create_web_app(channels))
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as http:
+            response = await http.get(url.removeprefix(BASE))
+    finally:
+        for channel in channels:
+            await channel.shutdown()
+    assert response.status_code == 200
+    return response
 
 
 async def test_a_failed_publish_is_retried_by_the_outbox_and_a_note_when_answering(

@@ -5,10 +5,11 @@ Zalo's sendPhoto takes nothing but a URL, so:
 * a file the payload named by URL (`RemoteFile`) goes as it is;
 * a generated image (a local `OutFile` of kind "photo", PNG or JPEG by its bytes) is stored
   in `public_files` and goes as `<PUBLIC_BASE_URL>/files/<token>`, which `sotay serve` serves
-  (`bot/web.py`). Publishing writes to the database, so it runs in a thread, never on the
-  event loop;
-* anything else (documents, Telegram file ids, no PUBLIC_BASE_URL) has no URL: the member gets
-  the text and `texts.ZALO_FILE_UNAVAILABLE`.
+  (`bot/web.py`). A generated spreadsheet (the `/thongke` XLSX) is stored the same way and
+  goes as a link in the text (`texts.ZALO_FILE_LINK`), Zalo having no documents. Publishing
+  writes to the database, so it runs in a thread, never on the event loop;
+* anything else (other documents, Telegram file ids, no PUBLIC_BASE_URL) has no URL: the
+  member gets the text and `texts.ZALO_FILE_UNAVAILABLE`.
 
 Both senders build their hook here (`public_url_hook`): the delivery worker's transport and
 the interactive sender of polling and the webhook, so a chart reaches a member the same way
@@ -63,11 +64,12 @@ class PublicUrls:
     async def __call__(self, file: OutFile) -> str | None:
         if isinstance(file, RemoteFile):
             return file.ref if file.is_url else None
-        if self.base_url is None or file.kind != "photo" or not file.data:
+        if self.base_url is None or not file.data:
             return None
-        content_type = public_files.image_content_type(file.data)
-        if content_type is None or len(file.data) > public_files.MAX_BYTES:
-            log.info("zalo: %s is not a publishable image, sent as a note", file.name)
+        content_type = public_files.content_type_of(file.data, file.name)
+        photo_ok = file.kind != "photo" or content_type in public_files.IMAGES
+        if content_type is None or not photo_ok or len(file.data) > public_files.MAX_BYTES:
+            log.info("zalo: %s is not a publishable file, sent as a note", file.name)
             return None
         token = await asyncio.to_thread(self._publish, file, content_type)
         return file_url(self.base_url, token)

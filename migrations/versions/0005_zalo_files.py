@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("content_type", sa.String(length=64), nullable=False),
+        sa.Column("content_type", sa.String(length=128), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", models.types.UTCDateTime(), nullable=False),
         sa.Column("expires_at", models.types.UTCDateTime(), nullable=False),
