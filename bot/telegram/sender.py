@@ -231,15 +231,19 @@ class TelegramSender:
             # A file Telegram already holds (a file_id) or can fetch (a URL) travels as a string.
             return await self._send_file(chat_id, part, file.ref, markup, replying, paid)
         key = f"{file.kind}:{hashlib.sha256(file.data).hexdigest()}"
-        known = self._uploads.get(key)
-        if known is None and key in self._uploading:  # the same bytes are on their way
-            known = await asyncio.shield(self._uploading[key])
-        if known is not None:
+        for _ in range(2):  # the remembered id; if refused, the one a new upload gives
+            known = self._uploads.get(key)
+            if known is None and key in self._uploading:  # the same bytes are on their way
+                known = await asyncio.shield(self._uploading[key])
+            if known is None:
+                break
             try:
                 return await self._send_file(chat_id, part, known, markup, replying, paid)
             except BadRequest:  # the id is no longer good for this bot: upload again
                 if self._uploads.get(key) == known:
                     del self._uploads[key]
+        # No await from here until the upload is registered: a send whose id was refused at
+        # the same moment finds it and waits for it instead of uploading too.
         done: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         self._uploading.setdefault(key, done)
         try:
