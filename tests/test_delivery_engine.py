@@ -175,6 +175,29 @@ async def test_a_stalled_worker_makes_up_the_time_at_up_to_twice_the_pace(
     assert (starts[-1] - starts[0]).total_seconds() < 30 * spacing + 0.15
 
 
+async def test_a_reply_of_two_messages_takes_two_slots(
+    demo: Database, telegram: FakeTelegram, clock: FakeClock, tmp_path: Path
+) -> None:
+    """A text too long to be a caption goes before its document: two calls per member, so a
+    broadcast of them runs at half the rows per second, and the count stays under the rate."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "bao_cao.xlsx").write_bytes(b"PK workbook")
+    members = link_members(demo, chats(telegram, 12), now=clock())
+    text = "Nội dung chỉ đạo chi tiết. " * 60  # > 1024 characters: not a caption
+    enqueue_to(demo, members, key="dir:two", now=clock(), text=text, file_ref="bao_cao.xlsx")
+    time = VirtualTime(clock)
+    worker = telegram_worker(demo, telegram, time=time, rate=10.0, timed=True, exports_dir=exports)
+    async with worker.transport:  # type: ignore[attr-defined]
+        await worker.drain()
+    spans = worker.transport.spans  # type: ignore[attr-defined]
+    starts = sorted(start for start, _answer in spans)
+    assert len(telegram.calls_to("sendMessage")) == len(telegram.calls_to("sendDocument")) == 12
+    assert window_overruns(spans, 10, calls=2) == 0
+    spacing = Pace(10.0).spacing_for(shared=False).total_seconds()
+    assert (starts[-1] - starts[0]).total_seconds() >= 11 * 2 * spacing - 0.3
+
+
 async def test_429_pauses_the_whole_token_for_retry_after_then_sends_everything(
     demo: Database, telegram: FakeTelegram, clock: FakeClock
 ) -> None:

@@ -24,6 +24,7 @@ from bot.delivery.claims import Backoff, Outcome, Pace
 from bot.delivery.engine import DeliveryWorker
 from bot.delivery.files import RemoteFile, prepare_reply
 from bot.delivery.transports import TelegramTransport, telegram_transport
+from bot.delivery.weights import calls_for
 from bot.delivery.window import SendWindow
 from bot.settings import SettingsError, load_settings
 from handlers.messages import Reply
@@ -271,14 +272,15 @@ def test_pace_spacing_keeps_a_margin_under_the_rate() -> None:
         Pace(0)
 
 
-def window_overruns(spans: Sequence[tuple[datetime, datetime]], limit: int) -> int:
-    """Sends that started while `limit` earlier ones were unanswered or answered less than a
-    second before: the starts that could make a platform's one-second count exceed `limit`."""
+def window_overruns(spans: Sequence[tuple[datetime, datetime]], limit: int, calls: int = 1) -> int:
+    """Sends that started while the calls of earlier ones, unanswered or answered less than a
+    second before, left no room for their own `calls`: the starts that could make a
+    platform's one-second count exceed `limit`."""
     overruns = 0
     for index, (start, _answer) in enumerate(spans):
         earlier = spans[:index]
-        counted = sum(1 for _s, answer in earlier if answer > start - timedelta(seconds=1))
-        overruns += counted >= limit
+        counted = calls * sum(1 for _s, answer in earlier if answer > start - timedelta(seconds=1))
+        overruns += counted + calls > limit
     return overruns
 
 
@@ -297,11 +299,36 @@ def test_send_window_counts_unanswered_and_recent_sends() -> None:
     window.closed(start + timedelta(milliseconds=40))  # answers out of order
     window.closed(start + timedelta(milliseconds=70), calls=2)  # a text and a file
     assert window.in_flight == 0
-    assert window.wait(start + timedelta(milliseconds=80)) == timedelta(milliseconds=960)
+    # Four calls counted, room wanted for one: two must leave first (the second at 1.05 s).
+    assert window.wait(start + timedelta(milliseconds=80)) == timedelta(milliseconds=970)
     assert window.counted(start + timedelta(milliseconds=1041)) == 3
     assert window.wait(start + timedelta(milliseconds=1071)) == timedelta(0)
+    # A reply of two messages holds two places while in flight.
+    later = start + timedelta(seconds=5)
+    window.opened(calls=2)
+    assert window.counted(later) == 2 and window.wait(later, calls=2) is None
+    window.closed(later, calls=2, opened=2)
+    assert window.in_flight == 0 and window.counted(later) == 2
+    assert window.wait(later + timedelta(milliseconds=1), calls=2) == timedelta(milliseconds=999)
+    # More calls than the limit: it waits for an empty window, then goes.
+    assert window.wait(later + timedelta(seconds=2), calls=5) == timedelta(0)
     with pytest.raises(ValueError):
         SendWindow(0)
+
+
+def test_a_row_takes_a_slot_for_each_call_it_will_make() -> None:
+    short = {"text": "Chỉ đạo ngắn"}
+    long_text = {"text": "Nội dung. " * 1000}  # 10,000 characters
+    photo = {"text": "Biểu đồ", "file": {"ref": "bieu_do.png", "kind": "photo"}}
+    captionless = {"text": "x" * 2000, "file": {"ref": "bao_cao.xlsx"}}
+    assert calls_for("telegram", short) == calls_for("zalo", short) == 1
+    assert calls_for("telegram", long_text) == 3 and calls_for("zalo", long_text) == 6
+    assert calls_for("telegram", photo) == 1  # the text rides as the caption
+    assert calls_for("zalo", photo) == 2  # text, then the photo (Zalo has no captions)
+    ack = [{"id": "dir_ack:1", "label": "Đã nhận"}]
+    assert calls_for("zalo", {**photo, "options": ack}) == 3  # and the menu below it
+    assert calls_for("telegram", captionless) == 2
+    assert calls_for("telegram", {}) == 1
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:

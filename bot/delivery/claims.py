@@ -25,6 +25,7 @@ took the row, the late outcome is dropped rather than overwrite the newer claim.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import random
@@ -38,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
+from bot.delivery.weights import calls_for
 from models import (
     ChatIdentity,
     Database,
@@ -156,7 +158,8 @@ class ClaimedRow:
     identity_id: int | None
     slot: datetime
     parts_done: int = 0
-    gap: timedelta = timedelta(0)  # the spacing of the claim's slots
+    gap: timedelta = timedelta(0)  # the time this row's slots take in the schedule
+    calls: int = 1  # the API calls it will make, at most (`weights.calls_for`)
 
 
 @dataclass(frozen=True)
@@ -317,9 +320,15 @@ class OutboxStore:
             rows = self._take(conn, now, min(limit, room))
             if not rows:
                 return Claim([], shared=shared)
-            start = self._first_slot(clock(), next_slot, shared=shared, joining=False)
-            self._move_schedule(conn, start + spacing * len(rows), now)
             done = self._parts_done(conn, [r["id"] for r in rows if r["attempts"] > 1])
+            # A row takes as many slots as the calls it will make (`weights.calls_for`).
+            calls = [
+                max(1, calls_for(self.channel, r["payload"] or {}) - done.get(r["id"], 0))
+                for r in rows
+            ]
+            offsets = [0, *itertools.accumulate(calls)]
+            start = self._first_slot(clock(), next_slot, shared=shared, joining=False)
+            self._move_schedule(conn, start + spacing * offsets[-1], now)
         return Claim(
             [
                 ClaimedRow(
@@ -330,9 +339,10 @@ class OutboxStore:
                     attempts=r["attempts"],
                     previous_error=r["error"],
                     identity_id=r["identity_id"],
-                    slot=start + spacing * index,
+                    slot=start + spacing * offsets[index],
                     parts_done=done.get(r["id"], 0),
-                    gap=spacing,
+                    gap=spacing * calls[index],
+                    calls=calls[index],
                 )
                 for index, r in enumerate(rows)
             ],

@@ -307,7 +307,7 @@ class DeliveryWorker:
                 outcome = Outcome(Verdict.TRANSIENT, error=f"{type(error).__name__}: {error}")
             at = self.clock()
             failed_call = 0 if outcome.verdict is Verdict.SENT else 1
-            self._window.closed(at, len(outcome.message_ids) + failed_call)
+            self._window.closed(at, len(outcome.message_ids) + failed_call, opened=row.calls)
             self._answered.set()
             resume = self._react(outcome, at)
             await self._record(Recorded(row, outcome, at, note=prepared.note, resume_at=resume))
@@ -354,7 +354,7 @@ class DeliveryWorker:
         async with self._gate:
             if self._next_start is not None:
                 await self._pause((self._next_start - self.clock()).total_seconds())
-            await self._window_room()
+            await self._window_room(row.calls)
             if await self._released(row):
                 return False
             now = self.clock()
@@ -373,13 +373,13 @@ class DeliveryWorker:
                 base = planned if now - planned <= pace.slack else now
                 self._next_start = base + row.gap
             self._budget = min(float(self.concurrency), self._budget + 1 / self._budget)
-            self._window.opened()
+            self._window.opened(row.calls)
             return True
 
-    async def _window_room(self) -> None:
-        """Until the send window has room (or the worker stops)."""
+    async def _window_room(self, calls: int) -> None:
+        """Until the send window has room for `calls` more (or the worker stops)."""
         while not self._halt.is_set():
-            wait = self._window.wait(self.clock())
+            wait = self._window.wait(self.clock(), calls)
             if wait is not None and wait <= timedelta(0):
                 return
             self._answered.clear()

@@ -15,8 +15,9 @@ second plus the round trip, so against a distant server the window, not the sche
 pace. It knows only this worker's sends; workers sharing a token keep to the shared schedule's
 slots and margin (`claims.Pace`).
 
-A reply of several messages (a long text split in parts, a text and a file) is counted as one
-while in flight and as the calls it made once answered.
+A reply of several messages (a long text split in parts, a text and a file) is counted as the
+calls it may make (`weights.calls_for`) while in flight, and as the calls it made once
+answered.
 """
 
 from __future__ import annotations
@@ -47,23 +48,27 @@ class SendWindow:
             self._answered.popleft()
         return self._open + len(self._answered)
 
-    def wait(self, now: datetime) -> timedelta | None:
-        """Zero when a send may start now; otherwise how long until the oldest answer leaves
-        the window, or None when only an answer still awaited can make room."""
-        if self.counted(now) < self.limit:
+    def wait(self, now: datetime, calls: int = 1) -> timedelta | None:
+        """Zero when a send of `calls` calls may start now; otherwise how long until enough
+        answers leave the window, or None when only answers still awaited can make room.
+        A send of more calls than the limit waits for an empty window, then goes."""
+        counted = self.counted(now)
+        room = self.limit - min(calls, self.limit)
+        if counted <= room:
             return timedelta(0)
-        if self._answered:
-            return self._answered[0] + self.length - now
+        excess = counted - room  # answers that must leave the window first
+        if len(self._answered) >= excess:
+            return self._answered[excess - 1] + self.length - now
         return None
 
-    def opened(self) -> None:
-        """A send starts now (call it at the last moment before the request)."""
-        self._open += 1
+    def opened(self, calls: int = 1) -> None:
+        """A send of (at most) `calls` calls starts now (call it just before the request)."""
+        self._open += calls
 
-    def closed(self, at: datetime, calls: int = 1) -> None:
-        """The send that `opened` was answered (or failed) at `at`, after `calls` API calls."""
-        if self._open > 0:
-            self._open -= 1
+    def closed(self, at: datetime, calls: int = 1, *, opened: int = 1) -> None:
+        """The send that `opened` that many was answered (or failed) at `at`, after `calls`
+        API calls."""
+        self._open = max(0, self._open - opened)
         for _ in range(max(1, calls)):
             if not self._answered or self._answered[-1] <= at:
                 self._answered.append(at)
