@@ -1,9 +1,10 @@
 """`sotay run` with tokens: every configured channel polls in one event loop, one App shared.
 
 Telegram and Zalo each long-poll their own API, and each has a delivery worker sending its
-outbox (`bot.delivery`); more workers can run elsewhere with `sotay worker`. One stop event
-(SIGTERM, Ctrl-C) ends them all: pollers finish the updates in hand, workers the sends in
-flight, before the database is closed.
+outbox (`bot.delivery`); more workers can run elsewhere with `sotay worker`. With
+PUBLIC_BASE_URL set it also serves `/files` (the charts Zalo fetches) on FILES_HOST and
+FILES_PORT. One stop event (SIGTERM, Ctrl-C) ends them all: pollers finish the updates in
+hand, workers the sends in flight, before the database is closed.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def run_channels(settings: Settings) -> None:
         for channel in configured_channels(settings):
             worker = build_worker(settings, app.db, channel)
             jobs[f"{channel.capitalize()} delivery"] = serve_worker(worker, stop)
+        if settings.public_base_url is not None:
+            from bot.web import serve_files
+
+            jobs["Files"] = serve_files(app.db, settings.files_host, settings.files_port, stop)
         from scheduler.runner import start_scheduler
 
         # Every process ticks; the claimed rows make sure nothing fires twice (docs/scheduler.md).

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Generated images served at <PUBLIC_BASE_URL>/files/<token> (Zalo sends photos by URL)
     public_base_url: str | None = None
     public_file_ttl_days: int = Field(default=7, ge=1, le=365)
+    # Where `sotay run` serves /files when PUBLIC_BASE_URL is set (behind the HTTPS proxy)
+    files_host: str = "127.0.0.1"
+    files_port: int = Field(default=8081, ge=1, le=65535)
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
     conversation_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Protocol
@@ -213,6 +213,44 @@ def _attachment(name: str) -> str:
 def _not_found() -> Response:
     """The one refusal: it tells nothing about why."""
     return PlainTextResponse("Not Found", status_code=404)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside a process that has its own signal handling (`sotay run`)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_files(db: Database, host: str, port: int, stop: asyncio.Event) -> None:
+    """`GET /files/<token>` and `/healthz` until `stop`: `sotay run` polls, so nothing else
+    would serve the charts its Zalo messages link to. Raises if the port cannot be taken."""
+    config = uvicorn.Config(
+        create_web_app([PublicFiles(db)]),
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )
+    server = _EmbeddedServer(config)
+
+    async def stopper() -> None:
+        await stop.wait()
+        server.should_exit = True
+
+    watcher = asyncio.create_task(stopper())
+    try:
+        # Awaited here, not in a task of its own: uvicorn raises SystemExit when it cannot
+        # bind, and a task must not end in one.
+        await server.serve()
+    except SystemExit:
+        raise OSError(f"cannot serve files on {host}:{port}") from None
+    finally:
+        watcher.cancel()
+    if not stop.is_set():
+        raise OSError(f"the files server on {host}:{port} stopped")
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from handlers.core import Core
 from handlers.messages import Incoming, Option, Response
@@ -73,3 +77,24 @@ class ChatDriver:
     @property
     def text(self) -> str:
         return "\n".join(r.text for r in self.last.replies)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def get_when_listening(
+    http: httpx.AsyncClient, url: str, timeout: float = 10.0
+) -> httpx.Response:
+    """GET `url` once the server a test just started accepts connections."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            return await http.get(url)
+        except httpx.ConnectError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.02)

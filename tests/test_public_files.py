@@ -24,7 +24,7 @@ from bot.app import App
 from bot.delivery.files import RemoteFile
 from bot.delivery.service import WorkerOptions, build_worker
 from bot.settings import Settings, SettingsError, load_settings
-from bot.web import PublicFiles, create_web_app, web_channels
+from bot.web import PublicFiles, create_web_app, serve_files, web_channels
 from bot.zalo.adapter import build_sender, handle_update
 from bot.zalo.client import RetryPolicy, ZaloClient
 from bot.zalo.public_urls import PublicUrls
@@ -36,7 +36,7 @@ from models import ChatIdentity, Database, PublicFile
 from services import public_files, texts
 from services.identities import find_member
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
-from tests.support import FakeClock
+from tests.support import FakeClock, free_port, get_when_listening
 from tests.test_delivery_support import VirtualTime, enqueue_to, link_members, rows
 from tests.test_zalo_polling import zalo_settings
 
@@ -443,3 +443,23 @@ async def test_publishing_purges_expired_files_at_most_hourly(
     assert count_files(demo) == 3  # RED purged, D added
     with demo.session() as session:
         assert session.exec(select(PublicFile).where(PublicFile.name == "a.png")).first() is None
+
+
+async def test_sotay_run_serves_the_files_itself_until_stopped(
+    db: Database, clock: FakeClock
+) -> None:
+    """Polling has no web server of its own: `sotay run` serves /files on FILES_PORT, so a
+    cell can run charts on Zalo with one process; a taken port is an error, not a hang."""
+    token = publish(db, RED, clock)
+    port, stop = free_port(), asyncio.Event()
+    server = asyncio.create_task(serve_files(db, "127.0.0.1", port, stop))
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        assert (await get_when_listening(http, "/healthz")).status_code == 200
+        served = await http.get(f"/files/{token}")
+        assert served.status_code == 200 and served.content == RED
+        assert (await http.get("/files/../../etc/passwd")).status_code == 404
+        with pytest.raises(OSError):
+            await serve_files(db, "127.0.0.1", port, asyncio.Event())  # the port is taken
+    stop.set()
+    await asyncio.wait_for(server, 10)
+    assert server.exception() is None

@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import TOKEN as ZALO_TOKEN
 from tests.fake_zalo import running_fake_zalo, text_update
+from tests.support import free_port, get_when_listening
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +32,9 @@ async def test_run_serves_telegram_and_zalo_together(tmp_path: Path) -> None:
                 "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": str(ROOT),
+                # Charts for Zalo: `sotay run` serves /files itself on FILES_PORT.
+                "PUBLIC_BASE_URL": "https://sotay.test",
+                "FILES_PORT": str(files_port := free_port()),
             }
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
@@ -50,6 +56,10 @@ async def test_run_serves_telegram_and_zalo_together(tmp_path: Path) -> None:
                     lambda: any("chưa được liên kết" in t for t in zalo.sent("zalo-42")),
                     timeout=20,
                 )
+                async with httpx.AsyncClient() as http:
+                    files = f"http://127.0.0.1:{files_port}"
+                    assert (await get_when_listening(http, f"{files}/healthz")).status_code == 200
+                    assert (await http.get(f"{files}/files/unknown")).status_code == 404
                 process.send_signal(signal.SIGTERM)
                 _out, err = await asyncio.to_thread(process.communicate, timeout=20)
             finally:
