@@ -131,8 +131,8 @@ class Core:
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 
-        state.updated_at = now
-        session.add(state)
+        if session.is_modified(state):  # a read-only update writes nothing
+            state.updated_at = now
         response.replies = ctx.replies
         return response
 
