@@ -1,5 +1,6 @@
 """`/hop_quanly`: running a meeting from one menu — who answered, more documents, the check-in
-code, the roll call, closing the roll, cancelling — with the private absence flags on top.
+code, the roll call, closing the roll, moving or cancelling — with the private absence flags on
+top.
 
 Each entry comes back to the menu; every step loads the meeting through
 services.meetings.managed_meeting, which re-checks that the actor runs its cell.
@@ -8,6 +9,7 @@ services.meetings.managed_meeting, which re-checks that the actor runs its cell.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import (
@@ -16,12 +18,14 @@ from handlers.flowkit import (
     file_kind,
     file_name,
     flow_meeting,
+    local_now,
     managed_cells,
     meeting_label,
     page,
     page_key,
     recent_meetings,
     rules,
+    when,
 )
 from handlers.results import RESULTS
 from models import Meeting
@@ -38,11 +42,15 @@ from services.attendance import (
 )
 from services.errors import Forbidden, UserError
 from services.meetings import (
+    Move,
     add_document,
     cancel_meeting,
     document_warnings,
     managed_meeting,
+    move_meeting,
+    plan_move,
 )
+from services.vndate import parse_vn_datetime_result
 
 
 def flags_text(ctx: Ctx) -> str | None:
@@ -132,6 +140,7 @@ class ManageFlow(Flow):
         if started:
             options += [("close", texts.FLOW_MTG_M_CLOSE), ("results", texts.FLOW_MTG_M_RESULTS)]
         else:
+            options.append(("move", texts.FLOW_MTG_M_MOVE))
             options.append(("cancel", texts.FLOW_MTG_M_CANCEL))
         options.append(("done", texts.FLOW_DONE))
         prompt = texts.FLOW_MTG_MENU.format(label=meeting_label(ctx, meeting))
@@ -166,6 +175,9 @@ class ManageFlow(Flow):
             return
         elif key == "cancel":
             ctx.ask(self.name, "cancel_reason", texts.FLOW_MTG_ASK_CANCEL_REASON)
+            return
+        elif key == "move":
+            self._ask_move_when(ctx, meeting)
             return
         else:
             ctx.finish()
@@ -294,6 +306,109 @@ class ManageFlow(Flow):
         flags = flags_text(ctx)
         if flags:
             ctx.say(flags)
+
+    # moving the meeting: a new time, a new place, a preview, then the cell is told
+    def _ask_move_when(self, ctx: Ctx, meeting: Meeting) -> None:
+        prompt = texts.FLOW_MTG_ASK_MOVE_WHEN.format(when=when(ctx, meeting.starts_at))
+        options = [("new", texts.FLOW_MTG_NEW_WHEN), ("same", texts.FLOW_MTG_KEEP_WHEN)]
+        ctx.ask(self.name, "move_when", prompt, options)
+
+    def step_move_when(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        if answer.option == "new":
+            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            return
+        ctx.update_data(move_starts_at=None)
+        self._ask_move_place(ctx, meeting)
+
+    def step_move_when_text(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        parsed = parse_vn_datetime_result(answer.text or "", local_now(ctx))
+        if not parsed.ok or parsed.value is None:
+            ctx.say(parsed.message)
+            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            return
+        # The time's refusals (the past, too soon, the month taken) come now, not at the end.
+        if self._plan_move(ctx, meeting, parsed.value, None) is None:
+            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            return
+        ctx.update_data(move_starts_at=parsed.value.isoformat())
+        self._ask_move_place(ctx, meeting)
+
+    def _ask_move_place(self, ctx: Ctx, meeting: Meeting) -> None:
+        prompt = texts.FLOW_MTG_ASK_MOVE_PLACE.format(place=meeting.place)
+        options = [("same", texts.FLOW_MTG_KEEP_PLACE), ("new", texts.FLOW_MTG_PLACE_OTHER)]
+        ctx.ask(self.name, "move_place", prompt, options)
+
+    def step_move_place(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        if answer.option == "new":
+            ctx.ask(self.name, "move_place_text", texts.FLOW_MTG_ASK_PLACE)
+            return
+        self._preview_move(ctx, meeting, None)
+
+    def step_move_place_text(self, ctx: Ctx, answer: Answer) -> None:
+        self._preview_move(ctx, flow_meeting(ctx), answer.text or "")
+
+    def _preview_move(self, ctx: Ctx, meeting: Meeting, place: str | None) -> None:
+        move = self._plan_move(ctx, meeting, self._move_start(ctx), place)
+        if move is None:
+            self._ask_move_place(ctx, meeting)
+            return
+        ctx.update_data(move_place=place)
+        preview = texts.FLOW_MTG_MOVE_PREVIEW.format(
+            when=when(ctx, move.starts_at), place=move.place
+        )
+        options = [("send", texts.FLOW_MTG_MOVE_SEND), ("back", texts.FLOW_BACK)]
+        ctx.ask(self.name, "move_confirm", preview, options)
+
+    def step_move_confirm(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        if answer.option != "send":
+            self.menu(ctx, meeting)
+            return
+        place = ctx.data.get("move_place")
+        moved = attempt(
+            ctx,
+            lambda: move_meeting(
+                ctx.session,
+                ctx.me,
+                meeting_id,
+                starts_at=self._move_start(ctx),
+                place=place if isinstance(place, str) else None,
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
+        if moved is None:
+            self.menu(ctx, meeting)
+            return
+        ctx.finish()
+        ctx.say(texts.FLOW_MTG_MOVED.format(label=meeting_label(ctx, moved)))
+
+    def _move_start(self, ctx: Ctx) -> datetime | None:
+        value = ctx.data.get("move_starts_at")
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    def _plan_move(
+        self, ctx: Ctx, meeting: Meeting, starts: datetime | None, place: str | None
+    ) -> Move | None:
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        return attempt(
+            ctx,
+            lambda: plan_move(
+                ctx.session,
+                ctx.me,
+                meeting_id,
+                starts_at=starts,
+                place=place,
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
 
     def step_cancel_reason(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)

@@ -148,6 +148,7 @@ class DeliveryKind(StrEnum):
     MEETING_INVITE = "meeting_invite"
     MEETING_DOCUMENT = "meeting_document"
     MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_MOVED = "meeting_moved"
     MEETING_REMINDER = "meeting_reminder"
     RESOLUTION = "resolution"
     TASK = "task"

@@ -504,6 +504,126 @@ def cancel_meeting(
     return meeting
 
 
+@dataclass(frozen=True)
+class Move:
+    """A meeting's new time and place, validated (`plan_move`); nothing written yet."""
+
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    old_starts_at: datetime
+
+
+def plan_move(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> Move:
+    """Validate moving a meeting that has not started: to `starts_at` (None: same time),
+    keeping its length, and/or to `place` (None: same place). The same refusals as a new
+    meeting (the past, too soon, a second regular meeting in the month), itself excepted."""
+    _check_aware(starts_at, now)
+    meeting, _cell = managed_meeting(session, actor, meeting_id)
+    require_active(meeting)
+    if meeting.starts_at <= now:
+        raise UserError(texts.MTG_ALREADY_HELD)
+    start = (starts_at or meeting.starts_at).astimezone(UTC)
+    end = start + (meeting.ends_at - meeting.starts_at)
+    new_place = meeting.place if place is None else _clean(place, 300)
+    if not new_place:
+        raise UserError(texts.MTG_NO_PLACE)
+    kind = MeetingKind(meeting.kind)
+    _check_times(
+        session,
+        meeting.cell_id,
+        kind,
+        start,
+        end,
+        now=now,
+        rules=rules,
+        ignore_meeting_id=meeting.id,
+    )
+    return Move(start, end, new_place, meeting.starts_at)
+
+
+def move_meeting(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    starts_at: datetime | None = None,
+    place: str | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> Meeting:
+    """Move a meeting to a new time and/or place and tell the cell.
+
+    Answers given for the old time no longer hold: they are cleared, and every member but the
+    one who moved it (who attends, as a convener does) gets the new time with "Sẽ dự" /
+    "Xin vắng" again. Reminders follow by
+    themselves: the scheduler's keys name the meeting's start (`scheduler.meetings`).
+    """
+    meeting, cell = managed_meeting(session, actor, meeting_id, for_update=True)
+    move = plan_move(
+        session, actor, meeting_id, starts_at=starts_at, place=place, now=now, rules=rules
+    )
+    if move.starts_at == meeting.starts_at and move.place == meeting.place:
+        raise UserError(texts.MTG_MOVE_NOTHING)
+    kind = MeetingKind(meeting.kind)
+    meeting.starts_at, meeting.ends_at, meeting.place = move.starts_at, move.ends_at, move.place
+    meeting.regular_month = month_key(move.starts_at, rules.tz) if kind.is_regular else None
+    meeting.updated_at = now
+    session.add(meeting)
+    roll = ensure_roll(session, meeting)
+    for row in roll:
+        if row.member_id == actor.member_id:  # who chose the new time attends it
+            row.answer, row.answer_reason, row.answered_at = AttendanceAnswer.WILL_ATTEND, None, now
+        elif row.answer is not None:
+            row.answer, row.answer_reason, row.answered_at = None, None, None
+        session.add(row)
+    notice = texts.MTG_MOVED_NOTICE.format(
+        kind=texts.MTG_KIND_LABELS[kind],
+        cell=cell.name,
+        when=format_vn_datetime(move.starts_at, rules.tz),
+        old_when=format_vn_datetime(move.old_starts_at, rules.tz),
+        place=move.place,
+    )
+    outbox.enqueue(
+        session,
+        kind=DeliveryKind.MEETING_MOVED,
+        ref_id=meeting.id,
+        member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
+        payload=outbox.message(
+            notice,
+            options=[
+                (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES),
+                (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO),
+            ],
+        ),
+        dedupe_key=f"meeting_moved:{meeting.id}:{move.starts_at.isoformat()}:{now.isoformat()}",
+        now=now,
+    )
+    audit.record(
+        session,
+        "meeting.moved",
+        "meeting",
+        meeting.id,
+        actor_member_id=actor.member_id,
+        detail={
+            "from": move.old_starts_at.isoformat(),
+            "to": move.starts_at.isoformat(),
+            "place": move.place,
+        },
+        at=now,
+    )
+    return meeting
+
+
 # --- Documents --------------------------------------------------------------------------------
 
 

@@ -353,7 +353,8 @@ async def test_timeout_is_retried_and_the_reply_arrives(
         fake.slow("sendMessage", 0.8)
         await bot.say(member, "/toi", "Mã đảng viên: DV003")
         profiles = [t for t in fake.texts(5001) if "Mã đảng viên: DV003" in t]
-        assert 1 <= len(profiles) <= 2
+        # At least once; more only as retries of a timeout (a loaded machine may add one).
+        assert 1 <= len(profiles) <= options.retry.attempts
 
 
 class _ExplodingCore(Core):
