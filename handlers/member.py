@@ -8,6 +8,8 @@ in the terminal and a pressed button on Telegram do the same thing, re-checked e
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from sqlmodel import col, select
 
 from handlers.context import Answer, Ctx, Flow
@@ -26,7 +28,7 @@ from services import texts
 from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
 from services.directives import my_directives
-from services.meetings import upcoming_meetings
+from services.meetings import send_document_again, upcoming_meetings
 from services.resolutions import complete_task, my_tasks
 from services.vndate import format_vn_date
 
@@ -88,9 +90,13 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
         .where(MeetingDocument.meeting_id == meeting.id)
         .order_by(col(MeetingDocument.posted_at))
     ).all()
+    resend: list[tuple[str, str]] = []
     for document in documents:
         posted = when(ctx, document.posted_at)
         lines.append(texts.MY_MEETING_DOC.format(title=document.title, posted=posted))
+        if document.file_ref:
+            title = shorten(document.title, 40, placeholder="…")
+            resend.append((f"mtg_doc:{document.id}", texts.MY_DOC_AGAIN.format(title=title)))
     row = ctx.session.exec(
         select(Attendance)
         .where(Attendance.meeting_id == meeting.id)
@@ -108,7 +114,18 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
     else:
         lines.append(texts.MY_NOT_ANSWERED)
         options = [yes, no]
-    ctx.menu("\n".join(lines), options)
+    ctx.menu("\n".join(lines), options + resend)
+
+
+def document_again_action(ctx: Ctx, args: list[str]) -> None:
+    """`mtg_doc:{id}` on /lichhop: the document comes again, through the outbox, to this
+    member; `send_document_again` re-checks that they belong to the meeting's cell."""
+    document_id = as_id(args[0]) if len(args) == 1 else None
+    if document_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    document = send_document_again(ctx.session, ctx.me, document_id, now=ctx.now, rules=rules(ctx))
+    ctx.say(texts.MY_DOC_ON_ITS_WAY.format(title=document.title))
 
 
 def resolutions_view(ctx: Ctx, _args: str) -> None:
@@ -212,5 +229,6 @@ def register(registry: Registry) -> None:
     registry.command(Command("nghiquyet", texts.CMD_RESOLUTIONS, Audience.MEMBER, resolutions_view))
     registry.command(Command("nhiemvu", texts.CMD_MY_TASKS, Audience.MEMBER, tasks_view))
     registry.action(Action("task_done", task_done_action))
+    registry.action(Action("mtg_doc", document_again_action))
     # The code read out in the room, typed on its own, is a check-in: no command to remember.
     registry.text_route(TextRoute("checkin", looks_like_checkin_code, checkin.begin))

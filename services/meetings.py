@@ -685,6 +685,40 @@ def add_document(
     return document, document_warnings(session, meeting, now=now, rules=rules)
 
 
+def send_document_again(
+    session: Session,
+    actor: Actor,
+    document_id: int,
+    *,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> MeetingDocument:
+    """A member asks for a meeting document again (lost in the chat, or linked after it went
+    out): it goes through the outbox to that member alone, like the original, so each channel
+    sends it its own way. One copy a minute at most, however often the button is pressed."""
+    document = session.get(MeetingDocument, document_id)
+    if document is None or not document.file_ref:
+        raise UserError(texts.STALE_BUTTON)
+    meeting = load_meeting(session, document.meeting_id)
+    authorize(actor, Permission.MEMBER, load_cell(session, meeting.cell_id))
+    require_active(meeting)
+    if actor.member_id is None:  # an administrator with no member record has no chat of theirs
+        raise UserError(texts.STALE_BUTTON)
+    notice = texts.MTG_DOCUMENT_NOTICE.format(
+        when=format_vn_datetime(meeting.starts_at, rules.tz), title=document.title
+    )
+    outbox.enqueue(
+        session,
+        kind=DeliveryKind.MEETING_DOCUMENT,
+        ref_id=document.id,
+        member_ids=[actor.member_id],
+        payload=outbox.message(notice, file_ref=document.file_ref, file_kind=document.file_kind),
+        dedupe_key=f"meeting_document:{document.id}:again:{now.strftime('%Y%m%d%H%M')}",
+        now=now,
+    )
+    return document
+
+
 def document_warnings(
     session: Session, meeting: Meeting, *, now: datetime, rules: CellMonthRules = DEFAULT_RULES
 ) -> list[str]:

@@ -81,7 +81,8 @@ def test_next_meeting_documents_and_answers(chat_as, demo: Database) -> None:
     assert "1. Khai mạc" in member.text
     assert "📎 Tài liệu: Bao-cao-thang-11.pdf (gửi lúc 10:00 Thứ Năm, 26/11/2026)" in member.text
     assert texts.MY_NOT_ANSWERED in member.text
-    assert [o.label for o in member.options()] == ["Sẽ dự", "Xin vắng"]
+    again = texts.MY_DOC_AGAIN.format(title="Bao-cao-thang-11.pdf")
+    assert [o.label for o in member.options()] == ["Sẽ dự", "Xin vắng", again]
     member.send("1")
     assert "Đã ghi nhận: đồng chí sẽ dự" in member.text
     member.send("/lichhop")
@@ -90,7 +91,7 @@ def test_next_meeting_documents_and_answers(chat_as, demo: Database) -> None:
     member.press("Việc gia đình")
     member.send("/lichhop")
     assert "Đồng chí đã báo: xin vắng (Việc gia đình)." in member.text
-    assert [o.label for o in member.options()] == ["Đổi thành: Sẽ dự"]
+    assert [o.label for o in member.options()] == ["Đổi thành: Sẽ dự", again]
     other = chat_as("DV010")
     other.send("/lichhop")  # another cell's meeting is not theirs
     assert other.text == texts.MY_NO_MEETING
