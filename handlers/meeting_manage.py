@@ -28,7 +28,7 @@ from handlers.flowkit import (
     when,
 )
 from handlers.results import RESULTS
-from models import Meeting
+from models import Meeting, MemberStatus
 from services import texts
 from services.attendance import (
     RollLine,
@@ -39,6 +39,7 @@ from services.attendance import (
     open_checkin,
     roll_call,
     set_status,
+    set_vote_exclusion,
 )
 from services.errors import Forbidden, UserError
 from services.meetings import (
@@ -93,11 +94,11 @@ def answers_text(ctx: Ctx, meeting: Meeting) -> str:
 STATUS_OPTIONS = tuple(texts.ATT_STATUS_LABELS.items())
 
 
-def _roll_name(ctx: Ctx, meeting: Meeting, member_id: int) -> str | None:
-    """The member's name if they are on this meeting's roll (a button may name anyone)."""
+def _roll_line(ctx: Ctx, meeting: Meeting, member_id: int) -> RollLine | None:
+    """The member's line if they are on this meeting's roll (a button may name anyone)."""
     assert meeting.id is not None
     lines = roll_call(ctx.session, ctx.me, meeting.id)
-    return next((x.name for x in lines if x.member_id == member_id), None)
+    return next((x for x in lines if x.member_id == member_id), None)
 
 
 class ManageFlow(Flow):
@@ -232,6 +233,8 @@ class ManageFlow(Flow):
             if line.member_status != "chinh_thuc":
                 member_status = texts.STATUS_LABELS.get(line.member_status, line.member_status)
                 label += f" ({member_status})"
+            if line.vote_exclusion:
+                label += texts.FLOW_ROLL_EXCLUDED
             items.append((f"m{line.member_id}", label))
         options = [*page(items, number), ("back", texts.FLOW_BACK)]
         ctx.update_data(page=number)
@@ -252,19 +255,30 @@ class ManageFlow(Flow):
             ctx.finish()
             ctx.say(texts.STALE_BUTTON)
             return
-        name = _roll_name(ctx, meeting, member_id)
-        if name is None:
+        line = _roll_line(ctx, meeting, member_id)
+        if line is None:
             raise UserError(texts.ATT_NOT_ON_ROLL)
         ctx.update_data(member=member_id)
         options = [(key, label.capitalize()) for key, label in STATUS_OPTIONS]
-        prompt = texts.FLOW_MTG_ASK_STATUS.format(name=name)
+        if line.member_status == MemberStatus.OFFICIAL:
+            # Left out of the vote's denominator (temporary transfer, suspension: DOMAIN.md).
+            options += [
+                (f"x:{key}", texts.FLOW_VOTE_EXCL_OPTION.format(label=label))
+                for key, label in texts.VOTE_EXCL_LABELS.items()
+                if key != line.vote_exclusion
+            ]
+            if line.vote_exclusion:
+                options.append(("x:none", texts.FLOW_VOTE_EXCL_CLEAR))
+        prompt = texts.FLOW_MTG_ASK_STATUS.format(name=line.name)
         ctx.ask(self.name, "status", prompt, [*options, ("back", texts.FLOW_BACK)])
 
     def step_status(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
         assert meeting.id is not None
         member_id = ctx.data.get("member")
-        if answer.option != "back" and isinstance(member_id, int):
+        if (answer.option or "").startswith("x:") and isinstance(member_id, int):
+            self._exclude(ctx, meeting.id, member_id, (answer.option or "")[2:])
+        elif answer.option != "back" and isinstance(member_id, int):
             row = set_status(
                 ctx.session,
                 ctx.me,
@@ -282,6 +296,20 @@ class ManageFlow(Flow):
             status = texts.ATT_STATUS_LABELS[row.status or ""]
             ctx.say(texts.FLOW_MTG_STATUS_SET.format(name=name, status=status))
         self._ask_roll(ctx, meeting, int(ctx.data.get("page") or 0))
+
+    def _exclude(self, ctx: Ctx, meeting_id: int, member_id: int, key: str) -> None:
+        if key != "none" and key not in texts.VOTE_EXCL_LABELS:
+            raise UserError(texts.STALE_BUTTON)
+        exclusion = None if key == "none" else key
+        set_vote_exclusion(ctx.session, ctx.me, meeting_id, member_id, exclusion, now=ctx.now)
+        name = next(
+            x.name for x in roll_call(ctx.session, ctx.me, meeting_id) if x.member_id == member_id
+        )
+        if exclusion is None:
+            ctx.say(texts.FLOW_VOTE_EXCL_CLEARED.format(name=name))
+        else:
+            label = texts.VOTE_EXCL_LABELS[exclusion]
+            ctx.say(texts.FLOW_VOTE_EXCL_SET.format(name=name, label=label))
 
     def _close(self, ctx: Ctx, meeting: Meeting) -> None:
         meeting_id = meeting.id

@@ -452,6 +452,8 @@ def set_vote_exclusion(
     meeting, _cell = managed_meeting(session, actor, meeting_id)
     value = VoteExclusion(exclusion) if exclusion else None
     row = _roll_row(session, meeting, member_id)
+    if value is not None and row.member_status != MemberStatus.OFFICIAL:
+        raise UserError(texts.VOTE_EXCL_OFFICIAL_ONLY)
     row.vote_exclusion = value
     session.add(row)
     audit.record(

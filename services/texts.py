@@ -510,6 +510,15 @@ FLOW_MTG_ASK_ONE_DOC: Final = "Gửi tệp tài liệu vào đây (tài liệu h
 FLOW_MTG_DOC_SENT: Final = "Đã gửi tài liệu “{title}” đến đảng viên."
 FLOW_MTG_ROLL: Final = "Chọn đảng viên để ghi trạng thái:"
 FLOW_ROLL_LINE: Final = "{name} – {status}"
+FLOW_ROLL_EXCLUDED: Final = " · không tính biểu quyết"
+VOTE_EXCL_LABELS: Final = {"tam_chuyen": "Tạm chuyển sinh hoạt", "dinh_chi": "Đình chỉ sinh hoạt"}
+FLOW_VOTE_EXCL_OPTION: Final = "{label} (không tính biểu quyết)"
+FLOW_VOTE_EXCL_CLEAR: Final = "Tính lại khi biểu quyết"
+FLOW_VOTE_EXCL_SET: Final = "Đồng chí {name}: {label}, không tính khi biểu quyết."
+FLOW_VOTE_EXCL_CLEARED: Final = "Đồng chí {name} được tính lại khi biểu quyết."
+VOTE_EXCL_OFFICIAL_ONLY: Final = (
+    "Chỉ đảng viên chính thức mới thuộc diện không tính khi biểu quyết."
+)
 FLOW_MTG_ASK_STATUS: Final = "Đồng chí {name}:"
 FLOW_MTG_STATUS_SET: Final = "Đã ghi: {name} – {status}."
 FLOW_MTG_CLOSED: Final = "Đã chốt điểm danh: có mặt {present}, vắng có phép {leave}, vắng không phép {unexcused}, miễn sinh hoạt {exempt}."
