@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from models import (
     Attendance,
     AttendanceAnswer,
+    CheckinCode,
     DeliveryKind,
     FileKind,
     Meeting,
@@ -579,6 +580,15 @@ def move_meeting(
     meeting.regular_month = month_key(move.starts_at, rules.tz) if kind.is_regular else None
     meeting.updated_at = now
     session.add(meeting)
+    # A check-in code opened for the old time must not admit anyone to the new one.
+    open_codes = session.exec(
+        select(CheckinCode)
+        .where(CheckinCode.meeting_id == meeting.id)
+        .where(col(CheckinCode.expires_at) > now)
+    )
+    for code in open_codes:
+        code.expires_at = now
+        session.add(code)
     roll = ensure_roll(session, meeting)
     for row in roll:
         if row.member_id == actor.member_id:  # who chose the new time attends it

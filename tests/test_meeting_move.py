@@ -11,11 +11,19 @@ from datetime import UTC, timedelta
 import pytest
 from sqlmodel import select
 
-from models import Attendance, AttendanceAnswer, AuditLog, Database, Delivery, DeliveryKind
+from models import (
+    Attendance,
+    AttendanceAnswer,
+    AuditLog,
+    CheckinCode,
+    Database,
+    Delivery,
+    DeliveryKind,
+)
 from scheduler.meetings import meeting_items
 from scheduler.rules import SchedulerRules
 from services import texts
-from services.attendance import answer_invitation
+from services.attendance import answer_invitation, open_checkin
 from services.errors import Forbidden, UserError
 from services.meetings import move_meeting
 from tests.support import FakeClock
@@ -119,6 +127,26 @@ def test_refusals_write_nothing(
     with demo.session() as session:
         kinds = session.exec(select(Delivery.kind)).all()
     assert DeliveryKind.MEETING_MOVED not in kinds
+
+
+def test_a_check_in_code_opened_for_the_old_time_stops_working(
+    demo: Database, clock: FakeClock
+) -> None:
+    with demo.session() as session:
+        meeting = schedule(session, clock())
+        assert meeting.id is not None
+        meeting_id = meeting.id
+    clock.now = local(19, 12, 13, 45)  # a quarter of an hour before: check-in is open
+    with demo.session() as session:
+        secretary = actor(session, "DV001")
+        open_checkin(session, secretary, meeting_id, now=clock())
+    with demo.session() as session:
+        move_meeting(
+            session, actor(session, "DV001"), meeting_id, starts_at=local(22, 12, 8), now=clock()
+        )
+    with demo.session() as session:
+        codes = session.exec(select(CheckinCode).where(CheckinCode.meeting_id == meeting_id))
+        assert [c.expires_at <= clock() for c in codes] == [True]
 
 
 def test_a_started_or_cancelled_meeting_cannot_move(demo: Database, clock: FakeClock) -> None:
