@@ -20,6 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.housekeeping import NowAndThen
 from bot.zalo.incoming import CHANNEL
 from bot.zalo.updates import ZaloUpdate
 from models import Database, utcnow
@@ -88,8 +89,7 @@ class UpdateLedger:
         self.db = db
         self.channel = channel
         self.clock = clock
-        self.purge_every = purge_every
-        self._last_purge: datetime | None = None
+        self._purge = NowAndThen(self._purge_old, purge_every, "old zalo update keys purge")
 
     async def first_time(self, update: ZaloUpdate) -> bool:
         """True when this process should handle `update` (an update without an id always is).
@@ -110,15 +110,9 @@ class UpdateLedger:
         now = self.clock()
         with self.db.session() as session:
             fresh = inbound.first_time(session, self.channel, key, now)
-        self._purge_now_and_then(now)
+        self._purge(now)
         return fresh
 
-    def _purge_now_and_then(self, now: datetime) -> None:
-        if self._last_purge is not None and now - self._last_purge < self.purge_every:
-            return
-        self._last_purge = now
-        try:
-            with self.db.session() as session:
-                inbound.purge_older_than(session, now - inbound.KEEP)
-        except Exception:
-            log.exception("old zalo update keys not purged")
+    def _purge_old(self, now: datetime) -> None:
+        with self.db.session() as session:
+            inbound.purge_older_than(session, now - inbound.KEEP)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.delivery.files import RemoteFile
+from bot.housekeeping import NowAndThen
 from bot.settings import Settings
 from bot.zalo.render import PhotoUrlFor
 from handlers.messages import OutFile
@@ -58,8 +59,7 @@ class PublicUrls:
         self.base_url = base_url
         self.ttl = ttl
         self.clock = clock
-        self.purge_every = purge_every
-        self._last_purge: datetime | None = None
+        self._purge = NowAndThen(self._purge_expired, purge_every, "expired public files purge")
 
     async def __call__(self, file: OutFile) -> str | None:
         if isinstance(file, RemoteFile):
@@ -80,20 +80,13 @@ class PublicUrls:
             token = public_files.publish(
                 session, file.name, file.data, content_type, now=now, ttl=self.ttl
             )
-        self._purge_now_and_then(now)
+        self._purge(now)
         return token
 
-    def _purge_now_and_then(self, now: datetime) -> None:
-        """A bounded purge in its own transaction; a failure only delays it (logged)."""
-        if self._last_purge is not None and now - self._last_purge < self.purge_every:
-            return
-        self._last_purge = now
-        try:
-            with self.db.session() as session:
-                gone = public_files.purge_expired(session, now, limit=public_files.PURGE_BATCH)
-        except Exception:
-            log.exception("expired public files not purged")
-            return
+    def _purge_expired(self, now: datetime) -> None:
+        """A bounded purge in its own transaction (`bot.housekeeping`: at most hourly)."""
+        with self.db.session() as session:
+            gone = public_files.purge_expired(session, now, limit=public_files.PURGE_BATCH)
         if gone:
             log.info("purged %d expired public files", gone)
 
