@@ -9,7 +9,9 @@ services.meetings.managed_meeting, which re-checks that the actor runs its cell.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import (
@@ -52,6 +54,8 @@ from services.meetings import (
     plan_move,
 )
 from services.vndate import parse_vn_datetime_result
+
+T = TypeVar("T")
 
 
 def flags_text(ctx: Ctx) -> str | None:
@@ -398,17 +402,12 @@ class ManageFlow(Flow):
             self.menu(ctx, meeting)
             return
         place = ctx.data.get("move_place")
-        moved = attempt(
+        moved = self._moving(
             ctx,
-            lambda: move_meeting(
-                ctx.session,
-                ctx.me,
-                meeting_id,
-                starts_at=self._move_start(ctx),
-                place=place if isinstance(place, str) else None,
-                now=ctx.now,
-                rules=rules(ctx),
-            ),
+            move_meeting,
+            meeting,
+            self._move_start(ctx),
+            place if isinstance(place, str) else None,
         )
         if moved is None:
             self.menu(ctx, meeting)
@@ -423,11 +422,22 @@ class ManageFlow(Flow):
     def _plan_move(
         self, ctx: Ctx, meeting: Meeting, starts: datetime | None, place: str | None
     ) -> Move | None:
+        return self._moving(ctx, plan_move, meeting, starts, place)
+
+    def _moving(
+        self,
+        ctx: Ctx,
+        call: Callable[..., T],
+        meeting: Meeting,
+        starts: datetime | None,
+        place: str | None,
+    ) -> T | None:
+        """`plan_move` (a check) or `move_meeting` (the move); a refusal is said, None."""
         meeting_id = meeting.id
         assert meeting_id is not None
         return attempt(
             ctx,
-            lambda: plan_move(
+            lambda: call(
                 ctx.session,
                 ctx.me,
                 meeting_id,

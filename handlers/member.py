@@ -28,7 +28,7 @@ from services import texts
 from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
 from services.directives import my_directives
-from services.meetings import send_document_again, upcoming_meetings
+from services.meetings import answer_options, send_document_again, upcoming_meetings
 from services.resolutions import complete_task, my_tasks
 from services.vndate import format_vn_date
 
@@ -103,8 +103,7 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
         .where(Attendance.member_id == ctx.me.member_id)
     ).first()
     answer = row.answer if row else None
-    yes = (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES)
-    no = (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO)
+    yes, no = answer_options(meeting.id)
     if answer == AttendanceAnswer.WILL_ATTEND:
         lines.append(texts.MY_ANSWERED_YES)
         options = [(no[0], texts.MY_CHANGE_TO.format(label=no[1]))]

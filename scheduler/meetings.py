@@ -56,7 +56,7 @@ from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders
 from scheduler.rules import SchedulerRules, span_label
 from services import outbox, texts
-from services.meetings import ensure_roll
+from services.meetings import answer_options, ensure_roll
 from services.vndate import format_vn_datetime
 
 UNANSWERED = "unanswered"
@@ -150,13 +150,6 @@ class MeetingJob(Job):
         )
 
 
-def _answer_options(meeting: Meeting) -> list[tuple[str, str]]:
-    return [
-        (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES),
-        (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO),
-    ]
-
-
 def _member_reminder(
     session: Session,
     meeting: Meeting,
@@ -184,7 +177,7 @@ def _member_reminder(
         "when": format_vn_datetime(meeting.starts_at, rules.tz),
         "place": meeting.place,
     }
-    options = _answer_options(meeting)
+    options = answer_options(meeting.id)
     if unanswered_only:
         payload = outbox.message(texts.SCHED_MTG_UNANSWERED.format(**values), options=options)
         payload_for = None

@@ -241,6 +241,15 @@ def _check_times(
             )
 
 
+def answer_options(meeting_id: int) -> list[tuple[str, str]]:
+    """ "Sẽ dự" / "Xin vắng": the buttons of an invitation, a move and a reminder, answered by
+    the `mtg` action (`handlers.meetings.invitation_action`)."""
+    return [
+        (f"mtg:{meeting_id}:yes", texts.MTG_ANSWER_YES),
+        (f"mtg:{meeting_id}:no", texts.MTG_ANSWER_NO),
+    ]
+
+
 def invitation_text(
     cell_name: str,
     kind: MeetingKind,
@@ -375,10 +384,7 @@ def schedule_meeting(
             session.add(row)
     payload = outbox.message(
         plan.invitation,
-        options=[
-            (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES),
-            (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO),
-        ],
+        options=answer_options(meeting.id),
     )
     outbox.enqueue(
         session,
@@ -566,8 +572,8 @@ def move_meeting(
 
     Answers given for the old time no longer hold: they are cleared, and every member but the
     one who moved it (who attends, as a convener does) gets the new time with "Sẽ dự" /
-    "Xin vắng" again. Reminders follow by
-    themselves: the scheduler's keys name the meeting's start (`scheduler.meetings`).
+    "Xin vắng" again. Reminders follow by themselves: the scheduler's keys name the meeting's
+    start (`scheduler.meetings`).
     """
     meeting, cell = managed_meeting(session, actor, meeting_id, for_update=True)
     move = plan_move(
@@ -610,10 +616,7 @@ def move_meeting(
         member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
         payload=outbox.message(
             notice,
-            options=[
-                (f"mtg:{meeting.id}:yes", texts.MTG_ANSWER_YES),
-                (f"mtg:{meeting.id}:no", texts.MTG_ANSWER_NO),
-            ],
+            options=answer_options(meeting.id),
         ),
         dedupe_key=f"meeting_moved:{meeting.id}:{move.starts_at.isoformat()}:{now.isoformat()}",
         now=now,
