@@ -20,9 +20,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.app import App
 from bot.delivery.claims import Backoff, Outcome, Pace
-from bot.delivery.engine import DeliveryWorker
+from bot.delivery.engine import DeliveryWorker, WorkerStats
 from bot.delivery.files import RemoteFile, prepare_reply
+from bot.delivery.service import WorkerOptions, build_worker
 from bot.delivery.transports import TelegramTransport, telegram_transport
 from bot.delivery.weights import calls_for
 from bot.delivery.window import SendWindow
@@ -449,3 +451,18 @@ def test_offered_options_never_take_over_an_open_flow(db: Database, clock: FakeC
     for chat in ("stale", "new"):
         assert states[chat].flow is None and states[chat].data == {}
         assert states[chat].options == offered and states[chat].nonce is None
+
+
+async def drain_as_run(app: App, channel: str, clock: FakeClock) -> WorkerStats:
+    """The channel's worker, built as `sotay run` builds it, sends every pending row in
+    virtual time; its counts for the caller to check."""
+    worker = build_worker(
+        app.settings,
+        app.db,
+        channel,
+        WorkerOptions(concurrency=4, poll_interval=0.01, request_timeout=5.0),
+    )
+    virtual = VirtualTime(clock)
+    worker.clock, worker.sleep = virtual.clock, virtual.sleep
+    async with worker.transport:  # type: ignore[attr-defined]
+        return await asyncio.wait_for(worker.drain(), 10)

@@ -22,7 +22,6 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.delivery.files import RemoteFile
-from bot.delivery.service import WorkerOptions, build_worker
 from bot.settings import Settings, SettingsError, load_settings
 from bot.web import PublicFiles, create_web_app, serve_files, web_channels
 from bot.zalo.adapter import build_sender, handle_update
@@ -37,7 +36,7 @@ from services import public_files, texts
 from services.identities import find_member
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import FakeClock, free_port, get_when_listening
-from tests.test_delivery_support import VirtualTime, enqueue_to, link_members, rows
+from tests.test_delivery_support import drain_as_run, enqueue_to, link_members, rows
 from tests.test_zalo_polling import zalo_settings
 
 BASE = "https://files.sotay.test"
@@ -239,17 +238,7 @@ async def fake() -> AsyncIterator[FakeZalo]:
 
 
 async def _deliver(app: App, clock: FakeClock) -> None:
-    """The Zalo worker built as `sotay run` builds it sends every pending row (virtual time)."""
-    worker = build_worker(
-        app.settings,
-        app.db,
-        "zalo",
-        WorkerOptions(concurrency=4, poll_interval=0.01, request_timeout=5.0),
-    )
-    virtual = VirtualTime(clock)
-    worker.clock, worker.sleep = virtual.clock, virtual.sleep
-    async with worker.transport:  # type: ignore[attr-defined]
-        stats = await asyncio.wait_for(worker.drain(), 10)
+    stats = await drain_as_run(app, "zalo", clock)
     assert stats.failed_final == stats.rejected == 0
 
 

@@ -28,7 +28,6 @@ from starlette.applications import Starlette
 
 from bot.app import App
 from bot.delivery.engine import WorkerStats
-from bot.delivery.service import WorkerOptions, build_worker
 from bot.zalo.adapter import build_sender
 from bot.zalo.client import RetryPolicy, ZaloClient
 from bot.zalo.runner import poll_forever
@@ -49,7 +48,7 @@ from services.identities import find_member
 from services.vndate import format_vn_datetime
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import ChatDriver, FakeClock
-from tests.test_delivery_support import VirtualTime
+from tests.test_delivery_support import drain_as_run
 from tests.test_flow_directives import compose
 from tests.test_flow_meetings import schedule_via_chat
 from tests.test_zalo_polling import digit_of, invite, zalo_settings
@@ -96,16 +95,7 @@ class Bot:
 
     async def deliver(self, clock: FakeClock) -> WorkerStats:
         """The real Zalo worker, built as `sotay run` builds it, sends every pending row."""
-        worker = build_worker(
-            self.app.settings,
-            self.db,
-            "zalo",
-            WorkerOptions(concurrency=4, poll_interval=0.01, request_timeout=5.0),
-        )
-        virtual = VirtualTime(clock)
-        worker.clock, worker.sleep = virtual.clock, virtual.sleep
-        async with worker.transport:  # type: ignore[attr-defined]
-            stats = await asyncio.wait_for(worker.drain(), 10)
+        stats = await drain_as_run(self.app, "zalo", clock)
         assert stats.failed_final == stats.rejected == stats.blocked == 0
         return stats
 
