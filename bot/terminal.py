@@ -8,6 +8,7 @@ terminals, one per member, play a whole cell on one machine.
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from services.errors import UserError
 from services.identities import find_member, local_identity
 from services.outbox import take_for_chat
 
+log = logging.getLogger(__name__)
 EXIT_WORDS = frozenset({"/thoat", "/exit", "/quit"})
 
 
@@ -42,13 +44,22 @@ def show_waiting(
     db: Database, user_id: str, files_dir: Path, stdout: TextIO, now: datetime
 ) -> None:
     """Print the messages the outbox holds for this terminal (directives, invitations,
-    reminders sent while the member was away); their options become the numbered answers."""
-    with db.session() as session:
-        payloads = take_for_chat(session, Channel.TERMINAL, user_id, now=now)
-    for payload in payloads:
-        reply = prepare_reply(payload, files_dir).reply
+    reminders sent while the member was away); their options become the numbered answers.
+
+    The messages are rendered before the rows are marked sent: a message that cannot be shown
+    stays pending (the transaction rolls back) and the member gets an apology instead.
+    """
+    try:
+        with db.session() as session:
+            payloads = take_for_chat(session, Channel.TERMINAL, user_id, now=now)
+            shown = [render(prepare_reply(p, files_dir).reply, files_dir) for p in payloads]
+    except Exception:
+        log.exception("terminal %s: waiting messages not shown", user_id)
+        print(texts.INTERNAL_ERROR, file=stdout, flush=True)
+        return
+    for text in shown:
         print(texts.CLI_CHAT_INCOMING, file=stdout)
-        print(render(reply, files_dir), file=stdout)
+        print(text, file=stdout)
         print(file=stdout, flush=True)
 
 

@@ -15,7 +15,8 @@ from sqlmodel import select
 from bot.terminal import open_local_chat, run_chat
 from handlers.core import Core
 from models import Database, Delivery, DeliveryStatus, Directive
-from services import texts
+from services import outbox, texts
+from services.identities import find_member
 from tests.support import FakeClock
 from tests.test_flow_directives import acknowledged_codes, compose
 from tests.test_zalo_month import DIRECTIVE
@@ -77,3 +78,39 @@ def test_a_member_in_the_middle_of_a_flow_sees_the_message_but_keeps_the_flow(
     shown = out.getvalue()
     assert DIRECTIVE in shown and texts.CANCELLED in shown  # the flow was still open
     assert "DV002" not in acknowledged_by(demo)
+
+
+def test_a_message_that_cannot_be_shown_stays_pending(
+    demo: Database, core: Core, chat_as, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The attachment cannot be saved where the terminal keeps files (a folder has its name):
+    the member gets the apology, the row is not marked sent, and it shows once that is fixed."""
+    user_id, _name, _code = open_local_chat(demo, "DV003")
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "bao_cao.xlsx").write_bytes(b"PK workbook")
+    in_the_way = tmp_path / "bao_cao.xlsx"
+    in_the_way.mkdir()
+    with demo.session() as session:
+        member = find_member(session, "DV003")
+        assert member is not None and member.id is not None
+        outbox.enqueue(
+            session,
+            kind="directive",
+            ref_id=None,
+            member_ids=[member.id],
+            payload=outbox.message("Báo cáo tháng", file_ref="charts/bao_cao.xlsx"),
+            dedupe_key="terminal:file",
+            now=clock(),
+        )
+    out = io.StringIO()
+    run_chat(core, demo, "DV003", stdin=io.StringIO(""), stdout=out, files_dir=tmp_path)
+    assert texts.INTERNAL_ERROR in out.getvalue() and "Báo cáo tháng" not in out.getvalue()
+    mine = [r for r in terminal_rows(demo) if r.chat_id == user_id]
+    assert [r.status for r in mine] == [DeliveryStatus.PENDING]
+
+    in_the_way.rmdir()
+    again = io.StringIO()
+    run_chat(core, demo, "DV003", stdin=io.StringIO(""), stdout=again, files_dir=tmp_path)
+    assert "Báo cáo tháng" in again.getvalue()
+    assert (tmp_path / "bao_cao.xlsx").read_bytes() == b"PK workbook"
+    assert [r.status for r in terminal_rows(demo) if r.chat_id == user_id] == [DeliveryStatus.SENT]
