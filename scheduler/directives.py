@@ -16,15 +16,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import DeliveryKind, Directive, DirectiveRecipient, Member, Unit
+from models import Directive
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.rules import SchedulerRules, span_label
-from services import audit, outbox, texts
 
 # The member's copy is built exactly as the sender's manual reminder builds it (same text, same
 # "Đã nhận" button); services.directives keeps that builder module-private, so it is reused here
 # rather than copied.
-from services.directives import _payload as directive_payload
+from services.directives import send_reminder_round, unacknowledged
 
 
 class DirectiveReminderJob(Job):
@@ -62,45 +61,13 @@ class DirectiveReminderJob(Job):
         ).first()
         if directive is None:
             return Fired.skipped("gone")
-        waiting = sorted(
-            session.exec(
-                select(DirectiveRecipient.member_id)
-                .where(DirectiveRecipient.directive_id == directive.id)
-                .where(col(DirectiveRecipient.acknowledged_at).is_(None))
-            )
-        )
+        waiting = unacknowledged(session, directive.id)
         if not waiting:
             return Fired.skipped("all_acknowledged")
         last = directive.last_reminded_at
         if last is not None and now - last < rules.directive_quiet_after_manual:
             return Fired.skipped("reminded_recently")
-        sender = session.get(Member, directive.sender_member_id)
-        unit = session.get(Unit, directive.unit_id)
-        result = outbox.enqueue(
-            session,
-            kind=DeliveryKind.DIRECTIVE_REMINDER,
-            ref_id=directive.id,
-            member_ids=waiting,
-            payload=directive_payload(
-                directive,
-                sender.full_name if sender else "",
-                unit.name if unit else "",
-                texts.DIR_REMINDER,
-                rules.tz,
-            ),
-            dedupe_key=item.key,
-            now=now,
-        )
-        directive.reminders += 1
-        directive.last_reminded_at = now
-        session.add(directive)
-        audit.record(
-            session,
-            "directive.reminded",
-            "directive",
-            directive.id,
-            actor_label="scheduler",
-            detail={"round": directive.reminders, "members": len(waiting), "automatic": True},
-            at=now,
+        result = send_reminder_round(
+            session, directive, waiting, now=now, tz=rules.tz, dedupe_key=item.key
         )
         return Fired.sent(result.created)

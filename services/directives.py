@@ -445,21 +445,45 @@ def remind_unacknowledged(
                     next=allowed.astimezone(rules.tz).strftime("%H:%M"),
                 )
             )
-    waiting = list(
+    waiting = unacknowledged(session, directive_id)
+    if not waiting:
+        raise UserError(texts.DIR_ALL_ACKED)
+    send_reminder_round(
+        session, directive, waiting, now=now, tz=rules.tz, actor_member_id=actor.member_id
+    )
+    return len(waiting)
+
+
+def unacknowledged(session: Session, directive_id: int) -> list[int]:
+    """The members who received the directive and have not acknowledged it."""
+    return sorted(
         session.exec(
             select(DirectiveRecipient.member_id)
             .where(DirectiveRecipient.directive_id == directive_id)
             .where(col(DirectiveRecipient.acknowledged_at).is_(None))
         )
     )
-    if not waiting:
-        raise UserError(texts.DIR_ALL_ACKED)
+
+
+def send_reminder_round(
+    session: Session,
+    directive: Directive,
+    waiting: Sequence[int],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    actor_member_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> outbox.EnqueueResult:
+    """One reminder round to `waiting`, by the sender (`actor_member_id`) or the scheduler
+    (`dedupe_key` names its round); counted on the directive and audited. The caller holds
+    the directive's row lock, so a manual and an automatic round cannot interleave."""
     sender = session.get(Member, directive.sender_member_id)
     unit = session.get(Unit, directive.unit_id)
     directive.reminders += 1
     directive.last_reminded_at = now
     session.add(directive)
-    outbox.enqueue(
+    result = outbox.enqueue(
         session,
         kind=DeliveryKind.DIRECTIVE_REMINDER,
         ref_id=directive.id,
@@ -469,21 +493,24 @@ def remind_unacknowledged(
             sender.full_name if sender else "",
             unit.name if unit else "",
             texts.DIR_REMINDER,
-            rules.tz,
+            tz,
         ),
-        dedupe_key=f"directive:{directive.id}:remind:{directive.reminders}",
+        dedupe_key=dedupe_key or f"directive:{directive.id}:remind:{directive.reminders}",
         now=now,
     )
+    automatic = actor_member_id is None
     audit.record(
         session,
         "directive.reminded",
         "directive",
         directive.id,
-        actor_member_id=actor.member_id,
-        detail={"round": directive.reminders, "members": len(waiting)},
+        actor_member_id=actor_member_id,
+        actor_label="scheduler" if automatic else None,
+        detail={"round": directive.reminders, "members": len(waiting)}
+        | ({"automatic": True} if automatic else {}),
         at=now,
     )
-    return len(waiting)
+    return result
 
 
 # --- Listing ----------------------------------------------------------------------------------
