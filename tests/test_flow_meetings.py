@@ -71,14 +71,17 @@ def member_id(db: Database, code: str) -> int:
         return member.id
 
 
-def status_of(db: Database, meeting_id: int, code: str) -> str | None:
+def roll_row(db: Database, meeting_id: int, code: str) -> Attendance:
     with db.session() as session:
-        row = session.exec(
+        return session.exec(
             select(Attendance)
             .where(Attendance.meeting_id == meeting_id)
             .where(Attendance.member_id == member_id(db, code))
         ).one()
-        return row.status
+
+
+def status_of(db: Database, meeting_id: int, code: str) -> str | None:
+    return roll_row(db, meeting_id, code).status
 
 
 def open_code(secretary: ChatDriver) -> str:

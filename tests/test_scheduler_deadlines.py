@@ -22,25 +22,15 @@ from scheduler.deadlines import Deadline, DeadlineRow
 from scheduler.jobs import REMINDERS, registered, tick
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
 from services import outbox, texts
-from services.auth import Actor, load_actor
 from services.demo import CELL_OFFICE
 from services.directives import acknowledge_directive, remind_unacknowledged, send_directive
 from services.identities import find_member, local_identity
 from services.meetings import schedule_meeting
 from services.resolutions import assign_task, complete_task
 from tests.support import FakeClock
+from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local(day: int, month: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
-
-
-def actor(session: Session, code: str) -> Actor:
-    member = find_member(session, code)
-    assert member is not None
-    return load_actor(session, member)
 
 
 def office_id(session: Session) -> int:

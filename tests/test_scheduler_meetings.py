@@ -10,24 +10,14 @@ from sqlmodel import Session, col, select
 from models import Database, Delivery, DeliveryKind, Meeting, Member, ScheduledRun, Unit
 from scheduler.jobs import REMINDERS, tick
 from services.attendance import answer_invitation, close_attendance, open_checkin
-from services.auth import Actor, load_actor
 from services.demo import CELL_OFFICE
 from services.identities import find_member, local_identity
 from services.meetings import cancel_meeting, schedule_meeting
 from tests.support import FakeClock
+from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICE = ["DV001", "DV002", "DV003", "DV004", "DV005", "DV006", "DV007", "DV008"]
-
-
-def local(day: int, month: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
-
-
-def actor(session: Session, code: str) -> Actor:
-    member = find_member(session, code)
-    assert member is not None
-    return load_actor(session, member)
 
 
 def codes_by_id(session: Session) -> dict[int, str]:

@@ -21,7 +21,6 @@ from models import (
     Unit,
 )
 from services import stats, texts
-from services.auth import Actor, load_actor
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS, TOP
 from services.directives import acknowledge_directive, send_directive
 from services.errors import Forbidden
@@ -34,22 +33,13 @@ from services.orgwrite import (
     upsert_member,
 )
 from tests.support import FakeClock
+from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG = b"\x89PNG\r\n\x1a\n"
 FORMULA_CELL = "=1+1 Chi bộ thử"
 OTHER_BASE = "Đảng bộ Sở Y tế"
 P, AL, AU, EX = "co_mat", "vang_co_phep", "vang_khong_phep", "mien_sinh_hoat"
-
-
-def local(day: int, month: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
-
-
-def actor(session: Session, code: str) -> Actor:
-    member = find_member(session, code)
-    assert member is not None
-    return load_actor(session, member)
 
 
 def ids(session: Session) -> dict[str, int]:

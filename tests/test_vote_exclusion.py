@@ -3,32 +3,28 @@ in the roll call of `/hop_quanly`, through the core on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-from sqlmodel import select
+from collections.abc import Callable
 
-from models import Attendance, Database
+import pytest
+
+from models import Database
 from services import texts
 from services.attendance import set_vote_exclusion
 from services.errors import Forbidden, UserError
-from tests.support import FakeClock
-from tests.test_flow_meetings import at_local, meetings, schedule_via_chat
+from tests.support import ChatDriver, FakeClock
+from tests.test_flow_meetings import at_local, meetings, roll_row, schedule_via_chat
 from tests.test_meetings import actor
 from tests.test_zalo_month import member_id
 
 
 def exclusion_of(db: Database, meeting_id: int, code: str) -> str | None:
-    with db.session() as session:
-        row = session.exec(
-            select(Attendance)
-            .where(Attendance.meeting_id == meeting_id)
-            .where(Attendance.member_id == member_id(db, code))
-        ).one()
-        return row.vote_exclusion
+    return roll_row(db, meeting_id, code).vote_exclusion
 
 
-def test_the_secretary_marks_and_clears_an_exclusion_in_the_roll_call(
-    chat_as, demo: Database, clock: FakeClock
-) -> None:
+def roll_call_of_a_held_meeting(
+    chat_as: Callable[[str], ChatDriver], demo: Database, clock: FakeClock
+) -> tuple[ChatDriver, int]:
+    """The secretary in the roll call of the cell's meeting of 28/11 8h, at 9h."""
     secretary = chat_as("DV001")
     schedule_via_chat(secretary, "28/11 8h")
     (meeting,) = meetings(demo)
@@ -36,13 +32,20 @@ def test_the_secretary_marks_and_clears_an_exclusion_in_the_roll_call(
     at_local(clock, 28, 11, 9)
     secretary.send("/hop_quanly")
     secretary.press(texts.FLOW_MTG_M_ROLL)
+    return secretary, meeting.id
+
+
+def test_the_secretary_marks_and_clears_an_exclusion_in_the_roll_call(
+    chat_as, demo: Database, clock: FakeClock
+) -> None:
+    secretary, meeting_id = roll_call_of_a_held_meeting(chat_as, demo, clock)
     secretary.press("Phạm Thị Dung")  # DV004, an official member
     transfer = texts.FLOW_VOTE_EXCL_OPTION.format(label=texts.VOTE_EXCL_LABELS["tam_chuyen"])
     secretary.press(transfer)
     assert secretary.last.replies[0].text == texts.FLOW_VOTE_EXCL_SET.format(
         name="Phạm Thị Dung", label=texts.VOTE_EXCL_LABELS["tam_chuyen"]
     )
-    assert exclusion_of(demo, meeting.id, "DV004") == "tam_chuyen"
+    assert exclusion_of(demo, meeting_id, "DV004") == "tam_chuyen"
     marked = [o.label for o in secretary.options() if "Phạm Thị Dung" in o.label]
     assert marked and marked[0].endswith(texts.FLOW_ROLL_EXCLUDED)
 
@@ -51,40 +54,34 @@ def test_the_secretary_marks_and_clears_an_exclusion_in_the_roll_call(
     assert transfer not in labels and texts.FLOW_VOTE_EXCL_CLEAR in labels
     secretary.press(texts.FLOW_VOTE_EXCL_CLEAR)
     assert texts.FLOW_VOTE_EXCL_CLEARED.format(name="Phạm Thị Dung") in secretary.text
-    assert exclusion_of(demo, meeting.id, "DV004") is None
+    assert exclusion_of(demo, meeting_id, "DV004") is None
 
 
 def test_only_official_members_can_be_left_out_of_the_vote(
     chat_as, demo: Database, clock: FakeClock
 ) -> None:
-    secretary = chat_as("DV001")
-    schedule_via_chat(secretary, "28/11 8h")
-    (meeting,) = meetings(demo)
-    assert meeting.id is not None
-    at_local(clock, 28, 11, 9)
-    secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_ROLL)
+    secretary, meeting_id = roll_call_of_a_held_meeting(chat_as, demo, clock)
     secretary.press("Hoàng Văn Em")  # DV005, probationary: no such option
     assert not [o for o in secretary.options() if "biểu quyết" in o.label]
     with demo.session() as session, pytest.raises(UserError) as refused:
         set_vote_exclusion(
             session,
             actor(session, "DV001"),
-            meeting.id,
+            meeting_id,
             member_id(demo, "DV005"),
             "dinh_chi",
             now=clock(),
         )
     assert refused.value.message == texts.VOTE_EXCL_OFFICIAL_ONLY
-    assert exclusion_of(demo, meeting.id, "DV005") is None
+    assert exclusion_of(demo, meeting_id, "DV005") is None
     # A member of the cell cannot mark anyone.
     with demo.session() as session, pytest.raises(Forbidden):
         set_vote_exclusion(
             session,
             actor(session, "DV003"),
-            meeting.id,
+            meeting_id,
             member_id(demo, "DV004"),
             "dinh_chi",
             now=clock(),
         )
-    assert exclusion_of(demo, meeting.id, "DV004") is None
+    assert exclusion_of(demo, meeting_id, "DV004") is None
