@@ -12,9 +12,8 @@ from services import texts
 from services.attendance import set_vote_exclusion
 from services.errors import Forbidden, UserError
 from tests.support import ChatDriver, FakeClock
-from tests.test_flow_meetings import at_local, meetings, roll_row, schedule_via_chat
+from tests.test_flow_meetings import at_local, meetings, member_id, roll_row, schedule_via_chat
 from tests.test_meetings import actor
-from tests.test_zalo_month import member_id
 
 
 def exclusion_of(db: Database, meeting_id: int, code: str) -> str | None:

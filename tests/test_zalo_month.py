@@ -44,13 +44,12 @@ from models import (
     Meeting,
 )
 from services import texts
-from services.identities import find_member
 from services.vndate import format_vn_datetime
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import ChatDriver, FakeClock
 from tests.test_delivery_support import drain_as_run
 from tests.test_flow_directives import compose
-from tests.test_flow_meetings import schedule_via_chat
+from tests.test_flow_meetings import member_id, schedule_via_chat
 from tests.test_zalo_polling import digit_of, invite, zalo_settings
 
 SECRET = "zalo-month-webhook-secret_0123"
@@ -127,11 +126,6 @@ async def bot(
 
 
 # -- reading the database -------------------------------------------------------------------------
-def member_id(db: Database, code: str) -> int:
-    with db.session() as session:
-        member = find_member(session, code)
-        assert member is not None and member.id is not None
-        return member.id
 
 
 def acknowledged(db: Database, code: str) -> dict[int, datetime | None]:
