@@ -198,8 +198,10 @@ def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) ->
             report = import_file(session, file, now=utcnow())
     except ImportFailed as failure:
         typer.echo(texts.CLI_IMPORT_FAILED.format(count=len(failure.errors)), err=True)
+        # str(error), not error.message: the admin fixes the file by its "Dòng n:" prefix.
+        # ImportFailed keeps the errors sorted by row, file-level ones (no row) first.
         for error in failure.errors:
-            typer.echo(f"  {error.message}", err=True)
+            typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     finally:
         db.dispose()

@@ -13,6 +13,8 @@ Why it is shaped this way:
   re-run a corrected or updated file.
 - Members in the database but absent from the file are left alone: a file may cover only one base
   organisation, and removing a member is the cell's decision, never a side effect of a spreadsheet.
+- Bounded: the file's size and, for .xlsx, the sizes its zip parts unpack to are checked before
+  anything is parsed, so a huge file or a zip bomb is refused with a message, not a dead server.
 - Fast at the seed's scale (7,500 members): units cached by path, existing members and their roles
   fetched in bulk, new members inserted in batches (see bench/bench_import.py).
 """
@@ -23,6 +25,7 @@ import csv
 import functools
 import io
 import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -80,6 +83,11 @@ MAX_PATH: Final = 1000
 MAX_PHONE: Final = 32
 
 MAX_ROWS: Final = 200_000
+# Size limits, checked before anything is parsed (see _check_file_size and _check_xlsx_archive).
+MIB: Final = 1024 * 1024  # what Windows Explorer calls a MB, so the message matches what they see
+MAX_FILE_BYTES: Final = 50 * MIB
+MAX_XLSX_UNPACKED_BYTES: Final = 256 * MIB
+MAX_XLSX_PARTS: Final = 10_000
 # Excel files often carry thousands of formatted but empty rows; stop after this many in a row.
 MAX_BLANK_RUN: Final = 1_000
 # The header may sit below a title ("DANH SÁCH ĐẢNG VIÊN"): look this far to say so.
@@ -161,8 +169,10 @@ def _read_table(path: Path) -> _Table:
     if suffix not in (".xlsx", ".csv"):
         raise ImportFailed([RowError(0, texts.IMPORT_UNSUPPORTED.format(name=name))])
     try:
-        if path.stat().st_size == 0:
+        size = path.stat().st_size
+        if size == 0:
             raise ImportFailed([RowError(0, texts.IMPORT_EMPTY_FILE.format(name=name))])
+        _check_file_size(name, size)
         records = _xlsx_records(path) if suffix == ".xlsx" else _csv_records(path)
         try:
             return _table_from_records(name, records)
@@ -249,8 +259,72 @@ def _column_key(raw: Value) -> str | None:
     return key if key in REQUIRED_COLUMNS or key in OPTIONAL_COLUMNS else None
 
 
+def _check_file_size(name: str, size: int) -> None:
+    """Refuse a file above MAX_FILE_BYTES before reading it.
+
+    Why 50 MB: the pilot province (7,500 members, bench/bench_import.py) is 1.6 MB as CSV and
+    0.4 MB as .xlsx, about 220 bytes a CSV row. MAX_ROWS (200,000 members, more than almost any
+    province's list; a national list is refused by MAX_ROWS anyway) is then about 44 MB of CSV
+    and 11 MB of .xlsx, so a file within the row limit fits unless it carries many extra columns,
+    which the message says to delete. A CSV is read into memory whole (and decoded, which about
+    doubles it), so the limit also keeps a stray multi-gigabyte file from exhausting a small
+    server's memory before any row is checked.
+    """
+    if size > MAX_FILE_BYTES:
+        message = texts.IMPORT_FILE_TOO_LARGE.format(
+            name=name, size=_megabytes(size), limit=_megabytes(MAX_FILE_BYTES)
+        )
+        raise ImportFailed([RowError(0, message)])
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    """Refuse a zip bomb before openpyxl inflates anything.
+
+    An .xlsx is a zip archive: 50 MB on disk may declare gigabytes of XML, and openpyxl holds
+    the shared strings and styles in memory and parses every sheet. The sizes come from the
+    archive's central directory; they can be trusted because Python's zipfile never inflates a
+    member beyond its declared size (it stops there and reports a CRC error), so the declared
+    total bounds what openpyxl can ever read.
+
+    Why 256 MB unpacked: the pilot province's workbook unpacks to 4.1 MB (550 bytes a row, with
+    inline strings; Excel's shared strings are smaller), so a 200,000-row sheet (MAX_ROWS) is
+    about 110 MB; the limit leaves room for extra columns and formatting, while a bomb declares
+    gigabytes. There is no compression-ratio test: Excel files with thousands of formatted but
+    empty rows (see MAX_BLANK_RUN) compress a hundredfold and are legitimate. A real workbook has
+    tens of parts; MAX_XLSX_PARTS stops an archive of countless tiny entries.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except OSError:
+        raise  # missing or unreadable: reported by _read_table
+    except Exception:  # any failure on an untrusted archive means "not an xlsx"
+        raise ImportFailed([RowError(0, texts.IMPORT_BAD_XLSX.format(name=path.name))]) from None
+    if len(parts) > MAX_XLSX_PARTS:
+        message = texts.IMPORT_XLSX_TOO_MANY_PARTS.format(
+            name=path.name, count=_vi_number(len(parts)), limit=_vi_number(MAX_XLSX_PARTS)
+        )
+        raise ImportFailed([RowError(0, message)])
+    if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
+        message = texts.IMPORT_XLSX_UNPACKED_TOO_LARGE.format(
+            name=path.name, limit=_megabytes(MAX_XLSX_UNPACKED_BYTES)
+        )
+        raise ImportFailed([RowError(0, message)])
+
+
+def _megabytes(size: int) -> str:
+    """Whole MB, rounded up: a file just over the limit must not read as "50 MB, limit 50 MB"."""
+    return _vi_number(-(-size // MIB))
+
+
+def _vi_number(number: int) -> str:
+    """10000 → '10.000', the Vietnamese thousands separator."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _xlsx_records(path: Path) -> Generator[list[Value], None, None]:
     """Rows of the first sheet that has a `ma_dang_vien` header (else the first sheet)."""
+    _check_xlsx_archive(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # any parser failure on an untrusted file means "not an xlsx"
@@ -306,7 +380,10 @@ def _text(value: str) -> str | None:
 def _csv_records(path: Path) -> Generator[list[Value], None, None]:
     """Decode (UTF-8 with or without BOM, or UTF-16 from Excel's 'Unicode text'), sniff `,`/`;`."""
     name = path.name
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        # Bounded even if the file grew since _read_table looked at its size.
+        data = handle.read(MAX_FILE_BYTES + 1)
+    _check_file_size(name, len(data))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")

@@ -662,3 +662,18 @@ STATS_XLSX_ATTENDANCE: Final = "Tỷ lệ dự họp"
 STATS_XLSX_DIRECTIVES: Final = "Chỉ đạo"
 STATS_XLSX_ACKNOWLEDGED: Final = "Tỷ lệ xác nhận chỉ đạo"
 STATS_XLSX_FLAGGED: Final = "Đảng viên vắng không phép từ {months} tháng"
+
+# --- Import: file size limits (checked before the file is parsed; file-level, no row) -------
+IMPORT_FILE_TOO_LARGE: Final = (
+    "Tệp '{name}' nặng {size} MB, vượt giới hạn {limit} MB. "
+    "Hãy xóa các cột không cần hoặc chia danh sách thành nhiều tệp nhỏ hơn."
+)
+IMPORT_XLSX_UNPACKED_TOO_LARGE: Final = (
+    "Tệp '{name}' khi giải nén lớn hơn {limit} MB, quá lớn đối với một danh sách đảng viên "
+    "(tệp có thể bị hỏng hoặc chứa ảnh, dữ liệu khác). Hãy chép riêng danh sách sang một tệp "
+    ".xlsx mới hoặc chia thành nhiều tệp nhỏ hơn."
+)
+IMPORT_XLSX_TOO_MANY_PARTS: Final = (
+    "Tệp '{name}' chứa quá nhiều thành phần ({count}, tối đa {limit}) nên có thể bị hỏng. "
+    "Hãy mở bằng Excel rồi lưu lại thành tệp .xlsx mới."
+)

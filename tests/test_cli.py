@@ -1,4 +1,4 @@
-"""The `sotay` command line, run as a real process: settings errors, demo, chat, invites."""
+"""The `sotay` command line, run as a real process: settings errors, demo, chat, invites, import."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from models import Database, Invite
+from models import Database, Invite, Member
+from services import texts
 from services.invites import hash_code
 
 SOTAY = [sys.executable, "-m", "bot"]
@@ -120,3 +121,54 @@ def test_serve_without_webhook_secret_is_one_line_exit_2(tmp_path: Path) -> None
     assert result.stderr.strip().splitlines() == [
         "Invalid setting TELEGRAM_WEBHOOK_SECRET: required for the webhook server"
     ]
+
+
+IMPORT_HEADER = "ma_dang_vien,ho_ten,don_vi,trang_thai,vai_tro,ngay_vao_dang"
+IMPORT_CELL = "Đảng ủy Khối các cơ quan tỉnh / Đảng bộ Sở Y tế / Chi bộ Văn phòng"
+
+
+def test_import_prints_every_error_with_its_row_sorted_and_writes_nothing(
+    tmp_path: Path, db: Database, db_url: str
+) -> None:
+    """Each error line starts with the row Excel shows (header = row 1), in row order.
+
+    Row 3 holds a name typed on two lines inside its cell, so the CSV has one more text line than
+    Excel has rows: the bad status on Excel row 6 is on text line 7, and must be reported as row 6.
+    The status error is found before the duplicate codes, so the output also proves the sorting.
+    """
+    lines = [
+        IMPORT_HEADER,
+        f"A01,Nguyễn Văn An,{IMPORT_CELL},chinh_thuc,bi_thu,19/05/1998",
+        f'A02,"Trần Thị\nBình",{IMPORT_CELL},du_bi,,',
+        "",
+        f"A01,Lê Văn Cường,{IMPORT_CELL},chinh_thuc,,",
+        f"A04,Phạm Thị Dung,{IMPORT_CELL},ngoai_dang,,",
+        f"A05,Hoàng Văn Em,{IMPORT_CELL},mien,dang_vien,",
+    ]
+    path = tmp_path / "ds.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    env = _env(db_url)
+
+    failed = _run(["import", str(path)], env, tmp_path)
+
+    assert failed.returncode == 1, failed.stderr
+    assert failed.stderr.splitlines() == [
+        "Tệp có 3 lỗi; chưa ghi gì vào cơ sở dữ liệu:",
+        "Dòng 2: mã đảng viên 'A01' trùng với dòng 5",
+        "Dòng 5: mã đảng viên 'A01' trùng với dòng 2",
+        "Dòng 6: trạng thái 'ngoai_dang' không hợp lệ (chinh_thuc, du_bi, mien)",
+    ]
+    with db.session() as session:
+        assert session.exec(select(Member)).first() is None
+
+    lines[4] = lines[4].replace("A01", "A03")
+    lines[5] = lines[5].replace("ngoai_dang", "Chính thức")
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    done = _run(["import", str(path)], env, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == texts.CLI_IMPORT_DONE.format(
+        units=3, created=5, updated=0, unchanged=0, roles=1
+    )
+    with db.session() as session:
+        names = {m.code: m.full_name for m in session.exec(select(Member))}
+    assert names["A02"] == "Trần Thị Bình"
