@@ -24,10 +24,11 @@ from __future__ import annotations
 import io
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -50,6 +51,9 @@ from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
 from services.meetings import DEFAULT_RULES, CellMonthRules
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _CELL_KINDS = (UnitKind.CELL.value, UnitKind.BASE_CELL.value)
 _REGULAR_KINDS = (MeetingKind.REGULAR.value, MeetingKind.COMBINED.value)
@@ -457,11 +461,29 @@ def indicators(report: StatsReport) -> list[tuple[str, float | None]]:
     ]
 
 
-def render_chart(report: StatsReport) -> bytes:
-    """A PNG bar chart of the five rates: readable on a phone whatever the subtree's size.
+@contextmanager
+def literal_text() -> Iterator[None]:
+    """Inside this block matplotlib draws every string as written: no mathtext, no LaTeX.
 
-    The object-oriented API with the Agg canvas, never pyplot: no global figure state, no GUI
-    backend, nothing to close.
+    Unit names are typed by people: a name with two `$` (`Chi bộ $x^2$`) would otherwise be
+    set as a formula, and one like `$x_$` makes matplotlib raise, which broke `/thongke` and the
+    committee's weekly report. A per-artist `parse_math=False` would miss the tick labels that
+    matplotlib creates lazily while drawing, so the switch is the rcParams default, which every
+    `Text` reads when it is created, held until the PNG is written. rcParams are process-wide:
+    use this only under `_RENDER_LOCK`, like every chart here.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
+def chart_figure(report: StatsReport) -> Figure:
+    """The bar chart of the five rates as a figure, not yet drawn.
+
+    Build, draw and save it inside `literal_text()` (as `render_chart` does), or user-provided
+    text may be read as math. The object-oriented API with the Agg canvas, never pyplot: no
+    global figure state, no GUI backend, nothing to close.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -470,34 +492,44 @@ def render_chart(report: StatsReport) -> bytes:
     labels = [label for label, _ in rows]
     values = [(value or 0.0) * 100 for _, value in rows]
     colours = [_colour(value) for _, value in rows]
-    with _RENDER_LOCK:
-        figure = Figure(figsize=(6.4, 3.6), dpi=100)
-        FigureCanvasAgg(figure)
-        axes = figure.add_subplot()
-        bars = axes.barh(labels, values, color=colours)
-        for bar, (_, value) in zip(bars, rows, strict=True):
-            text = "–" if value is None else f"{round(value * 100)}%"
-            inside = value is not None and value > 0.85  # a long bar carries its label
-            axes.text(
-                bar.get_width() - 1.5 if inside else bar.get_width() + 1.5,
-                bar.get_y() + bar.get_height() / 2,
-                text,
-                va="center",
-                ha="right" if inside else "left",
-                color="white" if inside else "black",
-                fontsize=10,
-            )
-        axes.set_xlim(0, 100)
-        axes.set_xlabel("%")
-        axes.set_title(
-            texts.STATS_CHART_TITLE.format(
-                week=report.week_label, scope=_scope_label(report.scope, 52)
-            ),
+    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    bars = axes.barh(labels, values, color=colours)
+    for bar, (_, value) in zip(bars, rows, strict=True):
+        text = "–" if value is None else f"{round(value * 100)}%"
+        inside = value is not None and value > 0.85  # a long bar carries its label
+        axes.text(
+            bar.get_width() - 1.5 if inside else bar.get_width() + 1.5,
+            bar.get_y() + bar.get_height() / 2,
+            text,
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "black",
             fontsize=10,
+            parse_math=False,
         )
-        axes.spines[["top", "right"]].set_visible(False)
-        # Fixed margins fit the five fixed labels; tight_layout would cost a third of the time.
-        figure.subplots_adjust(left=0.32, right=0.96, top=0.88, bottom=0.14)
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("%", parse_math=False)
+    # The scope is the committee's unit names: user text, so literal even outside the block.
+    axes.set_title(
+        texts.STATS_CHART_TITLE.format(
+            week=report.week_label, scope=_scope_label(report.scope, 52)
+        ),
+        fontsize=10,
+        parse_math=False,
+        usetex=False,
+    )
+    axes.spines[["top", "right"]].set_visible(False)
+    # Fixed margins fit the five fixed labels; tight_layout would cost a third of the time.
+    figure.subplots_adjust(left=0.32, right=0.96, top=0.88, bottom=0.14)
+    return figure
+
+
+def render_chart(report: StatsReport) -> bytes:
+    """A PNG bar chart of the five rates: readable on a phone whatever the subtree's size."""
+    with _RENDER_LOCK, literal_text():
+        figure = chart_figure(report)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
     return buffer.getvalue()
