@@ -10,12 +10,12 @@ from services import texts
 from services.auth import Permission
 from services.org import cell_members, cell_roles, linked_member_ids
 
-MENU_SECTIONS = (
-    (Audience.MEMBER, texts.HELP_SECTION_MEMBER),
-    (Audience.SECRETARY, texts.HELP_SECTION_SECRETARY),
-    (Audience.COMMITTEE, texts.HELP_SECTION_COMMITTEE),
-    (Audience.ADMIN, texts.HELP_SECTION_ADMIN),
-)
+SECTION_TITLES = {
+    Audience.MEMBER: texts.HELP_SECTION_MEMBER,
+    Audience.SECRETARY: texts.HELP_SECTION_SECRETARY,
+    Audience.COMMITTEE: texts.HELP_SECTION_COMMITTEE,
+    Audience.ADMIN: texts.HELP_SECTION_ADMIN,
+}
 
 
 def register(registry: Registry) -> None:
@@ -26,14 +26,10 @@ def register(registry: Registry) -> None:
         show_help(ctx, "")
 
     def show_help(ctx: Ctx, _args: str) -> None:
-        available = registry.available_to(ctx.me)
         lines = [texts.HELP_HEADER.format(name=ctx.me.full_name, cell=ctx.me.cell_name)]
         buttons: list[tuple[str, str]] = []
-        for audience, title in MENU_SECTIONS:
-            section = [c for c in available if c.audience is audience and c.in_menu]
-            if not section:
-                continue
-            lines.append(f"\n{title}:")
+        for audience, section in registry.menu(ctx.me):
+            lines.append(f"\n{SECTION_TITLES[audience]}:")
             for command in section:
                 lines.append(f"/{command.name} – {command.description}")
                 buttons.append((f"/{command.name}", command.description))

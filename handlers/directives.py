@@ -1,16 +1,16 @@
 """Directives in the chat: `/chidao` to write one, `/chidao_tinhhinh` to follow it up, and the
 "Đã nhận" button every member's copy carries.
 
-The rules (who may write to whom, who receives, what counts as delivered) live in
-services.directives; this module only asks, previews and shows. Every step re-checks the
-sender's scope because buttons and stored state are untrusted.
+Both commands serve secretaries and committee members alike (`Audience.LEADER`): `/chidao`
+offers every unit the person may direct, `/chidao_tinhhinh` everything they may follow up.
+`/chidao_capuy`, the committee's former command, stays as a hidden alias.
+
+The rules (who may write to whom, who follows up, who receives, what counts as delivered) live
+in services.directives; this module only asks, previews and shows. Every step re-checks the
+actor's current authority because buttons and stored state are untrusted and may be old.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-
-from sqlmodel import col, select
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import (
@@ -24,29 +24,22 @@ from handlers.flowkit import (
     rules,
 )
 from handlers.registry import Action, Audience, Command, Registry
-from models import (
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
-    Directive,
-    DirectiveAudience,
-    DirectiveRecipient,
-    Member,
-    Unit,
-)
+from models import DirectiveAudience, Member, Unit
 from services import texts
-from services.auth import Permission, allows, authorize
+from services.auth import Permission, authorize
 from services.directives import (
     DirectiveStats,
+    FollowedDirective,
     acknowledge_directive,
+    cell_directive_stats,
     directive_stats,
+    followed_directives,
+    may_direct,
     preview_directive,
     remind_unacknowledged,
     send_directive,
-    sent_directives,
 )
-from services.errors import Forbidden, UserError
-from services.meetings import member_names, name_key
+from services.errors import Forbidden
 from services.org import cell_members, is_cell, subtree_units
 from services.vndate import format_vn_date
 
@@ -56,13 +49,6 @@ SNIPPET = 40
 def _snippet(text: str) -> str:
     line = " ".join(text.split())
     return line if len(line) <= SNIPPET else line[: SNIPPET - 1] + "…"
-
-
-def _may_address(ctx: Ctx, unit: Unit) -> bool:
-    """Mirror of the service's sender rule, for choosing the unit before anything is typed."""
-    if is_cell(unit) and allows(ctx.me, Permission.MANAGE_CELL, unit):
-        return True
-    return allows(ctx.me, Permission.OVERSEE, unit)
 
 
 def _targets(ctx: Ctx) -> list[tuple[str, str]]:
@@ -103,16 +89,17 @@ def _recipients_pool(ctx: Ctx, unit: Unit) -> list[Member]:
 
 
 class DirectiveFlow(Flow):
-    """`/chidao`: unit (committee members only) → text, optional file → audience → preview →
-    send. A file may arrive at the text or the audience step, so there is no extra step."""
+    """`/chidao` (also `/chidao_capuy`): unit (unless the only one is the secretary's own
+    cell) → text, optional file → audience → preview → send. A file may arrive at the text or
+    the audience step, so there is no extra step."""
 
     name = "directive"
 
     def begin(self, ctx: Ctx, args: str) -> None:
         targets = _targets(ctx)
         if not targets:
-            authorize(ctx.me, Permission.MANAGE_CELL)
-            raise Forbidden(texts.FORBIDDEN_SECRETARY)
+            authorize(ctx.me, Permission.LEAD)
+            raise Forbidden(texts.FORBIDDEN_LEADER)
         data = {"unit": None, "text": None, "file": None, "file_kind": None, "file_name": None}
         ctx.state.data = {**data, "audience": None, "chosen": []}
         if len(targets) == 1 and not ctx.me.committee_unit_ids:
@@ -122,7 +109,7 @@ class DirectiveFlow(Flow):
 
     def _ask_unit(self, ctx: Ctx, targets: list[tuple[str, str]], number: int) -> None:
         options = page(targets, number)
-        if sent_directives(ctx.session, ctx.me, limit=1):
+        if followed_directives(ctx.session, ctx.me, limit=1):
             options.append(("sent", texts.FLOW_DIR_STATUS_ENTRY))
         ctx.ask(self.name, "unit", texts.FLOW_DIR_CHOOSE_UNIT, options)
 
@@ -150,7 +137,7 @@ class DirectiveFlow(Flow):
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
             return None
-        if not _may_address(ctx, unit):
+        if not may_direct(ctx.me, unit):
             raise Forbidden(texts.FORBIDDEN_OUTSIDE_SCOPE)
         return unit
 
@@ -361,81 +348,6 @@ class DirectiveFlow(Flow):
 # --- Following up -----------------------------------------------------------------------------
 
 
-def cell_directive_stats(ctx: Ctx, directive_id: int, cell: Unit) -> DirectiveStats:
-    """One cell's share of a directive from above, for that cell's secretary or deputy.
-
-    services.directives.directive_stats serves the sender and the units above; a secretary
-    may not see the other cells' figures, so this counts the copies addressed to the cell
-    only, with the same rule (delivered if any account got it). It belongs next to
-    directive_stats in services/directives.py; it lives here until that file grows it.
-    """
-    authorize(ctx.me, Permission.MANAGE_CELL, cell)
-    directive = ctx.session.get(Directive, directive_id)
-    copies = list(
-        ctx.session.exec(
-            select(DirectiveRecipient)
-            .where(DirectiveRecipient.directive_id == directive_id)
-            .where(DirectiveRecipient.cell_id == cell.id)
-        )
-    )
-    if directive is None or not copies:
-        raise UserError(texts.DIR_NOT_FOUND)
-    statuses: dict[int, set[str]] = defaultdict(set)
-    for member_id, status in ctx.session.exec(
-        select(Delivery.member_id, Delivery.status)
-        .where(Delivery.kind == DeliveryKind.DIRECTIVE)
-        .where(Delivery.ref_id == directive_id)
-        .where(col(Delivery.member_id).in_([c.member_id for c in copies]))
-    ):
-        if member_id is not None:
-            statuses[member_id].add(status)
-    delivered = pending = failed = 0
-    for copy in copies:
-        seen = statuses.get(copy.member_id, set())
-        if DeliveryStatus.SENT in seen:
-            delivered += 1
-        elif seen & {DeliveryStatus.PENDING, DeliveryStatus.SENDING}:
-            pending += 1
-        else:
-            failed += 1
-    waiting = [c.member_id for c in copies if c.acknowledged_at is None]
-    names = member_names(ctx.session, waiting)
-    return DirectiveStats(
-        directive=directive,
-        recipients=len(copies),
-        delivered=delivered,
-        pending=pending,
-        failed=failed,
-        acknowledged=len(copies) - len(waiting),
-        not_acknowledged=sorted(
-            ((m, names[m].full_name) for m in waiting if m in names), key=lambda x: name_key(x[1])
-        ),
-    )
-
-
-def _received(ctx: Ctx, limit: int = 5) -> list[tuple[Directive, int]]:
-    """Directives others sent that reached the cells the actor manages: (directive, cell).
-    A co-manager's directive to the cell itself is followed in full; one from above only for
-    the actor's own cell."""
-    cells = sorted(ctx.me.managed_cell_ids)
-    if not cells:
-        return []
-    rows = ctx.session.exec(
-        select(Directive, DirectiveRecipient.cell_id)
-        .join(DirectiveRecipient, col(DirectiveRecipient.directive_id) == col(Directive.id))
-        .where(col(DirectiveRecipient.cell_id).in_(cells))
-        .where(Directive.sender_member_id != ctx.me.member_id)
-        .order_by(col(Directive.created_at).desc(), col(Directive.id).desc())
-    ).all()
-    found: dict[tuple[int, int], Directive] = {}
-    for directive, cell_id in rows:
-        assert directive.id is not None
-        found.setdefault((directive.id, cell_id), directive)
-        if len(found) >= limit:
-            break
-    return [(d, cell_id) for (_id, cell_id), d in found.items()]
-
-
 def show_stats(
     ctx: Ctx, stats: DirectiveStats, *, heading: str | None = None, can_remind: bool = True
 ) -> None:
@@ -452,50 +364,57 @@ def show_stats(
 
 
 class DirectiveStatusFlow(Flow):
-    """`/chidao_tinhhinh`: pick one of the directives sent (or received by the cell from
-    above) and see its counts; remind with one button."""
+    """`/chidao_tinhhinh`: pick one of the directives the actor may follow up now (to a unit
+    they direct, whoever sent it; or their cell's share of one from above), see its counts,
+    remind with one button. The pick is checked again by the service: the list may be old."""
 
     name = "directive_status"
 
     def begin(self, ctx: Ctx, args: str) -> None:
-        sent = sent_directives(ctx.session, ctx.me, limit=8)
-
-        def date(directive: Directive) -> str:
-            return format_vn_date(directive.created_at.astimezone(ctx.config.tz).date())
-
-        options = [
-            (f"d{d.id}", texts.FLOW_DIR_ITEM.format(date=date(d), snippet=_snippet(d.text)))
-            for d in sent
-        ]
-        for d, cell_id in _received(ctx):
-            snippet = _snippet(d.text)
-            if d.unit_id in ctx.me.managed_cell_ids:
-                options.append(
-                    (f"d{d.id}", texts.FLOW_DIR_ITEM.format(date=date(d), snippet=snippet))
-                )
-            else:
-                label = texts.FLOW_DIR_FROM_ABOVE.format(date=date(d), snippet=snippet)
-                options.append((f"c{d.id}:{cell_id}", label))
+        options = self._options(ctx)
         if not options:
             ctx.finish()
             ctx.say(texts.FLOW_DIR_NONE_SENT)
             return
-        ctx.ask(self.name, "pick", texts.FLOW_DIR_CHOOSE_SENT, options)
+        self._ask(ctx, options, 0)
+
+    def _options(self, ctx: Ctx) -> list[tuple[str, str]]:
+        return [self._option(ctx, item) for item in followed_directives(ctx.session, ctx.me)]
+
+    def _option(self, ctx: Ctx, item: FollowedDirective) -> tuple[str, str]:
+        directive = item.directive
+        date = format_vn_date(directive.created_at.astimezone(ctx.config.tz).date())
+        snippet = _snippet(directive.text)
+        if item.cell_id is not None:
+            label = texts.FLOW_DIR_FROM_ABOVE.format(date=date, snippet=snippet)
+            return f"c{directive.id}:{item.cell_id}", label
+        if directive.unit_id in ctx.me.managed_cell_ids:
+            label = texts.FLOW_DIR_ITEM.format(date=date, snippet=snippet)
+        else:  # a committee member follows several units: say which
+            label = texts.FLOW_DIR_ITEM_UNIT.format(date=date, unit=item.unit_name, snippet=snippet)
+        return f"d{directive.id}", label
+
+    def _ask(self, ctx: Ctx, options: list[tuple[str, str]], number: int) -> None:
+        ctx.ask(self.name, "pick", texts.FLOW_DIR_CHOOSE_SENT, page(options, number))
 
     def step_pick(self, ctx: Ctx, answer: Answer) -> None:
         key = answer.option or ""
+        number = page_key(key)
+        if number is not None:
+            self._ask(ctx, self._options(ctx), number)
+            return
         if key.startswith("d") and (directive_id := as_id(key[1:])) is not None:
             show_stats(ctx, directive_stats(ctx.session, ctx.me, directive_id))
             return
         head, _, cell_part = key[1:].partition(":")
         directive_id, cell_id = as_id(head), as_id(cell_part)
-        cell = ctx.session.get(Unit, cell_id) if key.startswith("c") and cell_id else None
-        if directive_id is None or cell is None:
+        if not key.startswith("c") or directive_id is None or cell_id is None:
             ctx.finish()
             ctx.say(texts.STALE_BUTTON)
             return
-        stats = cell_directive_stats(ctx, directive_id, cell)
-        heading = texts.FLOW_DIR_CELL_SCOPE.format(cell=cell.name)
+        stats = cell_directive_stats(ctx.session, ctx.me, directive_id, cell_id)
+        cell = ctx.session.get(Unit, cell_id)
+        heading = texts.FLOW_DIR_CELL_SCOPE.format(cell=cell.name if cell else "")
         show_stats(ctx, stats, heading=heading, can_remind=False)
 
 
@@ -539,12 +458,13 @@ def remind_action(ctx: Ctx, args: list[str]) -> None:
 def register(registry: Registry) -> None:
     compose = registry.flow(DirectiveFlow())
     status = registry.flow(STATUS)
-    registry.command(Command("chidao", texts.CMD_DIRECTIVE, Audience.SECRETARY, compose.begin))
+    # One command per job for secretaries and committees; /chidao_capuy is the committee's
+    # former command, kept working but listed nowhere.
     registry.command(
-        Command("chidao_tinhhinh", texts.CMD_DIRECTIVE_STATUS, Audience.SECRETARY, status.begin)
+        Command("chidao", texts.CMD_DIRECTIVE, Audience.LEADER, compose.begin, ("chidao_capuy",))
     )
     registry.command(
-        Command("chidao_capuy", texts.CMD_DIRECTIVE_COMMITTEE, Audience.COMMITTEE, compose.begin)
+        Command("chidao_tinhhinh", texts.CMD_DIRECTIVE_STATUS, Audience.LEADER, status.begin)
     )
     registry.action(Action("dir_ack", acknowledge))
     registry.action(Action("dir_stats", stats_action))

@@ -17,6 +17,7 @@ class Audience(StrEnum):
     SECRETARY = "secretary"
     COMMITTEE = "committee"
     ADMIN = "admin"
+    LEADER = "leader"  # secretaries and committees alike: one command in both menus
 
 
 AUDIENCE_PERMISSION = {
@@ -24,6 +25,16 @@ AUDIENCE_PERMISSION = {
     Audience.SECRETARY: Permission.MANAGE_CELL,
     Audience.COMMITTEE: Permission.OVERSEE,
     Audience.ADMIN: Permission.ADMIN,
+    Audience.LEADER: Permission.LEAD,
+}
+
+# The menu sections, in the order /help and the channels' command lists show them.
+SECTIONS = (Audience.MEMBER, Audience.SECRETARY, Audience.COMMITTEE, Audience.ADMIN)
+
+# An audience that spans several sections: its commands are listed once, in the first of these
+# sections the actor belongs to (a secretary who also sits on a committee sees /chidao once).
+AUDIENCE_SECTIONS: dict[Audience, tuple[Audience, ...]] = {
+    Audience.LEADER: (Audience.SECRETARY, Audience.COMMITTEE),
 }
 
 
@@ -42,6 +53,13 @@ class Command:
     @property
     def permission(self) -> Permission:
         return AUDIENCE_PERMISSION[self.audience]
+
+    def section(self, actor: Actor) -> Audience | None:
+        """The menu section this command is listed in for the actor; None if not offered."""
+        for audience in AUDIENCE_SECTIONS.get(self.audience, (self.audience,)):
+            if allows(actor, AUDIENCE_PERMISSION[audience]):
+                return audience
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,3 +140,10 @@ class Registry:
     def available_to(self, actor: Actor) -> list[Command]:
         """Commands this actor may use, in registration order (the menu order)."""
         return [c for c in self._ordered if allows(actor, c.permission)]
+
+    def menu(self, actor: Actor) -> list[tuple[Audience, list[Command]]]:
+        """The listed commands (not hidden ones or aliases) by section, as /help shows them and
+        the channels' command menus list them: each command once, empty sections left out."""
+        listed = [(c.section(actor), c) for c in self.available_to(actor) if c.in_menu]
+        menu = [(s, [c for section, c in listed if section is s]) for s in SECTIONS]
+        return [(s, commands) for s, commands in menu if commands]

@@ -1,7 +1,9 @@
 """Who is acting, over which units: the one authorization helper every handler uses.
 
 A member sees their own cell; a secretary or deputy acts on their own cell; a committee member
-sees the subtree of the unit whose committee they sit on; an admin sees everything.
+sees the subtree of the unit whose committee they sit on; an admin sees everything. Whoever does
+either of the middle two "leads" (Permission.LEAD): writes directives to, and follows up, the
+cells under them.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from sqlmodel import Session, select
 from models import Member, Role, RoleAssignment, Unit
 from services import texts
 from services.errors import Forbidden
-from services.org import is_within
+from services.org import is_cell, is_within
 
 
 class Permission(StrEnum):
     MEMBER = "member"
     MANAGE_CELL = "manage_cell"
     OVERSEE = "oversee"
+    LEAD = "lead"  # MANAGE_CELL over a cell or OVERSEE over a unit: secretaries and committees
     ADMIN = "admin"
 
 
@@ -94,6 +97,9 @@ def allows(actor: Actor, permission: Permission, unit: Unit | None = None) -> bo
         return bool(actor.managed_cell_ids) if unit is None else unit.id in actor.managed_cell_ids
     if permission is Permission.OVERSEE:
         return bool(actor.committee_unit_ids) if unit is None else _oversees(actor, unit)
+    if permission is Permission.LEAD:
+        manages = allows(actor, Permission.MANAGE_CELL, unit) and (unit is None or is_cell(unit))
+        return manages or allows(actor, Permission.OVERSEE, unit)
     return False
 
 
@@ -107,6 +113,13 @@ def authorize(actor: Actor, permission: Permission, unit: Unit | None = None) ->
         reason = (
             texts.FORBIDDEN_OUTSIDE_SCOPE if actor.committee_unit_ids else texts.FORBIDDEN_COMMITTEE
         )
+    elif permission is Permission.LEAD:
+        if actor.committee_unit_ids:
+            reason = texts.FORBIDDEN_OUTSIDE_SCOPE
+        elif actor.managed_cell_ids:
+            reason = texts.FORBIDDEN_OTHER_CELL
+        else:
+            reason = texts.FORBIDDEN_LEADER
     elif permission is Permission.ADMIN:
         reason = texts.FORBIDDEN_ADMIN
     else:

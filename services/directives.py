@@ -6,8 +6,11 @@
 - Each recipient's copy is a `directive_recipients` row with its "Đã nhận" acknowledgement;
   each message is an outbox row per chat account (services.outbox), so nothing is lost on a
   crash and the sender's counts come from the rows themselves.
-- The sender sees delivered / failed / pending / acknowledged counts and who has not
-  acknowledged, and may remind those, at most once per `directive_remind_interval`.
+- Whoever may write to the directive's unit *now* follows it up (delivered / failed / pending /
+  acknowledged counts, who has not acknowledged, a reminder at most once per
+  `directive_remind_interval`): having sent it gives no right of its own, so a former secretary
+  loses their cell's directives and the new one inherits them. A cell's manager also follows
+  their cell's share of a directive from above.
 """
 
 from __future__ import annotations
@@ -103,6 +106,16 @@ class DirectiveStats:
 
 
 @dataclass(frozen=True)
+class FollowedDirective:
+    """One entry of the follow-up list: the whole directive (`cell_id` None) or, for a directive
+    from above, the share that reached one cell the actor manages."""
+
+    directive: Directive
+    unit_name: str
+    cell_id: int | None = None
+
+
+@dataclass(frozen=True)
 class MyDirective:
     """A directive as its recipient lists it."""
 
@@ -118,16 +131,16 @@ class MyDirective:
 # --- Audience ---------------------------------------------------------------------------------
 
 
-def _authorize_sender(actor: Actor, unit: Unit) -> None:
-    """A cell's manager writes to that cell; a committee member to any unit of their subtree."""
-    if is_cell(unit) and allows(actor, Permission.MANAGE_CELL, unit):
-        return
-    if allows(actor, Permission.OVERSEE, unit):
-        return
-    if actor.committee_unit_ids:
-        authorize(actor, Permission.OVERSEE, unit)
-    authorize(actor, Permission.MANAGE_CELL, unit)
-    raise Forbidden(texts.FORBIDDEN_OTHER_CELL)  # a manager addressing a non-cell unit
+def may_direct(actor: Actor, unit: Unit) -> bool:
+    """Who may write to `unit` and follow up what was written to it, by current authority only:
+    the cell's secretary or deputy now, a committee member of a unit whose subtree contains it,
+    an admin. The one rule for composing, listing, stats and reminders (buttons included)."""
+    return allows(actor, Permission.LEAD, unit)
+
+
+def _authorize_direction(actor: Actor, unit: Unit) -> None:
+    """`may_direct`, or `Forbidden` with the reason."""
+    authorize(actor, Permission.LEAD, unit)
 
 
 def _cells_of(session: Session, unit: Unit) -> list[int]:
@@ -191,7 +204,7 @@ def preview_directive(
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise UserError(texts.DIR_UNIT_NOT_FOUND)
-    _authorize_sender(actor, unit)
+    _authorize_direction(actor, unit)
     kind = DirectiveAudience(audience)
     clean = _clean_text(text, rules)
     members = _audience(session, actor, unit, kind, member_ids)
@@ -364,16 +377,14 @@ def acknowledge_directive(
 
 
 def _followed_directive(session: Session, actor: Actor, directive_id: int) -> Directive:
-    """The sender, or whoever manages / oversees the directive's unit, may follow it up."""
+    """The directive, if the actor may direct its unit now (`may_direct`); whoever sent it."""
     directive = session.get(Directive, directive_id)
     if directive is None:
         raise UserError(texts.DIR_NOT_FOUND)
-    if directive.sender_member_id == actor.member_id or actor.is_admin:
-        return directive
     unit = session.get(Unit, directive.unit_id)
     if unit is None:
         raise UserError(texts.DIR_NOT_FOUND)
-    _authorize_sender(actor, unit)
+    _authorize_direction(actor, unit)
     return directive
 
 
@@ -385,12 +396,55 @@ def directive_stats(session: Session, actor: Actor, directive_id: int) -> Direct
             select(DirectiveRecipient).where(DirectiveRecipient.directive_id == directive_id)
         )
     )
-    statuses: dict[int, set[str]] = defaultdict(set)
-    for member_id, status in session.exec(
+    return _stats(session, directive, copies)
+
+
+def cell_directive_stats(
+    session: Session, actor: Actor, directive_id: int, cell_id: int
+) -> DirectiveStats:
+    """One cell's share of a directive, for whoever may direct that cell now (its secretary
+    following a directive from above): the copies addressed to that cell only, so the other
+    cells' figures stay with those who may see them."""
+    cell = session.get(Unit, cell_id)
+    directive = session.get(Directive, directive_id)
+    if cell is None or directive is None:
+        raise UserError(texts.DIR_NOT_FOUND)
+    _authorize_direction(actor, cell)
+    copies = list(
+        session.exec(
+            select(DirectiveRecipient)
+            .where(DirectiveRecipient.directive_id == directive_id)
+            .where(DirectiveRecipient.cell_id == cell_id)
+        )
+    )
+    if not copies:
+        raise UserError(texts.DIR_NOT_FOUND)
+    return _stats(session, directive, copies, cell_id=cell_id)
+
+
+def _stats(
+    session: Session,
+    directive: Directive,
+    copies: Sequence[DirectiveRecipient],
+    *,
+    cell_id: int | None = None,
+) -> DirectiveStats:
+    """Counts per member over `copies` (all, or one cell's): delivered if any of their
+    accounts got it."""
+    rows = (
         select(Delivery.member_id, Delivery.status)
         .where(Delivery.kind == DeliveryKind.DIRECTIVE)
-        .where(Delivery.ref_id == directive_id)
-    ):
+        .where(Delivery.ref_id == directive.id)
+    )
+    if cell_id is not None:
+        share = (
+            select(DirectiveRecipient.member_id)
+            .where(DirectiveRecipient.directive_id == directive.id)
+            .where(DirectiveRecipient.cell_id == cell_id)
+        )
+        rows = rows.where(col(Delivery.member_id).in_(share))
+    statuses: dict[int, set[str]] = defaultdict(set)
+    for member_id, status in session.exec(rows):
         if member_id is not None:
             statuses[member_id].add(status)
     delivered = pending = failed = 0
@@ -544,13 +598,43 @@ def my_directives(session: Session, actor: Actor, *, limit: int = 10) -> list[My
     ]
 
 
-def sent_directives(session: Session, actor: Actor, *, limit: int = 10) -> list[Directive]:
-    """The directives the actor sent, newest first (to pick one for stats or a reminder)."""
-    return list(
-        session.exec(
-            select(Directive)
-            .where(Directive.sender_member_id == actor.member_id)
-            .order_by(col(Directive.created_at).desc(), col(Directive.id).desc())
-            .limit(limit)
+def followed_directives(
+    session: Session, actor: Actor, *, limit: int = 16
+) -> list[FollowedDirective]:
+    """What the actor may follow up now, newest first: every directive to a unit they may
+    direct (`may_direct`: whoever sent it, a predecessor included), and the share of a
+    directive from above that reached a cell they manage."""
+    newest = (col(Directive.created_at).desc(), col(Directive.id).desc())
+    whole = select(Directive)
+    directed: list[int] = []
+    if not actor.is_admin:
+        directed = sorted(
+            set(actor.managed_cell_ids)
+            | {u.id for u in subtree_units(session, sorted(actor.committee_unit_ids)) if u.id}
         )
-    )
+        whole = whole.where(col(Directive.unit_id).in_(directed))
+    found = [(d, None) for d in session.exec(whole.order_by(*newest).limit(limit))]
+    cells = sorted(actor.managed_cell_ids)
+    if cells and not actor.is_admin:
+        shares = session.exec(
+            select(Directive, DirectiveRecipient.cell_id)
+            .join(DirectiveRecipient, col(DirectiveRecipient.directive_id) == col(Directive.id))
+            .where(col(DirectiveRecipient.cell_id).in_(cells))
+            .where(col(Directive.unit_id).not_in(directed))
+            .group_by(col(Directive.id), col(DirectiveRecipient.cell_id))
+            .order_by(*newest)
+            .limit(limit)
+        ).all()
+        found.extend(shares)
+    found.sort(key=lambda row: (row[0].created_at, row[0].id or 0), reverse=True)
+    found = found[:limit]
+    units = {
+        u.id: u.name
+        for u in session.exec(
+            select(Unit).where(col(Unit.id).in_({d.unit_id for d, _cell in found}))
+        )
+    }
+    return [
+        FollowedDirective(directive=d, unit_name=units.get(d.unit_id, ""), cell_id=cell)
+        for d, cell in found
+    ]

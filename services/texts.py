@@ -397,7 +397,6 @@ FIELD_LABELS: Final = {
 # Commands (handlers/directives.py, meetings.py, results.py, member.py).
 CMD_DIRECTIVE: Final = "Gửi chỉ đạo, thông báo cho chi bộ"
 CMD_DIRECTIVE_STATUS: Final = "Tình hình nhận chỉ đạo"
-CMD_DIRECTIVE_COMMITTEE: Final = "Gửi chỉ đạo đến các chi bộ"
 CMD_MEETING_NEW: Final = "Lên lịch sinh hoạt chi bộ"
 CMD_MEETING_MANAGE: Final = "Quản lý buổi sinh hoạt (trả lời, điểm danh)"
 CMD_RESULTS: Final = "Ghi kết quả họp (nghị quyết, biểu quyết, chấm điểm, nhiệm vụ)"
@@ -677,3 +676,7 @@ IMPORT_XLSX_TOO_MANY_PARTS: Final = (
     "Tệp '{name}' chứa quá nhiều thành phần ({count}, tối đa {limit}) nên có thể bị hỏng. "
     "Hãy mở bằng Excel rồi lưu lại thành tệp .xlsx mới."
 )
+
+# --- Directives: one /chidao for secretaries and committees; follow-up by current authority ---
+FORBIDDEN_LEADER: Final = "Chức năng này dành cho bí thư, phó bí thư chi bộ và cấp ủy."
+FLOW_DIR_ITEM_UNIT: Final = "{date} · {unit}: {snippet}"

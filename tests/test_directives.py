@@ -24,11 +24,11 @@ from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS
 from services.directives import (
     acknowledge_directive,
     directive_stats,
+    followed_directives,
     my_directives,
     preview_directive,
     remind_unacknowledged,
     send_directive,
-    sent_directives,
 )
 from services.errors import Forbidden, UserError
 from services.identities import find_member, local_identity, touch_identity
@@ -182,7 +182,7 @@ def test_senders_are_held_to_their_scope(demo: Database, clock: FakeClock) -> No
     with demo.session() as session:
         with pytest.raises(Forbidden) as member:
             send(session, clock, code="DV003")
-        assert member.value.message == texts.FORBIDDEN_SECRETARY
+        assert member.value.message == texts.FORBIDDEN_LEADER
         with pytest.raises(Forbidden) as other_cell:
             send(session, clock, code="DV009", unit=CELL_OFFICE)
         assert other_cell.value.message == texts.FORBIDDEN_OTHER_CELL
@@ -316,7 +316,13 @@ def test_members_list_their_directives_with_their_acknowledgement(
         assert [d.directive_id for d in my_directives(session, actor(session, "DV010"))] == [
             newer.id
         ]
-        assert [d.id for d in sent_directives(session, actor(session, "DV001"))] == [older.id]
+        # The secretary follows their cell's own directive in full, the Đảng ủy's one as the
+        # cell's share only.
+        followed = followed_directives(session, actor(session, "DV001"))
+        assert [(f.directive.id, f.cell_id) for f in followed] == [
+            (newer.id, unit_id(session, CELL_OFFICE)),
+            (older.id, None),
+        ]
 
 
 # --- The outbox itself ------------------------------------------------------------------------

@@ -46,7 +46,8 @@ def member_commands(registry: Registry) -> CommandList:
 
 
 def commands_for(registry: Registry, actor: Actor) -> CommandList:
-    return _listed(registry.available_to(actor))
+    """The actor's list, section by section as /help shows it: each command once."""
+    return _listed([c for _section, commands in registry.menu(actor) for c in commands])
 
 
 def actor_for_user(db: Database, user_id: str) -> Actor | None:
