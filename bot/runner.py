@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.app import build_app
 from bot.settings import Settings
+from bot.stopping import wind_down
 from services import texts
 
 log = logging.getLogger(__name__)
@@ -57,13 +58,18 @@ def run_channels(settings: Settings) -> None:
 
         # Every process ticks; the claimed rows make sure nothing fires twice (docs/scheduler.md).
         jobs["Scheduler"] = start_scheduler(app, stop)
-        tasks = {name: asyncio.create_task(job) for name, job in jobs.items()}
-        # If one channel fails for good (a rejected token), stop the others too.
-        await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_EXCEPTION)
-        stop.set()
-        await asyncio.wait(tasks.values())
+        tasks = {name: asyncio.create_task(job, name=name) for name, job in jobs.items()}
+        for task in tasks.values():
+            # If one channel fails for good (a rejected token), stop the others too.
+            task.add_done_callback(lambda t: t.cancelled() or t.exception() is None or stop.set())
+        await stop.wait()
+        # Whatever each job was doing (a back-off, a hanging send), the process is gone in
+        # about FINISH_GRACE + CANCEL_GRACE seconds after SIGTERM.
+        await wind_down(list(tasks.values()))
         failures = [
-            _explain(name, task.exception()) for name, task in tasks.items() if task.exception()
+            _explain(name, task.exception())
+            for name, task in tasks.items()
+            if task.done() and not task.cancelled() and task.exception()
         ]
         # A rejected token stops both the poller and the worker of that channel: say it once.
         return list(dict.fromkeys(failures))

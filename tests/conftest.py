@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,15 @@ from handlers.core import Core
 from models import Database
 from services.demo import seed_demo
 from tests.support import ChatDriver, FakeClock
+
+# CI's second run: the wall clock a year ahead, here and in every subprocess (see the module).
+_CLOCKSHIFT = Path(__file__).with_name("clockshift")
+if os.environ.get("SOTAY_TEST_CLOCK_SHIFT_DAYS", "").strip():
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_CLOCKSHIFT), os.environ.get("PYTHONPATH", "")) if p
+    )
+    sys.path.insert(0, str(_CLOCKSHIFT))
+    import sitecustomize  # noqa: F401  (starts the shifted clock in this process)
 
 PG_ADMIN_URL = os.environ.get(
     "SOTAY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

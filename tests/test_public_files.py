@@ -11,8 +11,8 @@ import hashlib
 import io
 import struct
 import zlib
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -31,7 +31,7 @@ from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import updates_from_body
 from handlers.core import Core
 from handlers.messages import OutFile, Reply
-from models import ChatIdentity, Database, PublicFile
+from models import ChatIdentity, Database, PublicFile, utcnow
 from services import public_files, texts
 from services.identities import find_member
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
@@ -65,7 +65,9 @@ RED, BLUE = tiny_png((200, 0, 0)), tiny_png((0, 0, 200))
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 
 
-def publish(db: Database, data: bytes, clock: FakeClock, name: str = "chart.png") -> str:
+def publish(
+    db: Database, data: bytes, clock: Callable[[], datetime], name: str = "chart.png"
+) -> str:
     content_type = public_files.image_content_type(data)
     assert content_type is not None
     with db.session() as session:
@@ -439,7 +441,8 @@ async def test_sotay_run_serves_the_files_itself_until_stopped(
 ) -> None:
     """Polling has no web server of its own: `sotay run` serves /files on FILES_PORT, so a
     cell can run charts on Zalo with one process; a taken port is an error, not a hang."""
-    token = publish(db, RED, clock)
+    # serve_files reads the real clock, so the file is published on it too (not the fake one).
+    token = publish(db, RED, utcnow)
     port, stop = free_port(), asyncio.Event()
     server = asyncio.create_task(serve_files(db, "127.0.0.1", port, stop))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
