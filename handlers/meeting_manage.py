@@ -265,7 +265,7 @@ class ManageFlow(Flow):
         ctx.update_data(member=member_id)
         options = [(key, label.capitalize()) for key, label in STATUS_OPTIONS]
         if line.member_status == MemberStatus.OFFICIAL:
-            # Left out of the vote's denominator (temporary transfer, suspension: DOMAIN.md).
+            # Left out of the vote's denominator (temporary transfer, suspension: docs/domain.md).
             options += [
                 (f"x:{key}", texts.FLOW_VOTE_EXCL_OPTION.format(label=label))
                 for key, label in texts.VOTE_EXCL_LABELS.items()

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class UnitKind(StrEnum):
-    """Levels of the organisation tree (DOMAIN.md, "Organisation tree")."""
+    """Levels of the organisation tree (docs/domain.md, "Organisation tree")."""
 
     UPPER_COMMITTEE = "dang_uy_cap_tren"  # Đảng ủy cấp trên (Đảng ủy Khối, huyện, tỉnh)
     BASE_ORGANISATION = "dang_bo_co_so"  # Đảng bộ cơ sở
@@ -19,7 +19,7 @@ class UnitKind(StrEnum):
 
 
 class MemberStatus(StrEnum):
-    """Membership status; only official members vote (DOMAIN.md)."""
+    """Membership status; only official members vote (docs/domain.md)."""
 
     OFFICIAL = "chinh_thuc"
     PROBATIONARY = "du_bi"
@@ -102,7 +102,10 @@ class CheckinOutcome(StrEnum):
 
 
 class VoteExclusion(StrEnum):
-    """Official members left out of a vote's denominator, like absent exempt ones (DOMAIN.md)."""
+    """Official members left out of a vote's denominator, like absent exempt ones.
+
+    See docs/domain.md, "The resolution vote".
+    """
 
     TEMPORARY_TRANSFER = "tam_chuyen"
     SUSPENDED = "dinh_chi"

@@ -1,6 +1,6 @@
 """The cell's month: meetings, their documents, the roll, check-in codes, resolutions, tasks.
 
-Rules come from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW (2025); see DOMAIN.md. The rules
+Rules come from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW (2025); see docs/domain.md. The rules
 themselves live in services/; these tables only keep what happened.
 """
 
@@ -127,7 +127,7 @@ class Resolution(SQLModel, table=True):
     """What a meeting decided and how well it went: resolution, vote, quality score.
 
     One per meeting. The vote keeps its denominator (`convened`: official members convened,
-    after the exclusions of DOMAIN.md) and the number of official members present
+    after the exclusions of docs/domain.md) and the number of official members present
     (`eligible_present`) as they were when the vote was recorded, so the record stands even if
     the roll changes later. `quality_scores` maps criterion → points on the 100-point sheet.
     """

@@ -25,10 +25,10 @@ unfinished duty is still true.
 Why the scheduler prompts instead of opening and closing check-in itself: a code is only useful
 when it is read out in the room, and meetings start late; a clock-made code would expire before
 anyone reads it. Closing the roll marks everyone without a check-in "vắng không phép", which feeds
-the Article 8 removal flags; the members who attend without a phone (the elderly members DOMAIN.md
-names) would be marked absent by a clock that cannot see the room. The self check-in window still
-closes by itself: codes live `checkin_ttl`, and `open_checkin` refuses after the end plus
-`checkin_closes_after`.
+the Article 8 removal flags; the members who attend without a phone (the elderly members that
+docs/domain.md names) would be marked absent by a clock that cannot see the room. The self
+check-in window still closes by itself: codes live `checkin_ttl`, and `open_checkin` refuses
+after the end plus `checkin_closes_after`.
 """
 
 from __future__ import annotations

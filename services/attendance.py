@@ -447,7 +447,8 @@ def set_vote_exclusion(
 ) -> Attendance:
     """Mark an official member as on temporary transfer or suspended (or clear it).
 
-    Such members do not count in the denominator of the vote (DOMAIN.md, resolutions).
+    Such members do not count in the denominator of the vote (docs/domain.md, "The resolution
+    vote").
     """
     meeting, _cell = managed_meeting(session, actor, meeting_id)
     value = VoteExclusion(exclusion) if exclusion else None

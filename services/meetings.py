@@ -1,6 +1,6 @@
 """Cell meetings: plan, schedule, documents, agenda, cancellation.
 
-The rules (DOMAIN.md, from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW, 2025):
+The rules (docs/domain.md, from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW, 2025):
 - every cell meets monthly; a thematic meeting never replaces the regular one, so a cell holds
   at most one regular meeting a month (a combined regular + thematic meeting is that one);
 - a meeting lasts at least 90 minutes, 120 when regular and thematic are held together;

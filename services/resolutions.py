@@ -1,6 +1,6 @@
 """After the meeting: the resolution, its vote, the meeting's quality score, the tasks assigned.
 
-Rules (DOMAIN.md):
+Rules (docs/domain.md):
 - A resolution passes with more than half of the official members convened voting for it.
   The denominator leaves out members on temporary transfer, exempt members who are absent,
   and suspended members. Probationary members do not vote (Điều lệ Đảng; Hướng dẫn
@@ -150,7 +150,7 @@ def _is_exempt(row: Attendance) -> bool:
 
 
 def count_voters(rows: list[Attendance]) -> VoterCount:
-    """Apply DOMAIN.md's denominator to a roll.
+    """Apply the vote's denominator (docs/domain.md, "The resolution vote") to a roll.
 
     Counted: official members (status chính thức, or exempt members who came), unless on
     temporary transfer or suspended. Exempt members who did not come are left out. Probationary
