@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import migrations
-from bot.settings import Settings
+from bot.settings import Settings, invite_secret
 from handlers import build_core
 from handlers.context import CoreConfig
 from handlers.core import Core
@@ -26,6 +26,7 @@ def core_config(settings: Settings) -> CoreConfig:
         conversation_ttl=timedelta(minutes=settings.conversation_ttl_minutes),
         telegram_bot_username=settings.telegram_bot_username,
         tz=settings.tz,
+        invite_secret=invite_secret(settings),
     )
 
 
@@ -38,4 +39,10 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
 
 def build_app(settings: Settings, *, migrate: bool = True) -> App:
     db = open_database(settings, migrate=migrate)
+    if settings.telegram_bot_token is not None or settings.zalo_bot_token is not None:
+        # One account of each token for the process: the adapters' replies and the delivery
+        # workers built on this database send through it (docs/delivery.md).
+        from bot.delivery.service import rate_accounts
+
+        rate_accounts(settings, db)
     return App(settings=settings, db=db, core=build_core(db, core_config(settings)))

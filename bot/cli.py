@@ -12,7 +12,7 @@ import typer
 
 from bot.app import build_app, open_database
 from bot.logging_setup import setup_logging
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, invite_secret, load_settings
 from models import Database, Member, utcnow
 from services import texts
 from services.errors import UserError
@@ -22,9 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def _settings() -> Settings:
-    """Settings or exit 2 with the one line that names the bad setting."""
+    """Settings or exit 2 with the one line that names the bad setting.
+
+    With a bot token (a deployment) INVITE_SECRET is checked here, so every command stops at
+    once without it; otherwise it is resolved where codes are hashed (the core, `invite`)."""
     try:
         settings = load_settings()
+        if settings.telegram_bot_token is not None or settings.zalo_bot_token is not None:
+            invite_secret(settings)
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
@@ -233,6 +238,10 @@ def invite(
     settings = _settings()
     if (member is None) == (unit is None):
         raise _fail(texts.CLI_INVITE_CHOOSE, 2)
+    try:
+        key = invite_secret(settings)  # the bot's own key, so that the codes work there
+    except SettingsError as error:
+        raise _fail(str(error), 2) from None
     username = settings.telegram_bot_username or _telegram_username(settings)
     if not username:
         typer.echo(texts.CLI_INVITE_NO_USERNAME, err=True)
@@ -264,7 +273,9 @@ def invite(
                 )
             now = utcnow()
             for target in targets:
-                code, _ = issue_invite(session, target, now=now, ttl=ttl, actor_label="cli")
+                code, _ = issue_invite(
+                    session, target, now=now, ttl=ttl, secret=key, actor_label="cli"
+                )
                 link = deep_link(username, code) or deep_link("BOT_USERNAME", code)
                 lines.append(f"{target.code}\t{code}\t{link}")
     finally:
@@ -316,3 +327,6 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except SettingsError as error:  # found while starting up (e.g. INVITE_SECRET in build_app)
+        typer.echo(str(error), err=True)
+        sys.exit(2)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
+import secrets as secrets_module
 from functools import cached_property
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -12,7 +16,13 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_TOKEN_RE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,}$")
-WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Webhook secrets: Telegram allows 1-256 of these characters; we ask for at least 32 (about
+# 190 bits from token_urlsafe) so the secret cannot be guessed and log masking stays exact.
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{32,256}$")
+MIN_SECRET_LENGTH = 32
+GENERATE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# The invite secret of a local trial (SQLite, no bot token) is kept beside the database file.
+INVITE_SECRET_FILE_SUFFIX = ".invite-secret"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PAID_BROADCAST_RATE = 1000.0  # Telegram's ceiling with allow_paid_broadcast
 # A lease must outlast a claimed row's wait for its slot plus one send with its timeouts
@@ -63,6 +73,8 @@ class Settings(BaseSettings):
     files_port: int = Field(default=8081, ge=1, le=65535)
     log_level: str = "INFO"
     invite_ttl_days: int = Field(default=14, ge=1, le=365)
+    # HMAC key of invite codes; required with a bot token or PostgreSQL (see `invite_secret`)
+    invite_secret: SecretStr | None = None
     conversation_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     # Delivery (the outbox workers; docs/delivery.md)
     telegram_rate_per_second: float = Field(default=30.0, gt=0, le=PAID_BROADCAST_RATE)
@@ -120,7 +132,23 @@ class Settings(BaseSettings):
             if not value.strip():
                 return None
             if not WEBHOOK_SECRET_RE.match(value):
-                raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ or -")
+                raise ValueError(
+                    "use 32-256 characters A-Z, a-z, 0-9, _ or - (generate one with: "
+                    f"{GENERATE_SECRET})"
+                )
+        return value
+
+    @field_validator("invite_secret", mode="before")
+    @classmethod
+    def _invite_secret(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if len(value) < MIN_SECRET_LENGTH or len(value) > 1024 or value != value.strip():
+                raise ValueError(
+                    f"use 32-1024 characters without surrounding spaces (generate one with: "
+                    f"{GENERATE_SECRET})"
+                )
         return value
 
     @field_validator("telegram_api_base", "zalo_api_base")
@@ -181,7 +209,7 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every configured secret, for the log redactor."""
         values = [self.telegram_bot_token, self.zalo_bot_token]
-        values += [self.telegram_webhook_secret, self.zalo_webhook_secret]
+        values += [self.telegram_webhook_secret, self.zalo_webhook_secret, self.invite_secret]
         return [v.get_secret_value() for v in values if v is not None]
 
 
@@ -194,3 +222,72 @@ def load_settings(**overrides: object) -> Settings:
         name = str(error["loc"][0]).upper() if error["loc"] else "?"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise SettingsError(f"Invalid setting {name}: {message}") from None
+
+
+def invite_secret(settings: Settings) -> str:
+    """The HMAC key of invite codes: INVITE_SECRET, or for a local trial one made and kept.
+
+    It must stay out of the database (a leaked database must not let anyone test codes
+    offline) and be the same for every process that issues or redeems codes. So with a bot
+    token (a real deployment) or PostgreSQL (a shared database, perhaps several hosts) it must
+    be set, and its absence is a one-line settings error at start-up; only a local SQLite
+    trial without a token gets one generated, in a file beside the database file (mode 0600),
+    which `sotay run`, `chat` and `invite` then share. An in-memory database lives as long as
+    the process, and so does its key.
+    """
+    if settings.invite_secret is not None:
+        return settings.invite_secret.get_secret_value()
+    if settings.telegram_bot_token is not None or settings.zalo_bot_token is not None:
+        raise SettingsError(
+            "Invalid setting INVITE_SECRET: required when a bot token is set "
+            f"(32+ characters; generate one with: {GENERATE_SECRET})"
+        )
+    url = sa.make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        raise SettingsError(
+            "Invalid setting INVITE_SECRET: required with PostgreSQL "
+            f"(32+ characters; generate one with: {GENERATE_SECRET})"
+        )
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return secrets_module.token_urlsafe(32)
+    return _local_secret(Path(url.database + INVITE_SECRET_FILE_SUFFIX))
+
+
+def _local_secret(path: Path) -> str:
+    """Read the trial's key, or create it: written whole to a private temporary file, then
+    linked into place, so a second process starting at the same moment reads the winner's."""
+    try:
+        return _read_local_secret(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise SettingsError(
+            f"Invalid setting INVITE_SECRET: not set, and {path} cannot be read ({error})"
+        ) from None
+    temporary = path.with_name(f"{path.name}.{secrets_module.token_hex(4)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+            handle.write(secrets_module.token_urlsafe(32) + "\n")
+        with contextlib.suppress(FileExistsError):  # another process linked its key first
+            os.link(temporary, path)
+    except OSError as error:
+        raise SettingsError(
+            f"Invalid setting INVITE_SECRET: not set, and {path} cannot be written ({error})"
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return _read_local_secret(path)
+
+
+def _read_local_secret(path: Path) -> str:
+    try:
+        value = path.read_text(encoding="ascii").strip()
+    except UnicodeDecodeError:
+        value = ""
+    if len(value) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"Invalid setting INVITE_SECRET: not set, and {path} holds no usable key "
+            "(delete the file to make a new one; unused invite codes then stop working)"
+        )
+    return value

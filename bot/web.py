@@ -4,7 +4,8 @@ Channels plug in as `WebChannel`s (routes plus start-up and shut-down), so addin
 writing a `ZaloWebhook` with its own routes and listing it in `web_channels`; nothing else here
 changes. Any number of these processes can run behind a load balancer: the state is in the
 database. With PUBLIC_BASE_URL set, `GET /files/<token>` serves the images published for Zalo
-(`PublicFiles`), since Zalo sends photos only by URL.
+(`PublicFiles`), since Zalo sends photos only by URL. A file's token is its only key, so
+uvicorn's access log shows those requests as `GET /files/…` (`_server_config`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App, build_app
-from bot.logging_setup import setup_logging
+from bot.logging_setup import mask_access_log, setup_logging
 from bot.settings import Settings, SettingsError
 from bot.telegram.runner import build_telegram
 from bot.telegram.webhook import TelegramWebhook
@@ -215,6 +216,20 @@ def _not_found() -> Response:
     return PlainTextResponse("Not Found", status_code=404)
 
 
+def _server_config(web_app: Starlette, host: str, port: int, grace: int) -> uvicorn.Config:
+    """uvicorn as both servers run it: our logging (`log_config=None`), the client address
+    from the proxy, and an access log that never shows a public file's token."""
+    mask_access_log(FILES_PATH)
+    return uvicorn.Config(
+        web_app,
+        host=host,
+        port=port,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=grace,
+    )
+
+
 class _EmbeddedServer(uvicorn.Server):
     """uvicorn inside a process that has its own signal handling (`sotay run`)."""
 
@@ -226,15 +241,7 @@ class _EmbeddedServer(uvicorn.Server):
 async def serve_files(db: Database, host: str, port: int, stop: asyncio.Event) -> None:
     """`GET /files/<token>` and `/healthz` until `stop`: `sotay run` polls, so nothing else
     would serve the charts its Zalo messages link to. Raises if the port cannot be taken."""
-    config = uvicorn.Config(
-        create_web_app([PublicFiles(db)]),
-        host=host,
-        port=port,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=5,
-    )
-    server = _EmbeddedServer(config)
+    server = _EmbeddedServer(_server_config(create_web_app([PublicFiles(db)]), host, port, 5))
 
     async def stopper() -> None:
         await stop.wait()
@@ -263,15 +270,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None
             "No channel configured for the webhook server "
             "(TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN, PUBLIC_BASE_URL)"
         )
-    config = uvicorn.Config(
-        create_web_app(channels),
-        host=host,
-        port=port,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
     try:
-        uvicorn.Server(config).run()
+        uvicorn.Server(_server_config(create_web_app(channels), host, port, 10)).run()
     finally:
         app.db.dispose()

@@ -16,6 +16,10 @@ from models import ConversationState, Unit
 from services import texts
 from services.auth import Actor, Permission, authorize
 
+# A core built without settings (tests, benchmarks) hashes invite codes with a key made for
+# this process: never stored nor known, so such codes die with the process, never guessable.
+_PROCESS_INVITE_SECRET = secrets.token_urlsafe(32)
+
 
 @dataclass(frozen=True)
 class CoreConfig:
@@ -25,6 +29,8 @@ class CoreConfig:
     conversation_ttl: timedelta = timedelta(hours=1)
     telegram_bot_username: str | None = None
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    # The HMAC key of invite codes (INVITE_SECRET; `bot.settings.invite_secret`).
+    invite_secret: str = field(default=_PROCESS_INVITE_SECRET, repr=False)
 
 
 @dataclass(frozen=True)

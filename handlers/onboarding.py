@@ -13,6 +13,7 @@ _MESSAGES = {
     RedeemOutcome.WRONG: texts.INVITE_WRONG,
     RedeemOutcome.EXPIRED: texts.INVITE_EXPIRED,
     RedeemOutcome.USED: texts.INVITE_USED,
+    RedeemOutcome.REVOKED: texts.INVITE_REVOKED,
     RedeemOutcome.TOO_MANY: texts.INVITE_TOO_MANY,
 }
 
@@ -25,7 +26,7 @@ def try_invite(ctx: Ctx, text: str) -> bool:
     identity = touch_identity(
         ctx.session, incoming.channel, incoming.user_id, incoming.chat_id, now=ctx.now
     )
-    result = redeem(ctx.session, text, identity, now=ctx.now)
+    result = redeem(ctx.session, text, identity, now=ctx.now, secret=ctx.config.invite_secret)
     if result.outcome is not RedeemOutcome.LINKED or result.member is None:
         ctx.say(_MESSAGES[result.outcome])
         return True

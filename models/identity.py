@@ -32,7 +32,11 @@ class ChatIdentity(SQLModel, table=True):
 
 
 class Invite(SQLModel, table=True):
-    """A single-use code that links a chat account to a member. Only its hash is stored."""
+    """A single-use code that links a chat account to a member.
+
+    Only a keyed hash is stored (`services.invites.hash_code`: HMAC under INVITE_SECRET, which
+    never enters the database); rows without the `h1:` prefix are older plain SHA-256 hashes.
+    """
 
     __tablename__ = "invites"
 

@@ -83,8 +83,7 @@ ROLE_LABELS: Final = {
 }
 
 # --- Invites from the chat -----------------------------------------------------------------
-INVITE_CHOOSE_MEMBER: Final = "Chọn đảng viên cần cấp mã mời (chưa kết nối):"
-INVITE_ALL_LINKED: Final = "Tất cả đảng viên trong chi bộ đã kết nối. Không cần cấp mã mới."
+INVITE_CHOOSE_MEMBER: Final = "Chọn đảng viên cần cấp mã mời (người chưa kết nối ở đầu danh sách):"
 INVITE_ISSUED: Final = (
     "Mã mời cho đồng chí {name}: {code}\nHạn dùng: {expires}.\n"
     "Đảng viên mở đường dẫn sau, hoặc gửi mã này cho bot:\n{link}"
@@ -680,3 +679,23 @@ IMPORT_XLSX_TOO_MANY_PARTS: Final = (
 # --- Directives: one /chidao for secretaries and committees; follow-up by current authority ---
 FORBIDDEN_LEADER: Final = "Chức năng này dành cho bí thư, phó bí thư chi bộ và cấp ủy."
 FLOW_DIR_ITEM_UNIT: Final = "{date} · {unit}: {snippet}"
+
+# --- Invites: who may invite whom, a member's new account, committees' /moi -----------------
+INVITE_LINKED_LABEL: Final = "{name} (đã kết nối)"
+INVITE_SEARCH_OPTION: Final = "🔎 Đảng viên khác (gõ mã hoặc tên)"
+INVITE_ASK_MEMBER: Final = (
+    "Đồng chí gõ mã đảng viên hoặc một phần họ tên của đảng viên cần cấp mã mời (gõ /huy để thoát):"
+)
+INVITE_SEARCH_CHOOSE: Final = "Chọn đảng viên cần cấp mã mời:"
+INVITE_SEARCH_LABEL: Final = "{name} – {code}"
+INVITE_SEARCH_NONE: Final = "Không tìm thấy đảng viên nào khớp “{text}” mà đồng chí có thể cấp mã mời. Đồng chí gõ lại, hoặc gõ /huy để thoát."
+INVITE_SEARCH_TOO_MANY: Final = (
+    "Có {count} đảng viên khớp “{text}”. Đồng chí gõ cụ thể hơn (họ tên đầy đủ hoặc mã đảng viên)."
+)
+INVITE_NOBODY: Final = "Trong chi bộ không có đảng viên nào mà đồng chí có thể cấp mã mời."
+INVITE_RELINK_NOTE: Final = "Đồng chí {name} đang kết nối bằng tài khoản khác. Khi mã này được dùng, tài khoản cũ cùng loại (Telegram hoặc Zalo) sẽ bị ngắt kết nối và nhận được thông báo."
+INVITE_REFUSED_SELF: Final = "Đồng chí không tự cấp mã mời cho mình được. Khi đổi điện thoại, đồng chí nhờ cấp ủy cấp trên hoặc quản trị viên cấp mã mới."
+INVITE_REFUSED_ADMIN: Final = "Đồng chí {name} là quản trị viên: mã mời cho quản trị viên chỉ được cấp bằng lệnh sotay invite trên máy chủ."
+INVITE_REFUSED_RANK: Final = "Đồng chí {name} giữ vai trò ngang hoặc cao hơn đồng chí (bí thư, cấp ủy). Mã mời cho đồng chí {name} do cấp ủy cấp trên hoặc quản trị viên cấp."
+INVITE_REVOKED: Final = "Mã mời này không còn hiệu lực vì vai trò của người cấp mã hoặc của đồng chí đã thay đổi. Đồng chí vui lòng xin mã mới."
+ACCOUNT_UNLINKED_NOTICE: Final = "Tài khoản này đã được ngắt kết nối khỏi Sổ tay đảng viên vì đồng chí đã kết nối bằng một tài khoản mới. Nếu không phải đồng chí làm việc này, đồng chí hãy báo ngay cho bí thư chi bộ."

@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
 from handlers.core import Core
 from handlers.messages import Incoming, Option, Response
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+CHILD_INVITE_SECRET = "child-process-invite-secret_0123456789abcdef"
+
+
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment for a `sotay` subprocess: this one's, without the developer's own bot
+    tokens, with the checkout importable, plus `settings`.
+
+    `PYTHONPATH` is extended, not replaced: in CI's shifted run it carries the folder that moves
+    the child's clock too (tests/clockshift).
+    """
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_", "INVITE_"))
+    }
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    # A bot token needs INVITE_SECRET (bot.settings.invite_secret); tests may pass their own.
+    env["INVITE_SECRET"] = CHILD_INVITE_SECRET
+    env.update(settings)
+    return env
 
 
 class FakeClock:

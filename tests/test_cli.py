@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,13 @@ from sqlmodel import select
 from models import Database, Invite, Member
 from services import texts
 from services.invites import hash_code
+from tests.support import CHILD_INVITE_SECRET, child_env
 
 SOTAY = [sys.executable, "-m", "bot"]
 
 
 def _env(db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    env.update({"DATABASE_URL": db_url, "LOG_LEVEL": "WARNING"})
-    env.update(extra)
-    return env
+    return child_env(**{"DATABASE_URL": db_url, "LOG_LEVEL": "WARNING", **extra})
 
 
 def _run(
@@ -102,7 +99,7 @@ def test_invite_prints_one_line_per_member(tmp_path: Path, db_url: str) -> None:
     assert [line[0] for line in lines] == [f"DV{i:03d}" for i in range(1, 17)]
     with db.session() as session:
         hashes = {i.code_hash for i in session.exec(select(Invite))}
-    assert {hash_code(line[1]) for line in lines} <= hashes
+    assert {hash_code(line[1], CHILD_INVITE_SECRET) for line in lines} <= hashes
     db.dispose()
 
     bad = _run(["invite", "--unit", "Không có"], env, tmp_path)

@@ -21,6 +21,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
+from bot.delivery.account import CallGate
 from bot.delivery.claims import Backoff, Outcome, Pace
 from bot.delivery.engine import DeliveryWorker, WorkerStats
 from bot.delivery.files import RemoteFile, prepare_reply
@@ -197,6 +198,10 @@ class Timed:
     def rate_key(self) -> str:
         return self.inner.rate_key
 
+    @property
+    def call_timeout(self) -> float:
+        return self.inner.call_timeout
+
     async def start(self) -> None:
         await self.inner.start()
 
@@ -210,17 +215,19 @@ class Timed:
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
 
-    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome:
+    async def send(
+        self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None
+    ) -> Outcome:
         number, started = len(self.starts), self.clock()
         self.starts.append((started, chat_id))
         self.spans.append((started, started))  # the answer is filled in below
         if self.time is not None and self.stall is not None:  # the loop freezes right here
             self.time.clock.now += timedelta(seconds=self.stall(number))
         if self.time is None:
-            outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+            outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts, gate=gate)
         else:  # the fake server answers at once in virtual time, then after `latency`
             async with self.time.held():
-                outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts)
+                outcome = await self.inner.send(chat_id, reply, skip_parts=skip_parts, gate=gate)
             if self.latency is not None:
                 await self.time.sleep(self.latency(number))
         self.spans[number] = (started, self.clock())

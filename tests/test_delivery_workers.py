@@ -43,6 +43,8 @@ from tests.test_delivery_support import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+# Invite codes are signed with it; a process with a bot token refuses to start without one.
+INVITE_SECRET = "test-invite-secret-0123456789-abcdefghijklmnop"
 
 
 @pytest.fixture
@@ -167,6 +169,7 @@ def _env(db_path: Path, telegram: FakeTelegram, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{db_path}",
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
+        "INVITE_SECRET": INVITE_SECRET,
         **extra,
     }
 
@@ -222,6 +225,7 @@ def test_sotay_worker_for_a_channel_without_token_is_one_line_exit_2(tmp_path: P
         TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
         DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}",
         PYTHONPATH=str(ROOT),
+        INVITE_SECRET=INVITE_SECRET,
     )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "worker", "--channel", "zalo"],

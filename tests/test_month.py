@@ -3,7 +3,6 @@ terminal chat processes sharing one SQLite file, the way a trainer would demonst
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from models import (
     Task,
 )
 from services import texts
-from tests.support import ChatDriver, FakeClock
+from tests.support import ChatDriver, FakeClock, child_env
 from tests.test_flow_directives import option_ids, received, send_file
 from tests.test_flow_meetings import at_local, status_of
 
@@ -194,8 +193,7 @@ def test_month_through_the_terminal_chat(tmp_path: Path) -> None:
     """Each member is a separate `python -m bot chat --as …` process on one SQLite file.
     The real clock runs here, so the meeting is set 40 minutes ahead: check-in is open."""
     url = f"sqlite:///{tmp_path / 'month.db'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
-    env.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    env = child_env(DATABASE_URL=url, LOG_LEVEL="WARNING")
     demo = subprocess.run(
         [sys.executable, "-m", "bot", "demo"], env=env, cwd=tmp_path, capture_output=True
     )

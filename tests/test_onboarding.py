@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from handlers.context import CoreConfig
 from models import AuditLog, ChatIdentity, Invite
 from services.identities import find_member
 from services.invites import MAX_WRONG_PER_HOUR, hash_code, issue_invite
@@ -16,7 +17,13 @@ def _invite(db, clock, code: str, days: int = 14) -> str:
     with db.session() as session:
         member = find_member(session, code)
         assert member is not None
-        invite_code, _ = issue_invite(session, member, now=clock(), ttl=timedelta(days=days))
+        invite_code, _ = issue_invite(
+            session,
+            member,
+            now=clock(),
+            ttl=timedelta(days=days),
+            secret=CoreConfig().invite_secret,
+        )
     return invite_code
 
 
@@ -53,7 +60,7 @@ def test_invite_stored_hashed_only(demo, clock) -> None:
     code = _invite(demo, clock, "DV003")
     with demo.session() as session:
         invites = session.exec(select(Invite)).all()
-    assert [i.code_hash for i in invites] == [hash_code(code)]
+    assert [i.code_hash for i in invites] == [hash_code(code, CoreConfig().invite_secret)]
     assert all(code not in i.code_hash for i in invites)
 
 

@@ -253,7 +253,7 @@ async def test_a_generated_chart_reaches_zalo_as_a_photo_served_by_the_files_rou
         fake,
         public_base_url=BASE,
         exports_dir=str(tmp_path),
-        zalo_webhook_secret="zalo-webhook-secret_0123456789",
+        zalo_webhook_secret="zalo-webhook-secret_0123456789abcdef",
     )
     app = App(settings, demo, core)
     chats = ["zl-chart-1", "zl-chart-2"]
@@ -345,7 +345,7 @@ async def test_thongke_on_zalo_sends_the_chart_and_a_link_to_the_spreadsheet(
     """A committee member on Zalo gets everything a Telegram member gets from /thongke: the
     text and chart as a photo, and the per-cell spreadsheet as a link that downloads it."""
     settings = zalo_settings(
-        fake, public_base_url=BASE, zalo_webhook_secret="zalo-webhook-secret_0123456789"
+        fake, public_base_url=BASE, zalo_webhook_secret="zalo-webhook-secret_0123456789abcdef"
     )
     app = App(settings, demo, core)
     link_zalo_member(demo, "DV016", "zl-committee", clock)

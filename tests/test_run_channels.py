@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -15,27 +14,23 @@ from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import TOKEN as ZALO_TOKEN
 from tests.fake_zalo import running_fake_zalo, text_update
-from tests.support import free_port, get_when_listening
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import child_env, free_port, get_when_listening
 
 
 async def test_run_serves_telegram_and_zalo_together(tmp_path: Path) -> None:
     with FakeTelegram() as telegram:
         async with running_fake_zalo(empty_wait=0.2) as zalo:
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))},
-                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-                "TELEGRAM_API_BASE": telegram.base_url,
-                "ZALO_BOT_TOKEN": ZALO_TOKEN,
-                "ZALO_API_BASE": zalo.url,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-                "LOG_LEVEL": "INFO",
-                "PYTHONPATH": str(ROOT),
+            env = child_env(
+                TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+                TELEGRAM_API_BASE=telegram.base_url,
+                ZALO_BOT_TOKEN=ZALO_TOKEN,
+                ZALO_API_BASE=zalo.url,
+                DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+                LOG_LEVEL="INFO",
                 # Charts for Zalo: `sotay run` serves /files itself on FILES_PORT.
-                "PUBLIC_BASE_URL": "https://sotay.test",
-                "FILES_PORT": str(files_port := free_port()),
-            }
+                PUBLIC_BASE_URL="https://sotay.test",
+                FILES_PORT=str(files_port := free_port()),
+            )
             process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
                 cwd=tmp_path,
@@ -73,16 +68,14 @@ async def test_run_serves_telegram_and_zalo_together(tmp_path: Path) -> None:
 async def test_a_rejected_token_stops_run_with_one_line(tmp_path: Path) -> None:
     with FakeTelegram() as telegram:
         async with running_fake_zalo(empty_wait=0.2) as zalo:
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))},
-                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
-                "TELEGRAM_API_BASE": telegram.base_url,
-                "ZALO_BOT_TOKEN": "1:not-the-right-token",
-                "ZALO_API_BASE": zalo.url,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-                "LOG_LEVEL": "WARNING",
-                "PYTHONPATH": str(ROOT),
-            }
+            env = child_env(
+                TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+                TELEGRAM_API_BASE=telegram.base_url,
+                ZALO_BOT_TOKEN="1:not-the-right-token",
+                ZALO_API_BASE=zalo.url,
+                DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+                LOG_LEVEL="WARNING",
+            )
             result = await asyncio.to_thread(
                 subprocess.run,
                 [sys.executable, "-m", "bot", "run"],

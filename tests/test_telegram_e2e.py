@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import signal
 import socket
@@ -36,6 +35,7 @@ from bot.telegram.sender import RetryPolicy
 from bot.telegram.webhook import SECRET_HEADER, TelegramWebhook
 from bot.web import create_web_app
 from handlers import build_registry
+from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming, Response
 from handlers.registry import Audience
@@ -46,10 +46,10 @@ from services.identities import find_member
 from services.invites import issue_invite
 from services.orgwrite import MemberValues, upsert_member
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, utf16_len
-from tests.support import FakeClock
+from tests.support import FakeClock, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "webhook-secret_0123456789"
+SECRET = "webhook-secret_0123456789abcdefghijk"
 FAST = TelegramOptions(
     concurrency=8,
     poll_timeout=2,
@@ -76,7 +76,13 @@ class Harness:
         with self.db.session() as session:
             member = find_member(session, member_code)
             assert member is not None
-            code, _ = issue_invite(session, member, now=self.clock(), ttl=timedelta(days=14))
+            code, _ = issue_invite(
+                session,
+                member,
+                now=self.clock(),
+                ttl=timedelta(days=14),
+                secret=CoreConfig().invite_secret,
+            )
         return code
 
     async def link(self, user: dict[str, Any], member_code: str) -> dict[str, Any]:
@@ -543,14 +549,12 @@ async def test_webhook_menu_button_flow(web: WebServer) -> None:
 
 # -- the process ------------------------------------------------------------------------------
 async def test_run_polling_stops_cleanly_on_sigterm(fake: FakeTelegram, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": fake.base_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = child_env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=fake.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        LOG_LEVEL="INFO",
+    )
     code = (
         "from bot.settings import load_settings\n"
         "from bot.telegram.runner import run_polling\n"
@@ -594,15 +598,13 @@ async def test_serve_runs_the_webhook_server_until_sigterm(
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    env = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE": fake.base_url,
-        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = child_env(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=fake.base_url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram/webhook",
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+    )
     code = (
         "from bot.settings import load_settings\n"
         "from bot.web import serve\n"

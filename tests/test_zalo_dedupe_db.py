@@ -37,7 +37,7 @@ from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import FakeClock
 from tests.test_zalo_polling import invite, zalo_settings
 
-SECRET = "zalo-webhook-secret_0123456789"
+SECRET = "zalo-webhook-secret_0123456789abcdef"
 HOOK_URL = "https://bot.sotay.test/zalo/webhook"
 FAST = RetryPolicy(attempts=2, base_delay=0.01, max_delay=0.02)
 

@@ -52,7 +52,7 @@ from tests.test_flow_directives import compose
 from tests.test_flow_meetings import member_id, schedule_via_chat
 from tests.test_zalo_polling import digit_of, invite, zalo_settings
 
-SECRET = "zalo-month-webhook-secret_0123"
+SECRET = "zalo-month-webhook-secret_0123456789"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 DIRECTIVE = "Đề nghị các đồng chí nghiên cứu Chỉ thị 50-CT/TW trước buổi sinh hoạt."
 ChatAs = Callable[..., ChatDriver]  # the `chat_as` fixture: a terminal chat as a member

@@ -25,6 +25,7 @@ from bot.settings import Settings
 from bot.zalo.client import RetryPolicy, ZaloClient
 from bot.zalo.errors import ZaloUnauthorized
 from bot.zalo.runner import poll_forever, serve_polling
+from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming, Response
 from models import ChatIdentity, Database, utcnow
@@ -53,7 +54,14 @@ FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, sleep=_recorded_
 
 
 def zalo_settings(fake: FakeZalo, **extra: Any) -> Settings:
-    values: dict[str, Any] = {"zalo_bot_token": TOKEN, "zalo_api_base": fake.url, **extra}
+    values: dict[str, Any] = {
+        "zalo_bot_token": TOKEN,
+        "zalo_api_base": fake.url,
+        # The key every CoreConfig() of this process hashes invites with, so `invite` works
+        # for a core built by the test and for one built from these settings alike.
+        "invite_secret": CoreConfig().invite_secret,
+        **extra,
+    }
     return Settings(_env_file=None, **values)
 
 
@@ -61,7 +69,9 @@ def invite(db: Database, clock: Callable[[], datetime], code: str) -> str:
     with db.session() as session:
         member = find_member(session, code)
         assert member is not None
-        invite_code, _ = issue_invite(session, member, now=clock(), ttl=timedelta(days=14))
+        invite_code, _ = issue_invite(
+            session, member, now=clock(), ttl=timedelta(days=14), secret=CoreConfig().invite_secret
+        )
     return invite_code
 
 
@@ -301,3 +311,14 @@ async def test_sigterm_stops_run_polling_cleanly(
     assert task.exception() is None
     # The handler is gone again: SIGTERM no longer belongs to the stopped loop.
     assert not asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+
+async def test_polling_answers_two_chats_whose_messages_share_an_id(bot: Running) -> None:
+    """The client's in-memory filter keys on chat and message, like the database: a message id
+    that happens to repeat in another chat is that member's own message, not a repeat."""
+    for user in ("zl-an", "zl-binh"):
+        # Waited on by chat: the fake's own `settled` tells updates apart by message id alone.
+        bot.fake.push(text_update(user, "xin chào", message_id="shared-1"))
+        await bot.fake.wait_for(lambda user=user: bool(bot.fake.sent(user)))
+        (reply,) = bot.fake.sent(user)
+        assert "chưa được liên kết" in reply

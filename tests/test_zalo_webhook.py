@@ -20,6 +20,8 @@ from starlette.applications import Starlette
 from bot.app import App
 from bot.zalo.adapter import build_sender
 from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.dedupe import RecentIds
+from bot.zalo.updates import ZaloUpdate, updates_from_body
 from bot.zalo.webhook import SECRET_HEADER, ZaloWebhook, zalo_webhook_route
 from handlers.core import Core
 from handlers.messages import Incoming, Response
@@ -29,7 +31,7 @@ from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, sticker_update, 
 from tests.support import FakeClock
 from tests.test_zalo_polling import invite, zalo_settings
 
-SECRET = "zalo-webhook-secret_0123456789"
+SECRET = "zalo-webhook-secret_0123456789abcdef"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
 
 
@@ -190,3 +192,36 @@ async def test_sticker_through_the_webhook_gets_the_hint(hooked: Hooked, clock: 
     assert (await hooked.post(sticker_update("zl-cuong"))).status_code == 200
     await hooked.webhook.drain(5)
     assert hooked.fake.sent("zl-cuong")[-1] == texts.TEXT_ONLY
+
+
+async def test_two_chats_whose_messages_share_an_id_are_both_answered(hooked: Hooked) -> None:
+    """Zalo's message ids may only be unique within a chat: the in-memory filter keys on the
+    chat and the message (`update_key`), as the database does, so neither member is ignored."""
+    for user in ("zl-an", "zl-binh"):
+        update = text_update(user, "xin chào", message_id="shared-1")
+        assert (await hooked.post(update)).status_code == 200
+    await hooked.webhook.drain(5)
+    for user in ("zl-an", "zl-binh"):
+        (answer,) = hooked.fake.sent(user)
+        assert "chưa được liên kết" in answer
+    # The same chat's repeat is still dropped, before any query.
+    assert (await hooked.post(text_update("zl-an", "xin chào", message_id="shared-1"))).is_success
+    await hooked.webhook.drain(5)
+    assert len(hooked.fake.sent("zl-an")) == 1
+    assert len(hooked.webhook.recent) == 2
+
+
+def test_recent_ids_remember_the_chat_and_the_message() -> None:
+    def update(user: str, message_id: str) -> ZaloUpdate:
+        (parsed,) = updates_from_body(text_update(user, "hi", message_id=message_id))
+        return parsed
+
+    recent = RecentIds(capacity=2)
+    first, other_chat = update("zl-an", "m-1"), update("zl-binh", "m-1")
+    assert recent.first_time(first) and recent.first_time(other_chat)
+    assert not recent.first_time(update("zl-an", "m-1")) and first in recent
+    assert recent.first_time(update("zl-an", "m-2"))  # the least recently seen goes
+    assert other_chat not in recent and first in recent
+    assert recent.first_time(ZaloUpdate("message.unsupported.received"))  # no id: passes
+    assert recent.first_time(ZaloUpdate("message.unsupported.received"))
+    assert len(recent) == 2

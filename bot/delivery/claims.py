@@ -18,13 +18,20 @@ A claim is one transaction:
    continuing the token's schedule, and move the schedule on. Workers in several processes
    share one schedule, so they share the rate.
 
+A chat is also held back while its row in `delivery_rates` (key `chat_key`) says so: an
+interactive reply in any process holds the chat there while it is sent and for the chat's
+interval after it, and a 429 meant for one chat pauses that chat there (`bot.delivery.chats`).
+
 Recording is another transaction, and changes a row only while this worker still holds it
 (`lease_owner`, `attempts` and `status` unchanged): if the lease ran out and another worker
-took the row, the late outcome is dropped rather than overwrite the newer claim.
+took the row, the late outcome is dropped rather than overwrite the newer claim. A worker
+renews the leases of the rows it holds while they wait and while they are sent (`renew`), so
+a slow send of many parts does not outlive its lease.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import math
@@ -65,6 +72,17 @@ FAILED = DeliveryStatus.FAILED.value
 
 TIMEOUT_NOTE = "timeout (maybe delivered)"
 ERROR_LENGTH = 500
+KEY_LENGTH = 80  # delivery_rates.key
+
+
+def chat_key(rate_key: str, chat_id: str) -> str:
+    """A chat's row in `delivery_rates`, beside its token's: when it may next get a message
+    (`next_slot_at`) and until when the platform asked us to leave it alone (`paused_until`).
+    A chat id too long for the key is hashed."""
+    key = f"{rate_key}#{chat_id}"
+    if len(key) <= KEY_LENGTH:
+        return key
+    return f"{rate_key}#h{hashlib.sha256(chat_id.encode()).hexdigest()[:40]}"
 
 
 @dataclass(frozen=True)
@@ -93,6 +111,12 @@ class Pace:
     lead: float = 0.02
     horizon: float = 0.5
     shared_window: float = 2.0
+
+    def interval_for(self, chat_id: str) -> timedelta:
+        """The least time between two sends to one chat: 3 s for a Telegram group, else 1 s."""
+        prefix = self.group_prefix
+        group = bool(prefix) and chat_id.startswith(prefix or "")
+        return timedelta(seconds=self.group_interval if group else self.private_interval)
 
     def __post_init__(self) -> None:
         if self.rate_per_second <= 0:
@@ -160,6 +184,7 @@ class ClaimedRow:
     parts_done: int = 0
     gap: timedelta = timedelta(0)  # the time this row's slots take in the schedule
     calls: int = 1  # the API calls it will make, at most (`weights.calls_for`)
+    lease_until: datetime | None = None  # as claimed; `OutboxStore.renew` moves it on
 
 
 @dataclass(frozen=True)
@@ -206,6 +231,9 @@ class Recorded:
     at: datetime
     note: str | None = None
     resume_at: datetime | None = None  # for RELEASED and RATE_LIMITED rows
+    # A RATE_LIMITED row: True when the 429 was the token's (every worker pauses until
+    # `resume_at`), False when it was the chat's (only that chat waits; `account.note_429`).
+    pause_token: bool = True
 
 
 @dataclass
@@ -223,6 +251,65 @@ def _at(value: datetime) -> sa.BindParameter[datetime]:
     return sa.literal(value, UTCDateTime())
 
 
+def first_slot(
+    pace: Pace,
+    now: datetime,
+    next_slot: datetime,
+    *,
+    shared: bool,
+    joining: bool,
+) -> datetime:
+    """Where a claim's slots begin in the token's schedule.
+
+    Alone, a worker that stalled for less than `Pace.catch_up` takes the slots it missed
+    (its send window keeps the platform's count exact); after a longer pause or an idle
+    token the schedule starts afresh. Shared, a missed slot is gone. A process that joins
+    a token another process was using alone leaves `catch_up` free first: the other may
+    still be making up a stall with the rows it holds.
+    """
+    lead = timedelta(seconds=pace.lead)
+    catch_up = timedelta(seconds=pace.catch_up)
+    if not shared:
+        return next_slot if next_slot >= now - catch_up else now + lead
+    start = max(now + lead, next_slot)
+    return start + catch_up if joining else start
+
+
+def upsert_chat(
+    conn: sa.Connection,
+    dialect: str,
+    key: str,
+    now: datetime,
+    *,
+    next_slot_at: datetime | None = None,
+    paused_until: datetime | None = None,
+    claimed_by: str | None = None,
+) -> None:
+    """Create or move on a chat's row in `delivery_rates`: `next_slot_at` as given (or left
+    as it is), `paused_until` only ever later."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(R).values(
+        key=key,
+        next_slot_at=next_slot_at or now,
+        paused_until=paused_until,
+        claimed_by=claimed_by,
+        claimed_at=now,
+        updated_at=now,
+    )
+    changes: dict[str, Any] = {"updated_at": now}
+    if next_slot_at is not None:
+        changes["next_slot_at"] = next_slot_at
+        changes["claimed_by"] = claimed_by
+        changes["claimed_at"] = now
+    if paused_until is not None:
+        changes["paused_until"] = sa.case(
+            (R.c.paused_until.is_(None), _at(paused_until)),
+            (R.c.paused_until < _at(paused_until), _at(paused_until)),
+            else_=R.c.paused_until,
+        )
+    conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_=changes))
+
+
 class OutboxStore:
     """The claim and record queries of one worker for one channel and one bot token."""
 
@@ -238,12 +325,17 @@ class OutboxStore:
         max_attempts: int,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        scope_id: str | None = None,
     ) -> None:
         self.db = db
         self.channel = channel
-        self.rate_key = rate_key[:80]
+        self.rate_key = rate_key[:KEY_LENGTH]
         self.pace = pace
         self.worker_id = worker_id[:64]
+        # Who this claim speaks for in `claimed_by`: the process's account of the token
+        # (`account.TokenAccount`), which its interactive replies share. A claim made by
+        # another scope lately means another process sends for the token too.
+        self.scope_id = (scope_id or worker_id)[:64]
         self.lease = lease
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
@@ -298,7 +390,7 @@ class OutboxStore:
             now = clock()
             shared = (
                 last_by is not None
-                and last_by != self.worker_id
+                and last_by != self.scope_id
                 and last_at is not None
                 and last_at > now - timedelta(seconds=pace.shared_window)
             )
@@ -343,6 +435,7 @@ class OutboxStore:
                     parts_done=done.get(r["id"], 0),
                     gap=spacing * calls[index],
                     calls=calls[index],
+                    lease_until=r["lease_until"],
                 )
                 for index, r in enumerate(rows)
             ],
@@ -353,28 +446,15 @@ class OutboxStore:
         conn.execute(
             sa.update(R)
             .where(R.c.key == self.rate_key)
-            .values(next_slot_at=next_slot, claimed_by=self.worker_id, claimed_at=now)
+            .values(next_slot_at=next_slot, claimed_by=self.scope_id, claimed_at=now)
         )
         self._claimed_at = now
 
     def _first_slot(
         self, now: datetime, next_slot: datetime, *, shared: bool, joining: bool
     ) -> datetime:
-        """Where this claim's slots begin.
-
-        Alone, a worker that stalled for less than `Pace.catch_up` takes the slots it missed
-        (its send window keeps the platform's count exact); after a longer pause or an idle
-        token the schedule starts afresh. Shared, a missed slot is gone. A worker that joins
-        a token another worker was using alone leaves `catch_up` free first: the other may
-        still be making up a stall with the rows it holds.
-        """
-        pace = self.pace
-        lead = timedelta(seconds=pace.lead)
-        catch_up = timedelta(seconds=pace.catch_up)
-        if not shared:
-            return next_slot if next_slot >= now - catch_up else now + lead
-        start = max(now + lead, next_slot)
-        return start + catch_up if joining else start
+        """Where this claim's slots begin (`first_slot`)."""
+        return first_slot(self.pace, now, next_slot, shared=shared, joining=joining)
 
     def _due(self, now: datetime) -> sa.ColumnElement[bool]:
         return sa.or_(
@@ -420,6 +500,7 @@ class OutboxStore:
                 D.c.attempts,
                 D.c.error,
                 D.c.identity_id,
+                D.c.lease_until,
             )
         )
         return sorted((dict(r._mapping) for r in claimed), key=lambda r: r["id"])
@@ -446,7 +527,8 @@ class OutboxStore:
         self, conn: sa.Connection, now: datetime, candidates: list[tuple[int, str]]
     ) -> list[int]:
         """The candidates that are the oldest unfinished row of their chat, in a chat that got
-        nothing within its interval (1 s private, 3 s group): order and per-chat pace."""
+        nothing within its interval (1 s private, 3 s group) and that no interactive reply or
+        per-chat 429 holds (its `chat_key` row): order and per-chat pace."""
         pace = self.pace
         chats = sorted({chat for _id, chat in candidates})
         first_unfinished: dict[str, int] = {}
@@ -471,6 +553,14 @@ class OutboxStore:
                 is_group = bool(pace.group_prefix) and chat.startswith(pace.group_prefix or "")
                 if sent_at > (group_cut if is_group else private_cut):
                     recently.add(chat)
+            keys = {chat_key(self.rate_key, chat): chat for chat in chunk}
+            for key, next_slot, paused in conn.execute(
+                sa.select(R.c.key, R.c.next_slot_at, R.c.paused_until).where(
+                    R.c.key.in_(list(keys))
+                )
+            ):
+                if next_slot > now or (paused is not None and paused > now):
+                    recently.add(keys[key])
         return [
             row_id
             for row_id, chat in candidates
@@ -508,6 +598,27 @@ class OutboxStore:
             .group_by(P.c.delivery_id)
         )
         return {delivery_id: int(top) + 1 for delivery_id, top in rows}
+
+    # -- leases ---------------------------------------------------------------------------------
+    def renew(self, rows: Sequence[ClaimedRow], now: datetime) -> dict[int, datetime]:
+        """Move the lease of rows this worker still holds to now + lease, in one statement.
+
+        The new lease end of each row renewed; a row missing from the answer is no longer
+        this worker's (its lease ran out and another worker took it, or it was recorded).
+        """
+        wanted = {row.id: row.attempts for row in rows}
+        if not wanted:
+            return {}
+        until = now + self.lease
+        with self.db.engine.begin() as conn:
+            renewed = conn.execute(
+                sa.update(D)
+                .where(D.c.id.in_(list(wanted)))
+                .where(D.c.status == SENDING, D.c.lease_owner == self.worker_id)
+                .values(lease_until=until)
+                .returning(D.c.id, D.c.attempts)
+            )
+            return {row_id: until for row_id, attempts in renewed if wanted.get(row_id) == attempts}
 
     # -- idle and drain -------------------------------------------------------------------------
     def next_due(self) -> datetime | None:
@@ -552,10 +663,20 @@ class OutboxStore:
             conn = session.connection()
             # The token's row first: a claim locks it before rows, so the same order here
             # cannot deadlock with a claim.
-            pauses = [r for r in batch if r.outcome.verdict is Verdict.RATE_LIMITED]
+            limited = [r for r in batch if r.outcome.verdict is Verdict.RATE_LIMITED]
+            pauses = [r for r in limited if r.pause_token]
             if pauses:
                 until = max(r.resume_at or r.at for r in pauses)
                 self._pause(conn, until)
+            for item in limited:
+                if not item.pause_token:  # the chat's own 429: held back in every process
+                    upsert_chat(
+                        conn,
+                        self.db.dialect,
+                        chat_key(self.rate_key, item.row.chat_id),
+                        item.at,
+                        paused_until=item.resume_at or item.at,
+                    )
             owned = self._owned(conn, [item.row for item in batch])
             sent: list[Recorded] = []
             for item in batch:

@@ -11,16 +11,28 @@ no message starts before its slot. A worker alone on the token also keeps an exa
 what the platform may have seen in the last second (`window.SendWindow`): a message starts
 only when that count is under the limit, whatever the network's jitter, so the schedule needs
 only a thin margin and a stall is made up afterwards (at up to twice the pace). When another
-worker claimed lately, the count cannot see its messages: the wider shared margin applies, a
+process claimed lately, the count cannot see its messages: the wider shared margin applies, a
 message starts at its slot and never less than the spacing after the worker's previous one,
 and a send that would start more than `Pace.tolerance` after its slot could meet the other
-worker's messages, so it goes back for a fresh slot, and the worker takes smaller batches
+process's messages, so it goes back for a fresh slot, and the worker takes smaller batches
 until it keeps time again.
+
+The count, the chats' pace and the 429 pauses are the process's account of the token
+(`account.TokenAccount`), shared with the adapters' replies to members: a row waits while
+replies wait for the window, leaves them a few places while members chat, and goes back to
+pending (no attempt used) when its chat is getting a reply or got one within its interval.
+
+Leases: a row's lease must outlast every call it makes, or another worker would send it again
+while it is still being sent. Each call is bounded (`call_deadline`: twice the transport's
+timeout and a second, enforced by the sender), and before each call the worker makes sure the
+lease has that long and a margin left, renewing it in the database when not (`_keep_lease`):
+a text in six parts, each up to its timeout, keeps its row however long the lease.
 
 Faults, as the outbox sees them (see `claims.Verdict`):
 
-* 429: the whole token pauses for `retry_after` - in this worker at once, in the others from
-  their next claim - and the row goes back to pending without using up an attempt;
+* 429: when the chat's limit was hit (`account.TokenAccount.note_429`), only that chat waits
+  `retry_after`; otherwise the whole token pauses - in this worker at once, in the others from
+  their next claim. Either way the row goes back to pending without using up an attempt;
 * 5xx, network faults and timeouts: the row waits with exponential backoff and jitter, up to
   `max_attempts`, then fails with the reason. A timeout may have been delivered: it is retried
   anyway (for directives a duplicate is the lesser harm) and noted on the row;
@@ -50,6 +62,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.delivery.account import Scope, TokenAccount
 from bot.delivery.claims import (
     Backoff,
     Claim,
@@ -62,7 +75,6 @@ from bot.delivery.claims import (
 )
 from bot.delivery.files import PreparedReply, prepare_reply
 from bot.delivery.transports import TokenRejected, Transport
-from bot.delivery.window import SendWindow
 from models import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -86,6 +98,8 @@ class WorkerStats:
     released: int = 0
     late: int = 0
     lease_lost: int = 0
+    lease_renewed: int = 0
+    chat_limited: int = 0  # 429s meant for one chat (counted in rate_limited too)
     options_offered: int = 0
     db_errors: int = 0
 
@@ -93,6 +107,37 @@ class WorkerStats:
 def default_worker_id() -> str:
     """Host, process and a random tail: unique even when a pid is reused after a restart."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class LeaseLost(Exception):
+    """The row's lease could not be kept long enough for another call: stop sending it."""
+
+
+LEASE_MARGIN = timedelta(seconds=2)  # the lease left after a call's deadline (clocks, commit)
+
+
+class _RowGate:
+    """The `account.CallGate` of one outbox row: before each call the lease must outlast it,
+    and a call beyond those the claim counted takes one more place in the window."""
+
+    def __init__(self, worker: DeliveryWorker, row: ClaimedRow) -> None:
+        self.worker = worker
+        self.row = row
+        self.deadline: float | None = worker.call_deadline
+        self.calls = 0
+        self.extra = 0
+
+    async def before_call(self) -> None:
+        worker = self.worker
+        if self.calls >= self.row.calls:
+            await worker._window_room(1)
+            worker.account.more_calls(1)
+            self.extra += 1
+        self.calls += 1
+        await worker._keep_lease(self.row)
+
+    def after_call(self, *, rate_limited: bool = False, retry_after: float | None = None) -> None:
+        """Outcomes are taken from the whole send (`DeliveryWorker._deliver`)."""
 
 
 class DeliveryWorker:
@@ -115,6 +160,7 @@ class DeliveryWorker:
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         worker_id: str | None = None,
+        account: TokenAccount | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -122,6 +168,12 @@ class DeliveryWorker:
         self.transport = transport
         self.channel = transport.channel
         self.worker_id = worker_id or default_worker_id()
+        # The process's account of the token, shared with the adapters' replies when the
+        # assembly has one (`service.build_worker`); otherwise this worker's own.
+        self.account = account or TokenAccount(
+            pace, channel=transport.channel, rate_key=transport.rate_key, clock=clock, sleep=sleep
+        )
+        self.account.local_workers.add(self.worker_id)
         self.store = OutboxStore(
             db,
             channel=transport.channel,
@@ -132,7 +184,11 @@ class DeliveryWorker:
             max_attempts=max_attempts,
             backoff=backoff,
             rng=rng,
+            scope_id=self.account.scope_id,
         )
+        timeout = float(getattr(transport, "call_timeout", 10.0))
+        # A hard bound on one call (the client's connect and read timeouts, and a second).
+        self.call_deadline = 2 * timeout + 1
         self.exports_dir = exports_dir
         self.concurrency = concurrency
         self.poll_interval = poll_interval
@@ -143,7 +199,6 @@ class DeliveryWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._halt = asyncio.Event()
         self._fatal: TokenRejected | None = None
-        self._paused_until: datetime | None = None
         self._next_start: datetime | None = None  # this worker's next start, at the earliest
         self._gate = asyncio.Lock()
         self._shared_until: datetime | None = None
@@ -153,8 +208,7 @@ class DeliveryWorker:
         self._budget = float(concurrency)
         self._waiting: list[Recorded] = []
         self._record_lock = asyncio.Lock()
-        self._window = SendWindow(pace.per_second)
-        self._answered = asyncio.Event()  # set whenever a send is answered: room in the window
+        self._leases: dict[int, datetime] = {}  # rows held, and when their lease ends
 
     # -- entry points ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -228,9 +282,12 @@ class DeliveryWorker:
         if claim.shared:
             window = timedelta(seconds=self.store.pace.shared_window)
             self._shared_until = self.clock() + window
+            # The replies of this process must then take slots of the shared schedule too.
+            self.account.shared_until = self._shared_until
         if claim.rows:
             self.stats.claimed += len(claim.rows)
             for row in claim.rows:
+                self._leases[row.id] = row.lease_until or self.clock() + self.store.lease
                 self._spawn(row)
             return False
         now = self.clock()
@@ -296,38 +353,86 @@ class DeliveryWorker:
                 await self._record(Recorded(row, bad, self.clock()))
                 return
             await self._pause((row.slot - self.clock()).total_seconds())
-            if not await self._through_gate(row):
+            if await self._released(row) or not await self._through_gate(row):
                 return
+            gate = _RowGate(self, row)
             try:
                 outcome = await self.transport.send(
-                    row.chat_id, prepared.reply, skip_parts=row.parts_done
+                    row.chat_id, prepared.reply, skip_parts=row.parts_done, gate=gate
                 )
+            except LeaseLost as error:
+                # Another worker has (or may soon have) the row: its outcome is not ours.
+                log.warning("%s delivery %s: %s", self.channel, row.id, error)
+                outcome = Outcome(Verdict.TRANSIENT, error=f"lease lost mid-send: {error}")
             except Exception as error:  # not a platform answer: count it and retry later
                 log.exception("%s delivery %s: send raised", self.channel, row.id)
                 outcome = Outcome(Verdict.TRANSIENT, error=f"{type(error).__name__}: {error}")
             at = self.clock()
-            failed_call = 0 if outcome.verdict is Verdict.SENT else 1
-            self._window.closed(at, len(outcome.message_ids) + failed_call, opened=row.calls)
-            self._answered.set()
-            resume = self._react(outcome, at)
-            await self._record(Recorded(row, outcome, at, note=prepared.note, resume_at=resume))
+            reached = bool(outcome.message_ids) or outcome.verdict in (
+                Verdict.SENT,
+                Verdict.TRANSIENT,  # a timeout or a 5xx may have arrived all the same
+            )
+            self.account.end_send(
+                row.chat_id,
+                at,
+                max(gate.calls, len(outcome.message_ids)),
+                opened=row.calls + gate.extra,
+                reached=reached and gate.calls > 0,
+            )
+            resume, pause_token = self._react(row, outcome, at)
+            await self._record(
+                Recorded(
+                    row,
+                    outcome,
+                    at,
+                    note=prepared.note,
+                    resume_at=resume,
+                    pause_token=pause_token,
+                )
+            )
         except Exception:
             # Recording failed for good (logged there); the lease will bring the row back.
             log.exception("%s delivery %s: outcome not recorded", self.channel, row.id)
+        finally:
+            self._leases.pop(row.id, None)
 
     async def _released(self, row: ClaimedRow) -> bool:
-        """Give the row back unsent if the worker is stopping or the token is paused (a 429
-        seen here while the row waited for its slot)."""
+        """Give the row back unsent if the worker is stopping, the token is paused (a 429
+        seen here while the row waited for its slot), or its chat is not free: a reply to
+        the member is under way or was answered within the chat's interval, or a 429 meant
+        for the chat holds it. No attempt is used; the row is claimed again when it may go."""
         now = self.clock()
         if self._halt.is_set():
             await self._record(Recorded(row, Outcome(Verdict.RELEASED), now))
             return True
-        if self._paused_until is not None and self._paused_until > now:
-            await self._record(
-                Recorded(row, Outcome(Verdict.RELEASED), now, resume_at=self._paused_until)
-            )
+        paused = self.account.paused(now)
+        if paused is not None:
+            await self._record(Recorded(row, Outcome(Verdict.RELEASED), now, resume_at=paused))
+            return True
+        ready = self.account.chat_ready_at(row.chat_id, now)
+        if ready is None or ready > now:
+            resume = ready or now + self.store.pace.interval_for(row.chat_id)
+            await self._record(Recorded(row, Outcome(Verdict.RELEASED), now, resume_at=resume))
             return True
         return False
+
+    async def _keep_lease(self, row: ClaimedRow) -> None:
+        """Before a call: the row's lease must outlast the call's deadline by a margin, so no
+        other worker can take the row while the call may still be under way. Renewed in the
+        database when it would not; `LeaseLost` when the row is no longer this worker's."""
+        now = self.clock()
+        needed = timedelta(seconds=self.call_deadline) + LEASE_MARGIN
+        end = self._leases.get(row.id)
+        if end is not None and end - now >= needed:
+            return
+        try:
+            renewed = await self._in_thread(self.store.renew, [row], now)
+        except Exception as error:
+            raise LeaseLost(f"lease not renewed ({type(error).__name__})") from error
+        if row.id not in renewed:
+            raise LeaseLost("the row is no longer this worker's")
+        self._leases[row.id] = renewed[row.id]
+        self.stats.lease_renewed += 1
 
     def _shared(self, now: datetime) -> bool:
         return self._shared_until is not None and self._shared_until > now
@@ -355,7 +460,7 @@ class DeliveryWorker:
             if self._next_start is not None:
                 await self._pause((self._next_start - self.clock()).total_seconds())
             await self._window_room(row.calls)
-            if await self._released(row):
+            if await self._released(row):  # no await from here: the chat stays as seen
                 return False
             now = self.clock()
             if not self._shared(now):
@@ -373,39 +478,50 @@ class DeliveryWorker:
                 base = planned if now - planned <= pace.slack else now
                 self._next_start = base + row.gap
             self._budget = min(float(self.concurrency), self._budget + 1 / self._budget)
-            self._window.opened(row.calls)
+            self.account.begin_send(row.chat_id, row.calls)
             return True
 
     async def _window_room(self, calls: int) -> None:
-        """Until the send window has room for `calls` more (or the worker stops)."""
+        """Until the token's window has room for `calls` more outbox calls (replies waiting
+        first, a few places left to them while members chat), or the worker stops."""
         while not self._halt.is_set():
-            wait = self._window.wait(self.clock(), calls)
+            changed = self.account.changed
+            wait = self.account.outbox_wait(self.clock(), calls)
             if wait is not None and wait <= timedelta(0):
                 return
-            self._answered.clear()
-            await self._pause(None if wait is None else wait.total_seconds(), self._answered)
+            await self._pause(None if wait is None else wait.total_seconds(), changed)
 
     async def _prepare(self, payload: dict[str, Any]) -> PreparedReply:
         if payload.get("file"):
             return await asyncio.to_thread(prepare_reply, payload, self.exports_dir)
         return prepare_reply(payload, self.exports_dir)
 
-    def _react(self, outcome: Outcome, at: datetime) -> datetime | None:
-        """Count the outcome and act on it in this worker at once; the pause end for a 429."""
+    def _react(
+        self, row: ClaimedRow, outcome: Outcome, at: datetime
+    ) -> tuple[datetime | None, bool]:
+        """Count the outcome and act on it in this process at once. For a 429: when the row
+        may go again, and whether the whole token pauses (else only the row's chat)."""
         stats = self.stats
         verdict = outcome.verdict
         if verdict is Verdict.SENT:
             stats.sent += 1
         elif verdict is Verdict.RATE_LIMITED:
             stats.rate_limited += 1
-            wait = outcome.retry_after
-            if wait is None:
-                wait = self.default_retry_after
-            until = at + timedelta(seconds=wait)
-            if self._paused_until is None or self._paused_until < until:
-                self._paused_until = until
+            scope, until = self.account.note_429(
+                row.chat_id,
+                at,
+                outcome.retry_after,
+                default=self.default_retry_after,
+                reached_now=bool(outcome.message_ids),
+            )
+            wait = (until - at).total_seconds()
+            if scope is Scope.CHAT:
+                stats.chat_limited += 1
+                chat = row.chat_id
+                log.warning("%s: 429 for chat %s, it waits %.1f s", self.channel, chat, wait)
+                return until, False
             log.warning("%s: 429, the token pauses for %.1f s", self.channel, wait)
-            return until
+            return until, True
         elif verdict is Verdict.TRANSIENT:
             stats.transient += 1
             stats.timed_out += int(outcome.timed_out)
@@ -419,7 +535,7 @@ class DeliveryWorker:
                     self.channel.capitalize(), f"{self.channel.upper()}_BOT_TOKEN"
                 )
             self._halt.set()
-        return None
+        return None, True
 
     # -- recording ------------------------------------------------------------------------------
     async def _record(self, item: Recorded) -> None:

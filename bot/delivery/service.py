@@ -1,18 +1,29 @@
 """Workers from the settings: `sotay run` starts one per configured channel, `sotay worker` more.
 
 Each worker owns its transport (its own HTTP connection pool and, for Telegram, its own `Bot`),
-so it works the same inside the bot process and in a process of its own.
+so it works the same inside the bot process and in a process of its own. A worker built in an
+assembly that has accounts of its tokens (`rate_accounts`, made by `bot.app.build_app`) sends
+through the same account as the adapters' replies of that process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.delivery.account import (
+    RateAccounts,
+    TokenAccount,
+    account_for,
+    default_scope_id,
+    rate_key,
+    share_accounts,
+)
+from bot.delivery.chats import ChatStore
 from bot.delivery.claims import Pace
 from bot.delivery.engine import DeliveryWorker
 from bot.delivery.transports import (
@@ -23,7 +34,7 @@ from bot.delivery.transports import (
 )
 from bot.settings import Settings
 from bot.zalo.public_urls import public_url_hook
-from models import Channel, Database
+from models import Channel, Database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +71,43 @@ def pace_for(settings: Settings, channel: str) -> Pace:
             group_prefix=TELEGRAM_GROUP_PREFIX,
         )
     return Pace(settings.zalo_rate_per_second, private_interval=1.0)
+
+
+def token_of(settings: Settings, channel: str) -> str:
+    secret = settings.telegram_bot_token if channel == Channel.TELEGRAM else settings.zalo_bot_token
+    assert secret is not None, f"{channel} has no token"
+    return secret.get_secret_value()
+
+
+def rate_accounts(
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> RateAccounts:
+    """One account per configured token for this process, shared from now on by everything
+    built on `db`: the adapters' replies and the delivery workers (`account.share_accounts`).
+    Each also tells other processes, through the database, what they must know of its
+    replies (`chats.ChatStore`)."""
+    accounts = RateAccounts()
+    scope = default_scope_id()
+    for channel in configured_channels(settings):
+        pace = pace_for(settings, channel)
+        key = rate_key(channel, token_of(settings, channel))
+        store = ChatStore(db, channel=channel, rate_key=key, pace=pace, scope_id=scope)
+        accounts.add(
+            TokenAccount(
+                pace,
+                channel=channel,
+                rate_key=key,
+                clock=clock,
+                sleep=sleep,
+                store=store,
+                scope_id=scope,
+            )
+        )
+    return share_accounts(db, accounts)
 
 
 def build_transport(
@@ -99,6 +147,7 @@ def build_worker(
         exports_dir=Path(settings.exports_dir),
         concurrency=options.concurrency,
         poll_interval=options.poll_interval,
+        account=account_for(db, channel, token_of(settings, channel)),
     )
 
 

@@ -4,11 +4,14 @@ The senders (`bot.telegram.sender`, `bot.zalo.sender`) already render replies an
 platform's faults; here they run with their own retries off (one attempt), because the engine
 owns retries: a 429 must pause every worker of the token, not just sleep in one coroutine, and
 a 5xx must wait in the database, where a restart finds it.
+
+Each send takes the row's `gate` (`account.CallGate`): the sender asks it before every API call
+(the row's lease, the window) and bounds each call by its `deadline`. `call_timeout` is the
+HTTP timeout the transport was built with; the engine derives that deadline from it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -16,6 +19,7 @@ from telegram import Bot
 from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 
+from bot.delivery.account import CallGate, rate_key
 from bot.delivery.claims import Outcome, Verdict
 from bot.delivery.files import RemoteFile
 from bot.telegram.sender import RetryPolicy as TelegramRetry
@@ -45,17 +49,15 @@ class Transport(Protocol):
 
     channel: str
     rate_key: str
+    call_timeout: float
 
     async def start(self) -> None: ...
 
-    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome: ...
+    async def send(
+        self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None
+    ) -> Outcome: ...
 
     async def close(self) -> None: ...
-
-
-def rate_key(channel: str, token: str) -> str:
-    """The token's key in `delivery_rates`: the channel and a hash, never the token itself."""
-    return f"{channel}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
 
 
 def outcome_of(result: TelegramResult | ZaloResult) -> Outcome:
@@ -100,9 +102,10 @@ class TelegramTransport(_Lifecycle):
 
     channel = Channel.TELEGRAM.value
 
-    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False, timeout: float = 10.0) -> None:
         self.bot = bot
         self.rate_key = rate_key(self.channel, bot.token)
+        self.call_timeout = timeout
         self.sender = TelegramSender(
             bot, policy=TelegramRetry(attempts=1), paid_broadcast=paid_broadcast
         )
@@ -114,8 +117,11 @@ class TelegramTransport(_Lifecycle):
         except InvalidToken:
             raise TokenRejected("Telegram", "TELEGRAM_BOT_TOKEN") from None
 
-    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome:
-        return outcome_of(await self.sender.send(chat_id, reply, skip_parts=skip_parts))
+    async def send(
+        self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None
+    ) -> Outcome:
+        result = await self.sender.send(chat_id, reply, skip_parts=skip_parts, gate=gate)
+        return outcome_of(result)
 
     async def close(self) -> None:
         await self.bot.shutdown()
@@ -143,7 +149,7 @@ def telegram_transport(
         base_file_url=f"{api_base}/file/bot",
         request=request,
     )
-    return TelegramTransport(bot, paid_broadcast=paid_broadcast)
+    return TelegramTransport(bot, paid_broadcast=paid_broadcast, timeout=timeout)
 
 
 async def remote_url_only(file: OutFile) -> str | None:
@@ -166,6 +172,7 @@ class ZaloTransport(_Lifecycle):
     ) -> None:
         self.client = client
         self.rate_key = rate_key(self.channel, token)
+        self.call_timeout = client.request_timeout
         self.sender = ZaloSender(client, photo_url_for=photo_url_for)
 
     async def start(self) -> None:
@@ -174,8 +181,11 @@ class ZaloTransport(_Lifecycle):
         except ZaloUnauthorized:
             raise TokenRejected("Zalo", "ZALO_BOT_TOKEN") from None
 
-    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> Outcome:
-        return outcome_of(await self.sender.send(chat_id, reply, skip_parts=skip_parts))
+    async def send(
+        self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None
+    ) -> Outcome:
+        result = await self.sender.send(chat_id, reply, skip_parts=skip_parts, gate=gate)
+        return outcome_of(result)
 
     async def close(self) -> None:
         await self.client.aclose()

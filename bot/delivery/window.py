@@ -12,8 +12,9 @@ Unlike a fixed spacing with a margin under the rate, this holds whatever the jit
 network or of our own event loop, so a worker alone on a token may make up a stall instead of
 losing the time. What it costs is the answer's latency: a message stays in the count for its
 second plus the round trip, so against a distant server the window, not the schedule, sets the
-pace. It knows only this worker's sends; workers sharing a token keep to the shared schedule's
-slots and margin (`claims.Pace`).
+pace. It knows only the sends of its process (the outbox worker and the interactive replies
+share one window through `account.TokenAccount`); processes sharing a token keep to the shared
+schedule's slots and margin (`claims.Pace`).
 
 A reply of several messages (a long text split in parts, a text and a file) is counted as the
 calls it may make (`weights.calls_for`) while in flight, and as the calls it made once
@@ -48,12 +49,16 @@ class SendWindow:
             self._answered.popleft()
         return self._open + len(self._answered)
 
-    def wait(self, now: datetime, calls: int = 1) -> timedelta | None:
+    def wait(self, now: datetime, calls: int = 1, *, limit: int | None = None) -> timedelta | None:
         """Zero when a send of `calls` calls may start now; otherwise how long until enough
         answers leave the window, or None when only answers still awaited can make room.
-        A send of more calls than the limit waits for an empty window, then goes."""
+        A send of more calls than the limit waits for an empty window, then goes.
+
+        `limit` (at most the window's own) lets a sender keep below the full count: the
+        outbox leaves a few places to interactive replies (`account.TokenAccount`)."""
+        top = self.limit if limit is None else max(1, min(limit, self.limit))
         counted = self.counted(now)
-        room = self.limit - min(calls, self.limit)
+        room = top - min(calls, top)
         if counted <= room:
             return timedelta(0)
         excess = counted - room  # answers that must leave the window first

@@ -4,6 +4,15 @@ The adapter decides nothing about the party's rules; it translates, keeps each c
 order, and makes sure every pressed button is answered. The core is synchronous and touches the
 database, so it always runs through `asyncio.to_thread`: the event loop keeps serving other
 chats while one waits on the database.
+
+Telegram can deliver an update twice: a webhook post it thinks failed is retried, and updates a
+polling process took but never confirmed come again after a restart. Every update the bot acts
+on is first recorded in `inbound_updates` (`bot.inbound_ledger`, keyed by bot id and update id),
+in webhook and polling mode alike, and only the first receiver (in any process) handles it.
+
+The replies to one update go out as one turn of the token's account in this process
+(`bot.delivery.account.TokenAccount.turn`), when the assembly has one: they share the token's
+send window and the chat's pace with the delivery worker's broadcasts, first in line.
 """
 
 from __future__ import annotations
@@ -11,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +37,8 @@ from telegram import (
 from telegram.error import Forbidden
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.delivery.account import CallGate, TokenAccount, account_for
+from bot.inbound_ledger import InboundLedger, ledger_key
 from bot.telegram.incoming import (
     CHANNEL,
     BotIdentity,
@@ -93,15 +104,20 @@ class TelegramAdapter:
         menus: MenuSync,
         *,
         clock: Callable[[], datetime] = utcnow,
+        ledger: InboundLedger | None = None,
     ) -> None:
         self.core = core
         self.db = db
         self.sender = sender
         self.menus = menus
         self.clock = clock
+        self.ledger = ledger or InboundLedger(db, CHANNEL, clock=clock)
         self.locks = ChatLocks()
         self.me: BotIdentity | None = None
         sender.on_blocked = self.mark_blocked
+        # The token's account shared with this process's delivery worker (None: replies go
+        # as they come, outside any account, as in tests that build the adapter alone).
+        self.account: TokenAccount | None = account_for(db, CHANNEL, sender.bot.token)
 
     def install(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(TypeHandler(Update, self.on_update))
@@ -117,23 +133,41 @@ class TelegramAdapter:
 
     # -- dispatch -------------------------------------------------------------------------------
     async def on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.callback_query is not None:
-            await self._on_callback(update.callback_query)
-        elif update.message is not None:
-            await self._on_message(update.message)
-        elif update.my_chat_member is not None:
-            await self._on_membership(update.my_chat_member)
+        """One update, in its chat's turn (so a chat's updates keep their order, and the
+        seen-before check of one cannot overtake another's handling)."""
+        async with self._chat_turn(update):
+            if update.callback_query is not None:
+                await self._on_callback(update, update.callback_query)
+            elif update.message is not None:
+                await self._on_message(update, update.message)
+            elif update.my_chat_member is not None:
+                await self._on_membership(update, update.my_chat_member)
 
-    async def _on_message(self, message: Message) -> None:
+    def _chat_turn(self, update: Update) -> AbstractAsyncContextManager[None]:
+        chat = update.effective_chat
+        return self.locks.hold(str(chat.id)) if chat is not None else nullcontext()
+
+    async def _first_time(self, update: Update) -> bool:
+        """False for an update this bot received before (here or in another process)."""
+        key = update_key(self._me(), update)
+        if await self.ledger.first_time(key):
+            return True
+        log.info("telegram update %s received before, dropped", key)
+        return False
+
+    async def _on_message(self, update: Update, message: Message) -> None:
         incoming = message_incoming(message, self._me(), self.menus.buttons)
-        if incoming is None:
+        # Checked only for a message the bot acts on: group chatter costs no write.
+        if incoming is None or not await self._first_time(update):
             return
-        async with self.locks.hold(incoming.chat_id):
-            served = await self._serve(incoming)
-            reply_to = message.message_id if incoming.is_group else None
-            await self._deliver(incoming, served, reply_to=reply_to)
+        served = await self._serve(incoming)
+        reply_to = message.message_id if incoming.is_group else None
+        await self._deliver(incoming, served, reply_to=reply_to)
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
+        # A repeat is dropped unanswered: the first delivery answered the query already.
+        if not await self._first_time(update):
+            return
         incoming = callback_incoming(query)
         if incoming is None:
             # Data we could never have sent: answer, change nothing, do not bother the core.
@@ -141,24 +175,26 @@ class TelegramAdapter:
             return
         answered = False
         try:
-            async with self.locks.hold(incoming.chat_id):
-                served = await self._serve(incoming)
-                response = served.response
-                await self.sender.answer(query.id, response.notice)
-                answered = True
-                if response.chosen is not None and query.message is not None:
-                    await self.sender.show_choice(query.message, response.chosen)
-                await self._deliver(incoming, served)
+            served = await self._serve(incoming)
+            response = served.response
+            await self.sender.answer(query.id, response.notice)
+            answered = True
+            if response.chosen is not None and query.message is not None:
+                await self.sender.show_choice(query.message, response.chosen)
+            await self._deliver(incoming, served)
         finally:
             if not answered:
                 await self.sender.answer(query.id, None)
 
-    async def _on_membership(self, change: ChatMemberUpdated) -> None:
+    async def _on_membership(self, update: Update, change: ChatMemberUpdated) -> None:
         """A private chat's user blocked the bot: Telegram says so before any send fails."""
-        if change.chat.type == Chat.PRIVATE and change.new_chat_member.status in (
+        blocked = change.chat.type == Chat.PRIVATE and change.new_chat_member.status in (
             ChatMember.BANNED,
             ChatMember.LEFT,
-        ):
+        )
+        # Marking twice is harmless, but an old "blocked" replayed after the member wrote
+        # again would mark a reachable member inactive.
+        if blocked and await self._first_time(update):
             await self.mark_blocked(str(change.chat.id))
 
     # -- the core, off the loop ---------------------------------------------------------------
@@ -193,18 +229,28 @@ class TelegramAdapter:
             extra = ReplyKeyboardRemove()
         # The extra markup rides on the last reply that has no buttons of its own.
         carrier = max((i for i, r in enumerate(response.replies) if not r.options), default=-1)
-        for index, reply in enumerate(response.replies):
-            result = await self.send(
-                chat_id,
-                reply,
-                reply_to=reply_to if index == 0 else None,
-                extra_markup=extra if index == carrier else None,
-            )
-            if result.blocked:
-                return
-            if index == carrier and result.ok and change.keyboard == "show":
-                self.menus.keyboard_shown(chat_id)
+        if response.replies:
+            async with self.reply_turn(chat_id) as gate:
+                for index, reply in enumerate(response.replies):
+                    result = await self.send(
+                        chat_id,
+                        reply,
+                        reply_to=reply_to if index == 0 else None,
+                        extra_markup=extra if index == carrier else None,
+                        gate=gate,
+                    )
+                    if result.blocked:
+                        return
+                    if index == carrier and result.ok and change.keyboard == "show":
+                        self.menus.keyboard_shown(chat_id)
         await self._apply_commands(chat_id, change)
+
+    def reply_turn(self, chat_id: str) -> AbstractAsyncContextManager[CallGate | None]:
+        """The replies to one update, as one turn of the token's account: they wait for the
+        chat's pace and take places in the token's window (None: no account, no waiting)."""
+        if self.account is None:
+            return nullcontext(None)
+        return self.account.turn(chat_id)
 
     async def send(
         self,
@@ -213,9 +259,12 @@ class TelegramAdapter:
         *,
         reply_to: int | None = None,
         extra_markup: ReplyMarkup | None = None,
+        gate: CallGate | None = None,
     ) -> SendResult:
-        """Every reply leaves through here and `TelegramSender.send`."""
-        return await self.sender.send(chat_id, reply, reply_to=reply_to, extra_markup=extra_markup)
+        """Every reply leaves through here and `TelegramSender.send`, inside a `reply_turn`."""
+        return await self.sender.send(
+            chat_id, reply, reply_to=reply_to, extra_markup=extra_markup, gate=gate
+        )
 
     def _menu_change(self, incoming: Incoming, served: Served) -> MenuChange:
         if incoming.is_group:
@@ -264,7 +313,8 @@ class TelegramAdapter:
         if chat is None or chat.type != Chat.PRIVATE:
             return
         try:
-            await self.sender.send(chat.id, Reply(text=texts.INTERNAL_ERROR))
+            async with self.reply_turn(str(chat.id)) as gate:
+                await self.sender.send(chat.id, Reply(text=texts.INTERNAL_ERROR), gate=gate)
         except Exception:
             log.exception("telegram apology to chat %s failed", chat.id)
 
@@ -272,6 +322,14 @@ class TelegramAdapter:
         if self.me is None:
             raise RuntimeError("TelegramAdapter.startup() was not called")
         return self.me
+
+
+def update_key(me: BotIdentity, update: Update) -> str:
+    """The update's key in `inbound_updates`: the bot's id and the update id.
+
+    Update ids are only unique per bot, and several bots (one per unit) may share a database.
+    """
+    return ledger_key(me.id, update.update_id)
 
 
 def describe(update: object) -> str:

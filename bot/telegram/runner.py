@@ -1,7 +1,9 @@
 """Assembly of the PTB `Application` around the adapter, and the polling entry point.
 
 Polling suits one process per bot token (Telegram allows a single getUpdates consumer); the
-webhook server (`bot/web.py`) is the way to run several. Both build through `build_telegram`.
+webhook server (`bot/web.py`) is the way to run several. Both build through `build_telegram`,
+so both drop an update delivered twice the same way: the adapter records each in
+`inbound_updates` (keyed by bot id and update id) before handling it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.app import App, build_app
 from bot.logging_setup import setup_logging
 from bot.settings import Settings, SettingsError
+from bot.stopping import Stopped, until_stopped
 from bot.telegram.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.menus import MenuSync
@@ -70,7 +73,8 @@ class TelegramChannel:
         await self.application.start()
 
     async def stop(self) -> None:
-        """Finish the updates already taken, then close the HTTP clients."""
+        """Finish the updates already taken, then close the HTTP clients (also after a start
+        that was cut short: whatever was initialised is shut down)."""
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -124,22 +128,34 @@ def build_telegram(
 
 
 async def poll(channel: TelegramChannel, stop: asyncio.Event, *, timeout: float = 30.0) -> None:
-    """Serve by long polling until `stop` is set; updates already fetched are finished first."""
+    """Serve by long polling until `stop` is set; updates already fetched are finished first.
+
+    Start-up (getMe, deleteWebhook retried with back-off) gives way to `stop` at once. Once
+    polling, PTB's own retry loop sleeps up to 30 s between failed polls and cannot be woken:
+    `sotay run` cancels what has not finished in its grace (`bot.stopping.wind_down`).
+    """
     updater = channel.application.updater
     if updater is None:
         raise RuntimeError("this Telegram application was built for webhooks")
-    await channel.start()
     try:
-        await updater.start_polling(
-            timeout=timeout,
-            allowed_updates=list(ALLOWED_UPDATES),
-            bootstrap_retries=5,
+        await until_stopped(channel.start(), stop)
+        await until_stopped(
+            updater.start_polling(
+                timeout=timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=5,
+            ),
+            stop,
         )
         log.info("telegram polling as @%s", channel.application.bot.username)
         await stop.wait()
+    except Stopped:
+        pass
     finally:
-        await channel.stop()
-        log.info("telegram polling stopped")
+        try:
+            await channel.stop()
+        finally:
+            log.info("telegram polling stopped")
 
 
 def run_polling(settings: Settings, *, options: TelegramOptions | None = None) -> None:

@@ -13,6 +13,11 @@ take sending over without touching the adapter. Faults are sorted once, here:
 The delivery engine (`bot.delivery`) sends with `RetryPolicy(attempts=1)` and owns retries
 itself: `SendResult` says which of these faults ended the send, so it can pause the whole
 token on a 429, back off on a 5xx, and never repeat a part the platform already accepted.
+
+A send may carry a `gate` (`bot.delivery.account.CallGate`): asked before every API call that
+sends a message, retries included, and told how it ended. Through it the outbox and the
+replies to members share the token's limits (a place in the send window, the chat's pace) and
+the outbox keeps a row's lease longer than the call; its `deadline` bounds the call.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import (
     Bot,
@@ -57,6 +62,9 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.delivery.files import RemoteFile
 from bot.telegram.render import FilePart, TextPart, chosen_text, escape, render_reply
 from handlers.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.delivery.account import CallGate
 
 log = logging.getLogger(__name__)
 UPLOADS_KEPT = 256  # file ids remembered per sender, most recent first
@@ -137,14 +145,20 @@ class TelegramSender:
         self._uploads: OrderedDict[str, str] = OrderedDict()  # kind:sha256 → Telegram file_id
         self._uploading: dict[str, asyncio.Future[str | None]] = {}  # uploads under way
 
-    async def call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
-        """Run one API call, retrying what Telegram says is worth retrying."""
+    async def call(
+        self, what: str, action: Callable[[], Awaitable[T]], *, gate: CallGate | None = None
+    ) -> T:
+        """Run one API call, retrying what Telegram says is worth retrying. With a `gate`,
+        every attempt waits for it first and reports to it after (a 429 with its wait)."""
         attempt = 0
         while True:
+            if gate is not None:
+                await gate.before_call()
+            limited: float | None = None
             try:
-                return await action()
+                return await _bounded(action, None if gate is None else gate.deadline)
             except RetryAfter as error:
-                wait = retry_after_seconds(error)
+                wait = limited = retry_after_seconds(error)
                 if attempt + 1 >= self.policy.attempts or wait > self.policy.max_retry_after:
                     raise
                 log.warning("telegram %s: flood control, waiting %.1f s", what, wait)
@@ -155,6 +169,9 @@ class TelegramSender:
                     raise
                 wait = self.policy.backoff(attempt)
                 log.warning("telegram %s: %s, retry in %.2f s", what, error, wait)
+            finally:
+                if gate is not None:
+                    gate.after_call(rate_limited=limited is not None, retry_after=limited)
             attempt += 1
             await self.policy.sleep(wait)
 
@@ -166,12 +183,14 @@ class TelegramSender:
         reply_to: int | None = None,
         extra_markup: ReplyMarkup | None = None,
         skip_parts: int = 0,
+        gate: CallGate | None = None,
     ) -> SendResult:
         """Send one reply as one or more messages; never raises for Telegram's answers.
 
         `extra_markup` (the main-menu keyboard, a link button) goes on the last message when the
         reply has no options of its own; a message carries only one markup. `skip_parts` leaves
-        out the first parts, which an earlier attempt already delivered.
+        out the first parts, which an earlier attempt already delivered. `gate` is asked before
+        each call (see the module's doc); whatever it raises ends the send.
         """
         rendered = render_reply(reply)
         result = SendResult(parts=len(rendered.parts))
@@ -186,11 +205,11 @@ class TelegramSender:
             replying = reply_to if index == 0 else None
             try:
                 try:
-                    message = await self._send_part(target, part, markup, replying)
+                    message = await self._send_part(target, part, markup, replying, gate)
                 except ChatMigrated as moved:
                     # A group became a supergroup: Telegram names the new id once.
                     target = moved.new_chat_id
-                    message = await self._send_part(target, part, markup, replying)
+                    message = await self._send_part(target, part, markup, replying, gate)
             except Forbidden as error:
                 result.error, result.blocked = str(error), True
                 log.info("telegram chat %s cannot be reached: %s", chat_id, error)
@@ -211,6 +230,7 @@ class TelegramSender:
         part: TextPart | FilePart,
         markup: ReplyMarkup | None,
         reply_to: int | None,
+        gate: CallGate | None = None,
     ) -> Message:
         replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         paid = True if self.paid_broadcast else None
@@ -225,11 +245,12 @@ class TelegramSender:
                     reply_parameters=replying,
                     allow_paid_broadcast=paid,
                 ),
+                gate=gate,
             )
         file = part.file
         if isinstance(file, RemoteFile):
             # A file Telegram already holds (a file_id) or can fetch (a URL) travels as a string.
-            return await self._send_file(chat_id, part, file.ref, markup, replying, paid)
+            return await self._send_file(chat_id, part, file.ref, markup, replying, paid, gate)
         key = f"{file.kind}:{hashlib.sha256(file.data).hexdigest()}"
         for _ in range(2):  # the remembered id; if refused, the one a new upload gives
             known = self._uploads.get(key)
@@ -238,7 +259,7 @@ class TelegramSender:
             if known is None:
                 break
             try:
-                return await self._send_file(chat_id, part, known, markup, replying, paid)
+                return await self._send_file(chat_id, part, known, markup, replying, paid, gate)
             except BadRequest:  # the id is no longer good for this bot: upload again
                 if self._uploads.get(key) == known:
                     del self._uploads[key]
@@ -248,7 +269,7 @@ class TelegramSender:
         self._uploading.setdefault(key, done)
         try:
             upload = InputFile(file.data, filename=file.name)
-            message = await self._send_file(chat_id, part, upload, markup, replying, paid)
+            message = await self._send_file(chat_id, part, upload, markup, replying, paid, gate)
             self._remember(key, message)
         finally:
             if self._uploading.get(key) is done:
@@ -277,6 +298,7 @@ class TelegramSender:
         markup: ReplyMarkup | None,
         replying: ReplyParameters | None,
         paid: bool | None,
+        gate: CallGate | None = None,
     ) -> Message:
         file = part.file
         if file.kind == "photo":
@@ -291,6 +313,7 @@ class TelegramSender:
                     reply_parameters=replying,
                     allow_paid_broadcast=paid,
                 ),
+                gate=gate,
             )
         return await self.call(
             "sendDocument",
@@ -303,6 +326,7 @@ class TelegramSender:
                 reply_parameters=replying,
                 allow_paid_broadcast=paid,
             ),
+            gate=gate,
         )
 
     async def answer(self, query_id: str, notice: str | None) -> bool:
@@ -355,6 +379,18 @@ class TelegramSender:
         """Back to the default list for this chat."""
         scope = BotCommandScopeChat(chat_id)
         await self.call("deleteMyCommands", lambda: self.bot.delete_my_commands(scope=scope))
+
+
+async def _bounded(action: Callable[[], Awaitable[T]], deadline: float | None) -> T:
+    """`action()`, given up after `deadline` seconds (None: the HTTP client's timeouts alone)
+    as a timeout: the message may still arrive, exactly as when the client gives up."""
+    if deadline is None:
+        return await action()
+    try:
+        async with asyncio.timeout(deadline):
+            return await action()
+    except TimeoutError:
+        raise TimedOut(f"no answer within {deadline:g} s") from None
 
 
 def _classify(result: SendResult, error: TelegramError) -> None:

@@ -4,12 +4,16 @@ The secret travels in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). I
 constant time before the body is read, so a forged request costs us nothing and changes nothing.
 A valid update is queued for PTB and answered 200 at once: Telegram waits for that answer before
 sending the next update, and retries a failed one, so a slow or faulty update must not fail here.
+A retried update that did get through before is dropped by the adapter (`inbound_updates`).
+
+The body is read with `bot.webhook_body.read_json`: Content-Length first, then a capped read,
+then JSON that may not nest absurdly deep, so a malformed or oversized body gets a bare 400 or
+413 (never a 500 with a traceback) even from someone who holds the secret.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Sequence
 
@@ -19,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.telegram.adapter import ALLOWED_UPDATES
 from bot.telegram.runner import TelegramChannel
+from bot.webhook_body import BodyRefused, read_json
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ class TelegramWebhook:
         url: str | None,
         path: str = PATH,
         max_connections: int = 40,
+        max_body: int = MAX_BODY,
     ) -> None:
         if not secret:
             raise ValueError("a Telegram webhook needs a secret")
@@ -47,6 +53,7 @@ class TelegramWebhook:
         self._secret = secret.encode()
         self.url = url
         self.max_connections = max_connections
+        self.max_body = max_body
         self.routes: Sequence[BaseRoute] = [Route(path, self.receive, methods=["POST"])]
 
     async def startup(self) -> None:
@@ -74,14 +81,17 @@ class TelegramWebhook:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             return JSONResponse({"ok": False}, status_code=403)
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return JSONResponse({"ok": False}, status_code=413)
         try:
-            data = json.loads(body)
-        except ValueError:
-            return JSONResponse({"ok": False}, status_code=400)
-        if not isinstance(data, dict):
+            data = await read_json(request, max_body=self.max_body)
+        except BodyRefused as refused:
+            return JSONResponse({"ok": False}, status_code=refused.status)
+        if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
+            # Not an update at all (Telegram always numbers its updates): nothing to queue.
             return JSONResponse({"ok": False}, status_code=400)
         await self.channel.enqueue(data)
         return JSONResponse({"ok": True})
+
+
+def _is_update_id(value: object) -> bool:
+    """An update id is a non-negative integer; it keys the update in `inbound_updates`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

@@ -3,14 +3,21 @@
 The core is synchronous and talks to the database, so it runs in a worker thread; the event
 loop keeps polling, answering webhooks and sending meanwhile. No database transaction is open
 while anything is sent: the core's session is closed before the first HTTP call.
+
+The replies to one update go out as one turn of the token's account in this process
+(`bot.delivery.account.TokenAccount.turn`), when the assembly has one: they share the token's
+send window and the chat's pace with the delivery worker's broadcasts, first in line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from contextlib import AbstractAsyncContextManager
 
 from bot.app import App
+from bot.delivery.account import CallGate, account_for
 from bot.zalo.client import ZaloClient
 from bot.zalo.incoming import CHANNEL, incoming_from_update
 from bot.zalo.public_urls import public_url_hook
@@ -35,11 +42,24 @@ async def handle_update(app: App, sender: ZaloSender, update: ZaloUpdate) -> Res
     if not replies and response.notice:
         # Zalo has no button toasts: the notice is said as a message.
         replies = [Reply(text=response.notice)]
-    for reply in replies:
-        result = await sender.send(incoming.chat_id, reply)
-        if not result.ok:
-            break
+    if not replies:
+        return response
+    async with reply_turn(app, incoming.chat_id) as gate:
+        for reply in replies:
+            result = await sender.send(incoming.chat_id, reply, gate=gate)
+            if not result.ok:
+                break
     return response
+
+
+def reply_turn(app: App, chat_id: str) -> AbstractAsyncContextManager[CallGate | None]:
+    """The replies to one update, as one turn of the token's account in this process: they
+    wait for the chat's pace and take places in the token's window (no account: no waiting)."""
+    token = app.settings.zalo_bot_token
+    account = None if token is None else account_for(app.db, CHANNEL, token.get_secret_value())
+    if account is None:
+        return contextlib.nullcontext(None)
+    return account.turn(chat_id)
 
 
 def blocked_marker(db: Database) -> OnBlocked:

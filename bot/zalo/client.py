@@ -200,7 +200,7 @@ class ZaloClient:
         """The next update (Zalo hands out one per call), or [] when the long poll was empty.
 
         Not retried here: the polling loop owns the pace after a failure. An update whose
-        message id was seen recently is dropped, since consumed updates can come again.
+        chat and message id were seen recently is dropped (consumed updates can come again).
         """
         await self._pace()
         try:
@@ -218,7 +218,7 @@ class ZaloClient:
             self._last_poll_end = self._clock()
         fresh = []
         for update in updates_from_body(result):
-            if self.recent.first_time(update.message_id):
+            if self.recent.first_time(update):
                 fresh.append(update)
             else:
                 log.info("zalo update %s seen before, dropped", update.message_id)

@@ -12,28 +12,21 @@ is logged and skipped, and API faults are waited out with backoff.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
-from collections.abc import Awaitable
-from typing import TypeVar
 
 from bot.app import App, build_app
 from bot.settings import Settings
+from bot.stopping import Stopped, sleep_unless_stopped, until_stopped
 from bot.zalo.adapter import build_sender, handle_update
 from bot.zalo.client import ZaloClient
-from bot.zalo.dedupe import UpdateLedger
+from bot.zalo.dedupe import UpdateLedger, update_key
 from bot.zalo.errors import ZaloError, ZaloUnauthorized
 from bot.zalo.sender import ZaloSender
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 TOKEN_REJECTED = "zalo rejected the bot token (401): check ZALO_BOT_TOKEN"
-
-
-class _Stopped(Exception):
-    """The stop event was set while waiting."""
 
 
 async def poll_forever(
@@ -54,8 +47,8 @@ async def poll_forever(
     failures = 0
     while not stop_event.is_set():
         try:
-            updates = await _until_stopped(client.get_updates(), stop_event)
-        except _Stopped:
+            updates = await until_stopped(client.get_updates(), stop_event)
+        except Stopped:
             break
         except ZaloUnauthorized:
             log.error(TOKEN_REJECTED)
@@ -64,40 +57,18 @@ async def poll_forever(
             wait = client.policy.backoff(failures)
             failures += 1
             log.warning("zalo getUpdates failed (%s); next poll in %.2f s", error, wait)
-            await _sleep_unless_stopped(wait, stop_event)
+            await sleep_unless_stopped(wait, stop_event)
             continue
         failures = 0
         for update in updates:
             try:
                 if not await ledger.first_time(update):
-                    log.info("zalo update %s handled before, dropped", update.message_id)
+                    log.info("zalo update %s handled before, dropped", update_key(update))
                     continue
                 await handle_update(app, sender, update)
             except Exception:
                 # One bad update must never stop the bot for everyone else.
-                log.exception("zalo update %s failed", update.message_id)
-
-
-async def _until_stopped(work: Awaitable[T], stop_event: asyncio.Event) -> T:
-    """`work`'s result, or `_Stopped` (with `work` cancelled) once the event is set."""
-    task = asyncio.ensure_future(work)
-    stopper = asyncio.ensure_future(stop_event.wait())
-    try:
-        await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stopper.cancel()
-        if not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-    if task.cancelled():
-        raise _Stopped
-    return task.result()
-
-
-async def _sleep_unless_stopped(seconds: float, stop_event: asyncio.Event) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop_event.wait(), timeout=seconds)
+                log.exception("zalo update %s failed", update_key(update))
 
 
 async def serve_polling(
@@ -128,8 +99,8 @@ async def serve_polling(
         token = settings.zalo_bot_token.get_secret_value()
         async with client or ZaloClient(token, settings.zalo_api_base) as zalo:
             try:
-                await _until_stopped(_start(zalo), stop)
-            except _Stopped:
+                await until_stopped(_start(zalo), stop)
+            except Stopped:
                 return
             await poll_forever(bundle, zalo, stop)
     finally:
@@ -138,7 +109,7 @@ async def serve_polling(
             loop.remove_signal_handler(signum)
         if own_app:
             bundle.db.dispose()
-    log.info("zalo polling stopped")
+        log.info("zalo polling stopped")
 
 
 async def _start(client: ZaloClient) -> None:

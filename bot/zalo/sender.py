@@ -9,6 +9,11 @@ the identity inactive, and nothing else is tried.
 The delivery engine (`bot.delivery`) gives its client `RetryPolicy(attempts=1)` and retries
 itself, using the failure's kind recorded in `SendResult`.
 
+A send may carry a `gate` (`bot.delivery.account.CallGate`), asked before every API call that
+sends a message and told how it ended, so that the outbox and the replies to members share the
+token's limits. With a gate the calls are made here one attempt at a time, retried with the
+client's own policy: a retry then waits for the gate too, as a first attempt does.
+
 A reply's file is given its public URL before anything is rendered (`photo_url_for`, async:
 publishing a generated chart is a database write, done in a thread). If that fails, nothing
 is sent and the result is transient: the text alone with a "file unavailable" note would count
@@ -17,9 +22,11 @@ as delivered and the file would be lost for good.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.zalo.client import ZaloClient
 from bot.zalo.errors import (
@@ -30,8 +37,12 @@ from bot.zalo.errors import (
     ZaloServerError,
     ZaloUnauthorized,
 )
-from bot.zalo.render import PhotoMessage, PhotoUrlFor, no_public_url, render_reply
+from bot.zalo.render import PhotoMessage, PhotoUrlFor, TextMessage, no_public_url, render_reply
+from bot.zalo.split import MAX_MESSAGE, split_text
 from handlers.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.delivery.account import CallGate
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +88,18 @@ class ZaloSender:
         self.photo_url_for = photo_url_for
         self.on_blocked = on_blocked
 
-    async def send(self, chat_id: str, reply: Reply, *, skip_parts: int = 0) -> SendResult:
+    async def send(
+        self,
+        chat_id: str,
+        reply: Reply,
+        *,
+        skip_parts: int = 0,
+        gate: CallGate | None = None,
+    ) -> SendResult:
         """Send one reply as one or more messages; never raises for Zalo's answers.
 
         `skip_parts` leaves out the first parts, which an earlier attempt already delivered.
+        `gate` is asked before each call (see the module's doc); what it raises ends the send.
         """
         try:
             url = None if reply.file is None else await self.photo_url_for(reply.file)
@@ -93,7 +112,9 @@ class ZaloSender:
             if index < skip_parts:
                 continue
             try:
-                if isinstance(part, PhotoMessage):
+                if gate is not None:
+                    result.message_ids.extend(await self._gated(chat_id, part, gate))
+                elif isinstance(part, PhotoMessage):
                     result.message_ids.append(await self.client.send_photo(chat_id, part.url))
                 else:
                     result.message_ids.extend(await self.client.send_message(chat_id, part.text))
@@ -109,6 +130,58 @@ class ZaloSender:
                 log.error("zalo send to chat %s failed: %s", chat_id, result.error)
                 return result
         return result
+
+    async def _gated(
+        self, chat_id: str, part: PhotoMessage | TextMessage, gate: CallGate
+    ) -> list[str]:
+        """One rendered part through the gate: its calls (a text over 2,000 characters would
+        be several), each attempt asked for and reported."""
+        if isinstance(part, PhotoMessage):
+            calls = [("sendPhoto", {"chat_id": chat_id, "photo": part.url})]
+        else:
+            calls = [
+                ("sendMessage", {"chat_id": chat_id, "text": piece})
+                for piece in split_text(part.text, MAX_MESSAGE)
+            ]
+        return [_message_id(await self._call(method, body, gate)) for method, body in calls]
+
+    async def _call(self, method: str, payload: Mapping[str, Any], gate: CallGate) -> Any:
+        """`ZaloClient.call` one attempt at a time, retried as the client's policy says."""
+        policy = self.client.policy
+        attempt = 0
+        while True:
+            await gate.before_call()
+            limited = False
+            named: float | None = None
+            try:
+                call = self.client.call(method, payload, retry=False)
+                if gate.deadline is None:
+                    return await call
+                try:
+                    async with asyncio.timeout(gate.deadline):
+                        return await call
+                except TimeoutError:
+                    raise ZaloNetworkError(method, "timed out") from None
+            except ZaloRetryAfter as error:
+                limited, named = True, error.retry_after
+                wait = named if named is not None else policy.backoff(attempt)
+                if attempt + 1 >= policy.attempts or wait > policy.max_retry_after:
+                    raise
+                log.warning("zalo %s: too many requests, waiting %.2f s", method, wait)
+            except (ZaloServerError, ZaloNetworkError) as error:
+                if attempt + 1 >= policy.attempts:
+                    raise
+                wait = policy.backoff(attempt)
+                log.warning("zalo %s, retry in %.2f s", error, wait)
+            finally:
+                gate.after_call(rate_limited=limited, retry_after=named)
+            attempt += 1
+            await policy.sleep(wait)
+
+
+def _message_id(result: object) -> str:
+    value = result.get("message_id") if isinstance(result, Mapping) else None
+    return str(value) if value is not None else ""
 
 
 def _classify(result: SendResult, error: ZaloError) -> None:

@@ -25,6 +25,12 @@ EVENT_UNSUPPORTED = "message.unsupported.received"
 _PHOTO_KEYS = ("photo_url", "photo", "image_url", "image", "url")
 _NAME_KEYS = ("display_name", "first_name", "name")
 
+# Bounds on walking a body (`updates_from_body`): how deep wrappers and lists may nest, how
+# many values are looked at, how many updates one body may carry.
+MAX_NESTING = 8
+MAX_VISITS = 1_000
+MAX_UPDATES = 100
+
 
 @dataclass(frozen=True)
 class ZaloMessage:
@@ -56,15 +62,32 @@ class ZaloUpdate:
 
 
 def updates_from_body(body: object) -> list[ZaloUpdate]:
-    """Every update in a getUpdates result or a webhook body, flat or wrapped, one or a list."""
-    if isinstance(body, list):
-        return [u for item in body for u in updates_from_body(item)]
-    if not isinstance(body, Mapping):
-        return []
-    if "result" in body and "event_name" not in body and "message" not in body:
-        return updates_from_body(body["result"])
-    update = parse_update(body)
-    return [update] if update is not None else []
+    """Every update in a getUpdates result or a webhook body, flat or wrapped, one or a list.
+
+    The body comes from the network, so the walk is a loop over an explicit stack (a body
+    nested thousands deep cannot exhaust Python's recursion), and it is bounded: wrappers and
+    lists deeper than `MAX_NESTING` are ignored, and at most `MAX_VISITS` values are looked
+    at and `MAX_UPDATES` updates returned. Real bodies hold one update, at most two deep.
+    """
+    found: list[ZaloUpdate] = []
+    pending: list[tuple[object, int]] = [(body, 0)]  # a stack: the last pushed is looked at next
+    visits = 0
+    while pending and visits < MAX_VISITS and len(found) < MAX_UPDATES:
+        value, depth = pending.pop()
+        visits += 1
+        if isinstance(value, list):
+            if depth < MAX_NESTING:
+                # Reversed, so the items come off the stack in their order in the body.
+                pending.extend((item, depth + 1) for item in reversed(value[:MAX_VISITS]))
+        elif isinstance(value, Mapping):
+            if "result" in value and "event_name" not in value and "message" not in value:
+                if depth < MAX_NESTING:
+                    pending.append((value["result"], depth + 1))
+                continue
+            update = parse_update(value)
+            if update is not None:
+                found.append(update)
+    return found
 
 
 def parse_update(data: Mapping[str, Any]) -> ZaloUpdate | None:

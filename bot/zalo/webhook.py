@@ -5,11 +5,13 @@
   webhook would let anyone speak as any member.
 * Zalo expects a quick answer, so the route answers 200 at once and the update is handled in a
   background task. Tasks for one chat run in arrival order, so "/moi" is handled before "1".
-* A repeated update is dropped: first by message id in memory (`RecentIds`, before answering,
-  no query), then in the background by the database (`UpdateLedger`), so several web
-  processes, or one after a restart, still handle an update once. The database check runs in
-  the chat's turn, so it cannot reorder a chat's updates.
-* A body that is not JSON gets 400 with no detail; a body too large gets 413.
+* A repeated update is dropped: first by its key (chat and message id) in memory
+  (`RecentIds`, before answering, no query), then in the background by the database
+  (`UpdateLedger`), so several web processes, or one after a restart, still handle an update
+  once. The database check runs in the chat's turn, so it cannot reorder a chat's updates.
+* A body that is not JSON (or nests absurdly deep) gets 400 with no detail; a body too large
+  gets 413, judged by its Content-Length before reading and by a capped read
+  (`bot.webhook_body`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,8 +28,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.app import App
+from bot.webhook_body import BodyRefused, read_json
 from bot.zalo.adapter import handle_update
-from bot.zalo.dedupe import RecentIds, UpdateLedger
+from bot.zalo.dedupe import RecentIds, UpdateLedger, update_key
 from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import ZaloUpdate, updates_from_body
 
@@ -69,16 +71,15 @@ class ZaloWebhook:
     async def endpoint(self, request: Request) -> Response:
         if not self._authorized(request):
             return PlainTextResponse("forbidden", status_code=403)
-        body = await self._read(request)
-        if body is None:
-            return PlainTextResponse("payload too large", status_code=413)
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = await read_json(request, max_body=self.max_body)
+        except BodyRefused as refused:
+            if refused.status == 413:
+                return PlainTextResponse("payload too large", status_code=413)
             return PlainTextResponse("bad request", status_code=400)
         for update in updates_from_body(data):
-            if not self.recent.first_time(update.message_id):
-                log.info("zalo update %s seen before, dropped", update.message_id)
+            if not self.recent.first_time(update):
+                log.info("zalo update %s seen before, dropped", update_key(update))
                 continue
             task = asyncio.create_task(self._process(update))
             self.tasks.add(task)
@@ -91,27 +92,16 @@ class ZaloWebhook:
         given = request.headers.get(SECRET_HEADER, "").encode()
         return hmac.compare_digest(given, self._secret)
 
-    async def _read(self, request: Request) -> bytes | None:
-        """The body, or None past `max_body` (checked while reading, not trusted from headers)."""
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > self.max_body:
-                return None
-            chunks.append(chunk)
-        return b"".join(chunks)
-
     async def _process(self, update: ZaloUpdate) -> None:
         key = update.message.chat_id if update.message else ""
         try:
             async with self._in_order(key):
                 if not await self.ledger.first_time(update):
-                    log.info("zalo update %s handled before, dropped", update.message_id)
+                    log.info("zalo update %s handled before, dropped", update_key(update))
                     return
                 await handle_update(self.app, self.sender, update)
         except Exception:
-            log.exception("zalo update %s failed", update.message_id)
+            log.exception("zalo update %s failed", update_key(update))
 
     @contextlib.asynccontextmanager
     async def _in_order(self, key: str) -> AsyncIterator[None]:
