@@ -178,13 +178,21 @@ def worker(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8080,
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background/--no-background",
+            help="Also run the scheduler and the delivery workers (off: leave them to "
+            "`sotay worker` and another process)",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the webhooks (Telegram, Zalo) and /healthz."""
+    """Serve the webhooks (Telegram, Zalo) and /healthz; reminders and the outbox too."""
     from bot.web import serve as serve_web
 
     settings = _settings()
     try:
-        serve_web(settings, host=host, port=port)
+        serve_web(settings, host=host, port=port, background=background)
     except SettingsError as error:
         raise _fail(str(error), 2) from None
 

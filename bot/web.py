@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from bot.app import App, build_app
 from bot.logging_setup import mask_access_log, setup_logging
 from bot.settings import Settings, SettingsError
+from bot.stopping import wind_down
 from bot.telegram.runner import build_telegram
 from bot.telegram.webhook import TelegramWebhook
 from bot.zalo.adapter import build_sender
@@ -83,7 +84,51 @@ def create_web_app(channels: Sequence[WebChannel]) -> Starlette:
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def web_channels(settings: Settings, app: App) -> list[WebChannel]:
+class BackgroundWork:
+    """The scheduler and one delivery worker per channel, inside the webhook server.
+
+    A webhook process answers chats, but directives, invitations, reminders and the weekly
+    statistics go out through the outbox and the scheduler: without these, a webhook-only
+    deployment would send none of them. Several server processes may run them side by side:
+    scheduled work is claimed row by row and the workers share each token's rate through the
+    database (docs/delivery.md, docs/scheduler.md). `sotay serve --no-background` leaves them
+    to `sotay worker` processes and one process that ticks.
+    """
+
+    name = "background"
+    routes: Sequence[BaseRoute] = ()
+
+    def __init__(self, settings: Settings, app: App) -> None:
+        self.settings = settings
+        self.app = app
+        self.stop = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def startup(self) -> None:
+        from bot.delivery.service import build_worker, configured_channels, serve_worker
+        from scheduler.runner import start_scheduler
+
+        jobs = {"scheduler": start_scheduler(self.app, self.stop)}
+        for channel in configured_channels(self.settings):
+            worker = build_worker(self.settings, self.app.db, channel)
+            jobs[f"{channel} delivery"] = serve_worker(worker, self.stop)
+        for name, job in jobs.items():
+            task = asyncio.create_task(job, name=name)
+            task.add_done_callback(_log_background_end)
+            self.tasks.append(task)
+
+    async def shutdown(self) -> None:
+        self.stop.set()
+        await wind_down(self.tasks)
+
+
+def _log_background_end(task: asyncio.Task[None]) -> None:
+    """A worker that stops for good (a rejected token) is logged; the webhooks keep serving."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("%s stopped", task.get_name(), exc_info=error)
+
+
+def web_channels(settings: Settings, app: App, *, background: bool = True) -> list[WebChannel]:
     """Every channel configured in the settings."""
     channels: list[WebChannel] = []
     if settings.telegram_bot_token is not None:
@@ -106,6 +151,8 @@ def web_channels(settings: Settings, app: App) -> list[WebChannel]:
         channels.append(ZaloWebChannel(settings, app))
     if settings.public_base_url is not None:
         channels.append(PublicFiles(app.db))
+    if background and (settings.telegram_bot_token or settings.zalo_bot_token):
+        channels.append(BackgroundWork(settings, app))
     return channels
 
 
@@ -260,11 +307,14 @@ async def serve_files(db: Database, host: str, port: int, stop: asyncio.Event) -
         raise OSError(f"the files server on {host}:{port} stopped")
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Run the webhook server until SIGTERM/SIGINT (uvicorn stops it gracefully)."""
+def serve(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8080, *, background: bool = True
+) -> None:
+    """Run the webhook server until SIGTERM/SIGINT (uvicorn stops it gracefully); with
+    `background`, the scheduler and the delivery workers run in it too (`BackgroundWork`)."""
     setup_logging(settings.log_level_number, settings.secrets())
     app = build_app(settings)
-    channels = web_channels(settings, app)
+    channels = web_channels(settings, app, background=background)
     if not channels:
         raise SettingsError(
             "No channel configured for the webhook server "

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 import uvicorn
 from sqlmodel import select
 
+import migrations
 from bot.app import App
 from bot.settings import Settings
 from bot.telegram.runner import TelegramChannel, TelegramOptions, build_telegram, poll
@@ -39,14 +40,23 @@ from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming, Response
 from handlers.registry import Audience
-from models import ChatIdentity, ConversationState, Database, Member, MemberStatus, Unit
+from models import (
+    ChatIdentity,
+    ConversationState,
+    Database,
+    Member,
+    MemberStatus,
+    Unit,
+    utcnow,
+)
 from services import texts
-from services.demo import CELL_OFFICE
+from services.demo import CELL_OFFICE, seed_demo
 from services.identities import find_member
 from services.invites import issue_invite
 from services.orgwrite import MemberValues, upsert_member
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, utf16_len
 from tests.support import FakeClock, child_env
+from tests.test_delivery_support import enqueue_to, link_members
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "webhook-secret_0123456789abcdefghijk"
@@ -593,17 +603,28 @@ async def test_run_polling_stops_cleanly_on_sigterm(fake: FakeTelegram, tmp_path
 async def test_serve_runs_the_webhook_server_until_sigterm(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    """`serve(settings, host, port)` as the CLI runs it: setWebhook, healthz, an update, SIGTERM."""
+    """`serve(settings, host, port)` as the CLI runs it: setWebhook, healthz, an update, SIGTERM;
+    and the outbox and the scheduler, which a webhook-only deployment relies on."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    migrations.upgrade(url)
+    queued = Database(url)
+    with queued.session() as session:
+        seed_demo(session, now=utcnow())
+    fake.user(7002, "Chi")  # a member who has started the bot before
+    (member,) = link_members(queued, ["7002"], now=utcnow())
+    enqueue_to(queued, [member], key="serve-outbox", now=utcnow(), text="Chỉ đạo qua webhook")
+    queued.dispose()
     env = child_env(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE=fake.base_url,
         TELEGRAM_WEBHOOK_URL="https://bot.example.org/telegram/webhook",
         TELEGRAM_WEBHOOK_SECRET=SECRET,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        DATABASE_URL=url,
+        LOG_LEVEL="INFO",
     )
     code = (
         "from bot.settings import load_settings\n"
@@ -624,6 +645,7 @@ async def test_serve_runs_the_webhook_server_until_sigterm(
                 headers={SECRET_HEADER: SECRET},
             )
         await fake.wait_for_message(7001, "chưa được liên kết")
+        await fake.wait_for_message(7002, "Chỉ đạo qua webhook")  # the worker inside serve
         process.send_signal(signal.SIGTERM)
         _out, err = await asyncio.to_thread(process.communicate, timeout=20)
     finally:
@@ -633,6 +655,7 @@ async def test_serve_runs_the_webhook_server_until_sigterm(
     # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells the truth.
     assert process.returncode in (0, -signal.SIGTERM), err
     assert "Application.stop() complete" in err and "Application shutdown complete" in err
+    assert "scheduler started" in err and "scheduler stopped" in err
     assert TOKEN.split(":")[1] not in err and SECRET not in err
     assert fake.webhook is not None and fake.webhook["secret_token"] == SECRET
 
