@@ -1,23 +1,30 @@
 """Benchmark of the delivery engine: one directive to many members through `sotay worker`.
 
-The fake Bot API here ENFORCES Telegram's limits per token: more than 30 messages in any
-sliding second (1000 for messages sent with allow_paid_broadcast) are refused with 429 and
-retry_after=1, as Telegram does. Workers are real `python -m bot worker` processes talking
-HTTP to it; the fake server runs in this process on its own thread. Every figure is read from
-what the fake server accepted and from the outbox rows:
+The fake Bot API here ENFORCES Telegram's limits: more than 30 messages in any sliding second
+for the token (1000 for messages sent with allow_paid_broadcast), or a message to a private
+chat less than a second after the previous one there, are refused with 429 and retry_after=1,
+as Telegram does. Workers are real `python -m bot worker` processes (or `python -m bot run`,
+polling and worker in one process) talking HTTP to it; the fake server runs in this process
+on its own thread. Every figure is read from what the fake server accepted and from the
+outbox rows:
 
 * achieved rate: accepted messages over the time from the first to the last (vs the limit);
-* 429s: refusals the workers provoked (target 0);
-* lost: members who never got the message; duplicated: extra copies received.
+* 429s: refusals the bot provoked, for the token's limit and for a chat's (target 0 and 0);
+* lost: members who never got the message; duplicated: extra copies received;
+* replies (chat scenario): questions answered, and the time from a member's message reaching
+  the fake server to the answer being accepted (p50, p99, max).
 
 Scenarios: one worker on PostgreSQL (and on SQLite), two workers sharing one token on
-PostgreSQL, paid broadcast at 1000/s, and kill -9 of the worker at random moments during a
+PostgreSQL, paid broadcast at 1000/s, kill -9 of the worker at random moments during a
 broadcast (restarted at once each time), with the duplicates compared to the rows that were
-in flight at each kill.
+in flight at each kill, and `sotay run` broadcasting to every member while members chat with
+it (a `/toi` every `--ask-every` seconds on average, random members, some in bursts).
 
 Run: `.venv/bin/python -m bench.bench_delivery [--members 7500] [--kill-members 2000]
-[--kills 10] [--skip free,sqlite,shared,paid,kill]`. The full run takes about 15 minutes (7,500 at
-30/s is 250 s per database); PostgreSQL at SOTAY_BENCH_PG_URL (default: the local server).
+[--kills 10] [--chat-members 1500] [--skip free,sqlite,shared,paid,kill,chat] [--code DIR]`.
+The full run takes about 15 minutes (7,500 at 30/s is 250 s per database); PostgreSQL at
+SOTAY_BENCH_PG_URL (default: the local server). `--code` runs the bot from another checkout
+(an older version, to compare), the fake server and the figures from this one.
 """
 
 from __future__ import annotations
@@ -28,9 +35,11 @@ import logging
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter, deque
@@ -54,6 +63,16 @@ PG_ADMIN_URL = os.environ.get(
     "SOTAY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 ROOT = Path(__file__).resolve().parents[1]
+CODE = ROOT  # where the bot's processes run from (`--code`)
+# Invite codes are signed with it; a process with a bot token refuses to start without one.
+INVITE_SECRET = "bench-invite-secret-0123456789-abcdefghijklmnop"
+# `python -m bot` from another checkout: the editable install's finder would otherwise serve
+# this checkout's modules for every name below `bot`.
+FROM_CODE = (
+    "import runpy, sys; "
+    "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in type(f).__module__]; "
+    "runpy.run_module('bot', run_name='__main__', alter_sys=True)"
+)
 CHAT_BASE = 930_000_000
 FREE_LIMIT = 30
 POLL = 2.0  # seconds between looks at the outbox (the bench's own load stays small)
@@ -66,13 +85,16 @@ TEXT = (
 
 
 class EnforcingTelegram(FakeTelegram):
-    """The fake Bot API with Telegram's per-token limits: a sliding one-second window."""
+    """The fake Bot API with Telegram's limits: a sliding one-second window per token, and
+    one message a second in a private chat."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.free_window: deque[float] = deque()
         self.paid_window: deque[float] = deque()
-        self.refused = 0
+        self.last_in_chat: dict[int, float] = {}
+        self.refused = 0  # for the token's limit
+        self.refused_chat = 0  # for a private chat's
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         # Called under the server's lock for every request, before the method runs.
@@ -87,7 +109,13 @@ class EnforcingTelegram(FakeTelegram):
             if len(window) >= limit:
                 self.refused += 1
                 return Fault(method, 429, "Too Many Requests: retry after 1", 1, None, 1)
+            chat = int(params.get("chat_id") or 0)
+            last = self.last_in_chat.get(chat)
+            if chat > 0 and last is not None and now - last < 1.0:
+                self.refused_chat += 1
+                return Fault(method, 429, "Too Many Requests: retry after 1", 1, None, 1)
             window.append(now)
+            self.last_in_chat[chat] = now
         return super()._take_fault(method, params)
 
 
@@ -103,21 +131,24 @@ class Result:
     lost: int
     duplicated: int
     in_flight_at_kills: int | None = None
+    refused_chat: int = 0
+    replies: str = ""  # chat scenario: answered/asked, latency p50/p99/max
 
     def row(self) -> str:
         share = f"{100 * self.rate / self.limit:5.1f} %"
         bound = "" if self.in_flight_at_kills is None else f"{self.in_flight_at_kills:>9}"
+        refused = f"{self.refused}/{self.refused_chat}"
         return (
             f"| {self.name:<38} | {self.members:>6} | {self.limit:>5.0f} | {self.seconds:>7.1f} "
-            f"| {self.rate:>7.1f} | {share} | {self.max_second:>5} | {self.refused:>4} "
-            f"| {self.lost:>4} | {self.duplicated:>4} | {bound:>9} |"
+            f"| {self.rate:>7.1f} | {share} | {self.max_second:>5} | {refused:>9} "
+            f"| {self.lost:>4} | {self.duplicated:>4} | {bound:>9} | {self.replies} |"
         )
 
 
 HEADER = (
     "| scenario                               | members | limit | seconds |  msg/s  | of limit"
-    " | max/s | 429s | lost | dup. | in flight |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    " | max/s | 429s token/chat | lost | dup. | in flight | replies: answered, p50/p99/max |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -204,7 +235,10 @@ def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
 
 
 # -- workers ------------------------------------------------------------------------------------
-def start_worker(url: str, fake: FakeTelegram, *, paid: bool, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    url: str, fake: FakeTelegram, *, paid: bool, log: Path, command: str = "worker"
+) -> subprocess.Popen[bytes]:
+    """`python -m bot worker --channel telegram` (or `run`: polling, worker and scheduler)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -214,12 +248,15 @@ def start_worker(url: str, fake: FakeTelegram, *, paid: bool, log: Path) -> subp
         TELEGRAM_PAID_BROADCAST="true" if paid else "false",
         DELIVERY_LEASE_SECONDS="30",
         LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(CODE),
+        INVITE_SECRET=INVITE_SECRET,
     )
     handle = log.open("ab")
+    arguments = ["worker", "--channel", "telegram"] if command == "worker" else [command]
+    launch = ["-m", "bot"] if CODE == ROOT else ["-c", FROM_CODE]
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "worker", "--channel", "telegram"],
-        cwd=ROOT,
+        [sys.executable, *launch, *arguments],
+        cwd=CODE,
         env=env,
         stdout=handle,
         stderr=handle,
@@ -260,11 +297,13 @@ def wait_done(db: Database, timeout: float) -> None:
 def measure(
     name: str, fake: EnforcingTelegram, chats: list[int], limit: float, **extra: Any
 ) -> Result:
-    accepted = [c for c in fake.calls_to("sendMessage") if c.ok]
+    sent = [c for c in fake.calls_to("sendMessage") if c.ok]
+    accepted = [c for c in sent if c.result["text"] == TEXT]  # the directive
     times = sorted(c.at for c in accepted)
     per_chat = Counter(int(c.params["chat_id"]) for c in accepted)
     seconds = times[-1] - times[0] if len(times) > 1 else 0.0
-    busiest = max((bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0)
+    every = sorted(c.at for c in sent)  # the directive and the answers to members alike
+    busiest = max((bisect.bisect_left(every, t + 1.0) - i for i, t in enumerate(every)), default=0)
     return Result(
         name=name,
         members=len(chats),
@@ -273,6 +312,7 @@ def measure(
         rate=(len(times) - 1) / seconds if seconds else 0.0,
         max_second=busiest,
         refused=fake.refused,
+        refused_chat=fake.refused_chat,
         lost=sum(1 for chat in chats if per_chat[chat] == 0),
         duplicated=sum(n - 1 for n in per_chat.values() if n > 1),
         **extra,
@@ -340,15 +380,89 @@ def kill_test(url: str, members: int, kills: int, *, log: Path, seed: int) -> Re
         )
 
 
+def chatting_broadcast(url: str, members: int, *, ask_every: float, log: Path, seed: int) -> Result:
+    """`sotay run` (Telegram polling and the delivery worker in one process, as a new user
+    starts it) sends one directive to every member while random members write `/toi`:
+    one every `ask_every` seconds on average, a fifth of them in bursts of five at once."""
+    rng = random.Random(seed)
+    with EnforcingTelegram() as fake:
+        chats = prepare(url, fake, members)
+        users = {chat: fake.user(chat, "Đảng viên") for chat in chats}
+        db = Database(url)
+        process = start_worker(url, fake, paid=False, log=log, command="run")
+        asked: list[tuple[int, float]] = []
+        stop_asking = threading.Event()
+
+        def ask() -> None:
+            expected = members / (FREE_LIMIT * 0.97)
+            time.sleep(2.0)  # the poller starts; the broadcast is under way
+            ends = time.monotonic() + expected * 0.9
+            while time.monotonic() < ends and not stop_asking.is_set():
+                burst = 5 if rng.random() < 0.2 else 1
+                for chat in rng.sample(chats, burst):
+                    fake.send_text(users[chat], "/toi")
+                    asked.append((chat, time.monotonic()))
+                time.sleep(rng.expovariate(burst / ask_every))
+
+        asker = threading.Thread(target=ask, name="members", daemon=True)
+        asker.start()
+        try:
+            wait_done(db, timeout=members / FREE_LIMIT * 3 + 120)
+            asker.join(members / FREE_LIMIT * 3)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(answers(fake, asked)) < len(asked):
+                time.sleep(0.5)
+        finally:
+            stop_asking.set()
+            stop([process])
+            db.dispose()
+        waits = answers(fake, asked)
+        replies = f"{len(waits)}/{len(asked)}"
+        if waits:
+            waits.sort()
+            p99 = waits[min(len(waits) - 1, int(0.99 * len(waits)))]
+            replies += f", {statistics.median(waits):.2f}/{p99:.2f}/{waits[-1]:.2f} s"
+        return measure(
+            "sotay run + members chatting, PostgreSQL, 30/s"
+            if url.startswith("postgresql")
+            else "sotay run + members chatting, SQLite, 30/s",
+            fake,
+            chats,
+            FREE_LIMIT,
+            replies=replies,
+        )
+
+
+def answers(fake: FakeTelegram, asked: list[tuple[int, float]]) -> list[float]:
+    """For each question answered, the seconds from the question reaching the fake server
+    to the answer being accepted (a chat's answers matched to its questions in order)."""
+    given: dict[int, list[float]] = {}
+    for call in fake.calls_to("sendMessage"):
+        if call.ok and call.result["text"] != TEXT:
+            given.setdefault(int(call.params["chat_id"]), []).append(call.at)
+    waits = []
+    for chat, at in sorted(asked, key=lambda item: item[1]):
+        later = [t for t in given.get(chat, []) if t >= at]
+        if later:
+            waits.append(later[0] - at)
+            given[chat].remove(later[0])
+    return waits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=7500)
     parser.add_argument("--kill-members", type=int, default=2000)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--paid-workers", type=int, default=2)
-    parser.add_argument("--skip", default="", help="comma list: free,sqlite,shared,paid,kill")
+    parser.add_argument("--chat-members", type=int, default=1500)
+    parser.add_argument("--ask-every", type=float, default=0.3, help="seconds between questions")
+    parser.add_argument("--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--code", type=Path, default=ROOT, help="checkout the bot runs from")
     args = parser.parse_args()
+    global CODE
+    CODE = args.code.resolve()
     # SIGTERM unwinds like Ctrl-C: workers stopped, temporary databases and files removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -382,6 +496,13 @@ def main() -> None:
     if "kill" not in skip:
         with postgres() as url:
             report(kill_test(url, args.kill_members, args.kills, log=log, seed=args.seed))
+    if "chat" not in skip:
+        with postgres() as url:
+            report(
+                chatting_broadcast(
+                    url, args.chat_members, ask_every=args.ask_every, log=log, seed=args.seed
+                )
+            )
     print("\nall scenarios:\n" + HEADER)
     for result in results:
         print(result.row())

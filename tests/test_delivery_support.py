@@ -21,7 +21,7 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
-from bot.delivery.account import CallGate
+from bot.delivery.account import CallGate, Scope, TokenAccount
 from bot.delivery.claims import Backoff, Outcome, Pace
 from bot.delivery.engine import DeliveryWorker, WorkerStats
 from bot.delivery.files import RemoteFile, prepare_reply
@@ -473,3 +473,56 @@ async def drain_as_run(app: App, channel: str, clock: FakeClock) -> WorkerStats:
     worker.clock, worker.sleep = virtual.clock, virtual.sleep
     async with worker.transport:  # type: ignore[attr-defined]
         return await asyncio.wait_for(worker.drain(), 10)
+
+
+def test_a_429_counts_against_the_chat_only_when_a_chat_limit_is_plausible() -> None:
+    """A 429 in a chat that got a message from this process within three intervals is that
+    chat's; in a chat that got nothing lately, or at the moment another chat was refused
+    too, it is the token's (a flood shows in every chat)."""
+    start = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    account = TokenAccount(Pace(10.0), channel="telegram", rate_key="telegram:test")
+    account.begin_send("111", 1)
+    account.end_send("111", start, 1, opened=1, reached=True)
+    later = start + timedelta(seconds=1.5)
+    scope, until = account.note_429("111", later, 4.0)
+    assert (scope, until) == (Scope.CHAT, later + timedelta(seconds=4))
+    assert account.paused(later) is None  # nobody else waits
+    assert account.chat_ready_at("111", later) == until and account.chat_ready_at("222", later)
+    # A chat that got nothing lately: not its own limit.
+    quiet = start + timedelta(seconds=20)
+    assert account.note_429("333", quiet, None, default=1.0)[0] is Scope.TOKEN
+    assert account.paused(quiet) == quiet + timedelta(seconds=1)
+    # Two chats refused in the same moment: the token's, even where a chat limit is plausible.
+    account.begin_send("444", 1)
+    account.end_send("444", quiet + timedelta(seconds=3), 1, opened=1, reached=True)
+    account.note_429("555", quiet + timedelta(seconds=3.1), 1.0, reached_now=True)
+    moment = quiet + timedelta(seconds=3.3)
+    assert account.note_429("444", moment, 1.0)[0] is Scope.TOKEN
+    # Earlier parts of the same send just reached the chat: its limit is plausible.
+    fresh = TokenAccount(Pace(10.0), channel="telegram", rate_key="telegram:test")
+    assert fresh.note_429("666", start, 2.0, reached_now=True)[0] is Scope.CHAT
+
+
+async def test_replies_come_first_and_the_outbox_leaves_them_a_reserve_while_members_chat() -> None:
+    clock = FakeClock()
+    time = VirtualTime(clock)
+    account = TokenAccount(
+        Pace(10.0), channel="telegram", rate_key="telegram:test", clock=clock, sleep=time.sleep
+    )
+    assert account.reserve == 1
+    now = clock()
+    for index in range(9):  # the outbox has nine messages in the token's second
+        account.begin_send(str(index), 1)
+    assert account.outbox_wait(now, 1) == timedelta(0)  # nobody chats: the tenth is the outbox's
+    async with account.turn("900") as turn:  # a member chats: the reply takes the tenth
+        await turn.before_call()
+        turn.after_call()
+        assert turn.calls == 1
+    assert account.replies_active(clock())
+    assert account.outbox_wait(clock(), 1) is None  # nine in flight, the tenth kept for replies
+    for index in range(9):
+        account.end_send(str(index), clock(), 1, opened=1, reached=True)
+    assert account.outbox_wait(clock(), 1) is not None  # answered: they count for their second
+    assert account.outbox_wait(clock() + timedelta(seconds=1), 1) == timedelta(0)
+    # The chat that just got its answer waits its second, whoever sends next.
+    assert account.chat_ready_at("900", clock()) == clock() + timedelta(seconds=1)

@@ -19,25 +19,37 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 from telegram import Bot, Update
 from telegram.request import HTTPXRequest
 
+from bot.app import App
 from bot.delivery.account import RateAccounts, TokenAccount, rate_key, share_accounts
 from bot.delivery.chats import ChatStore
-from bot.delivery.claims import SENT, Pace
+from bot.delivery.claims import SENT, Pace, chat_key
 from bot.delivery.engine import DeliveryWorker
+from bot.delivery.transports import ZaloTransport
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.menus import MenuSync
 from bot.telegram.sender import RetryPolicy, TelegramSender
+from bot.zalo.adapter import handle_update
+from bot.zalo.client import RetryPolicy as ZaloRetry
+from bot.zalo.client import ZaloClient
+from bot.zalo.sender import ZaloSender
+from bot.zalo.updates import updates_from_body
 from handlers.context import Ctx
 from handlers.core import Core
 from handlers.registry import Audience, Command, Registry
-from models import Database
+from models import Database, DeliveryRate
 from tests.fake_telegram import TOKEN, FakeTelegram, Fault
+from tests.fake_zalo import TOKEN as ZALO_TOKEN
+from tests.fake_zalo import FakeZalo, running_fake_zalo, text_update
 from tests.support import FakeClock
 from tests.test_delivery_support import (
     TEXT,
@@ -404,9 +416,10 @@ async def test_replies_in_another_process_keep_the_limits_through_the_database(
     latencies = chat.latencies()
     assert len(latencies) == len(QUESTIONS)
     # Bounded: the chat's second, a look again at a row the other process has in flight
-    # (every 0.2 s), and a slot after what the worker claimed ahead (its half second, and a
-    # quarter when the reply process joins the token).
-    assert max(wait for _chat, wait in latencies) < CHAT_INTERVAL + 0.2 + 0.5 + 0.25 + 0.5
+    # (every 0.2 s), a slot after what the worker claimed ahead (its half second, and a
+    # quarter when the reply process joins the token), and the slots of the answers asked
+    # at the same moment (eight: 0.8 s).
+    assert max(wait for _chat, wait in latencies) < CHAT_INTERVAL + 0.2 + 0.5 + 0.25 + 0.8
     # The answer after a directive kept the chat's second across the processes...
     directive = fake.directives(int(members[5].chat))[0]
     answer = fake.answers(int(members[5].chat))[0]
@@ -415,3 +428,144 @@ async def test_replies_in_another_process_keep_the_limits_through_the_database(
     answer = fake.answers(int(members[30].chat))[0]
     directive = fake.directives(int(members[30].chat))[0]
     assert directive - answer >= timedelta(seconds=CHAT_INTERVAL)
+
+
+# -- Zalo -------------------------------------------------------------------------------------
+class HeldTransport(httpx.AsyncBaseTransport):
+    """httpx's transport, with virtual time standing still while a request is out."""
+
+    def __init__(self, time: VirtualTime) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._time = time
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async with self._time.held():
+            response = await self._inner.handle_async_request(request)
+            await response.aread()
+            return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def limit_zalo(zalo: FakeZalo, clock: FakeClock, limit: int) -> list[Accepted]:
+    """The fake Zalo refuses (429, no wait named) a message over `limit` in a second for the
+    token, or within a second of the previous one in its chat; returns the refusals."""
+    original = zalo._answer
+    second: deque[datetime] = deque()
+    last_in_chat: dict[str, datetime] = {}
+    refused: list[Accepted] = []
+
+    async def answer(method: str, payload: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method in ("sendMessage", "sendPhoto"):
+            now, chat = clock.now, str(payload.get("chat_id"))
+            while second and second[0] <= now - timedelta(seconds=1):
+                second.popleft()
+            last = last_in_chat.get(chat)
+            if len(second) >= limit or (last is not None and now - last < timedelta(seconds=1)):
+                refused.append(Accepted(now, 0, chat))
+                return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests"}
+            second.append(now)
+            last_in_chat[chat] = now
+        return await original(method, payload)
+
+    zalo._answer = answer  # type: ignore[method-assign]
+    return refused
+
+
+async def test_zalo_replies_and_broadcast_share_the_token_without_429(
+    demo: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on Zalo (5 messages a second): the polling and webhook path
+    (`bot.zalo.adapter.handle_update`) answers through the token's account."""
+    time = VirtualTime(clock)
+    hold_threads(monkeypatch, time)
+    chats = [f"zl-{n:03d}" for n in range(25)]
+    members = link_members(demo, chats, channel="zalo", now=clock())
+    enqueue_to(demo, members, key="dir:zalo", now=clock())
+    key = rate_key("zalo", ZALO_TOKEN)
+    zalo_pace = Pace(5.0)
+    store = ChatStore(demo, channel="zalo", rate_key=key, pace=zalo_pace, scope_id="process-z")
+    account = TokenAccount(
+        zalo_pace,
+        channel="zalo",
+        rate_key=key,
+        clock=time.clock,
+        sleep=time.sleep,
+        store=store,
+        scope_id="process-z",
+    )
+    accounts = RateAccounts()
+    accounts.add(account)
+    share_accounts(demo, accounts)
+    registry = Registry()
+    registry.command(Command("hoi", "Hỏi chi bộ", Audience.MEMBER, ask_and_answer))
+    settings = SimpleNamespace(zalo_bot_token=SecretStr(ZALO_TOKEN))
+    app = App(settings, demo, Core(demo, registry, clock=time.clock))  # type: ignore[arg-type]
+    asked: list[tuple[str, datetime]] = []
+
+    async def ask(chat: str, seconds: float) -> None:
+        await time.sleep((start + timedelta(seconds=seconds) - clock()).total_seconds())
+        asked.append((chat, clock()))
+        (update,) = updates_from_body(text_update(chat, "/hoi"))
+        await handle_update(app, sender, update)
+
+    async with running_fake_zalo() as zalo:
+        refused = limit_zalo(zalo, clock, 5)
+
+        def client(**options: Any) -> ZaloClient:
+            http = httpx.AsyncClient(transport=HeldTransport(time))
+            return ZaloClient(ZALO_TOKEN, zalo.url, http=http, **options)
+
+        transport = ZaloTransport(client(policy=ZaloRetry(attempts=1)), ZALO_TOKEN)
+        worker = DeliveryWorker(
+            demo, transport, pace=zalo_pace, clock=clock, sleep=time.sleep, account=account
+        )
+        replies = client(policy=ZaloRetry(sleep=time.sleep))
+        sender = ZaloSender(replies)
+        start = clock()
+        async with transport, replies:
+            drain = asyncio.create_task(worker.drain())
+            questions = ((2, 0.5), (8, 1.0), (9, 1.0), (10, 1.0), (20, 2.0), (2, 2.2))
+            await asyncio.gather(*(ask(chats[index], at) for index, at in questions))
+            stats = await asyncio.wait_for(drain, 60)
+        sent = [c for c in zalo.calls_to("sendMessage") if c.status == 200]
+
+    assert refused == [] and stats.rate_limited == 0 and stats.sent == 25
+    texts_by_chat: dict[str, list[str]] = {}
+    for call in sent:
+        texts_by_chat.setdefault(call.payload["chat_id"], []).append(call.payload["text"])
+    assert all(texts_by_chat[chat].count(TEXT) == 1 for chat in chats)
+    assert sum(texts.count(ANSWER) for texts in texts_by_chat.values()) == len(asked) == 6
+
+
+def test_a_chat_another_process_is_answering_is_asked_about_again_soon(
+    db: Database, clock: FakeClock
+) -> None:
+    """Two webhook processes get updates of one chat: the second asks the database again
+    every 0.2 s while the first holds the chat (not at the end of its 60 s hold, kept only in
+    case it dies), waits the chat's second after the first's answer, and after waiting long
+    enough goes anyway, but never through a 429 pause of the chat."""
+    key = rate_key("telegram", TOKEN)
+    first, second = (
+        ChatStore(db, channel="telegram", rate_key=key, pace=pace(), scope_id=scope)
+        for scope in ("process-1", "process-2")
+    )
+    now = clock()
+    assert first.begin("7001", now, local_workers=(), shared=False).wait_until is None
+    hold = second.begin("7001", now, local_workers=(), shared=False)
+    assert hold.wait_until == now + timedelta(milliseconds=200)
+    answered = now + timedelta(seconds=0.3)
+    first.end("7001", answered, answered + timedelta(seconds=CHAT_INTERVAL), None)
+    later = answered + timedelta(seconds=0.5)
+    assert second.begin("7001", later, local_workers=(), shared=False).wait_until is not None
+    free = answered + timedelta(seconds=CHAT_INTERVAL)
+    assert second.begin("7001", free, local_workers=(), shared=False).wait_until is None
+    # The second now holds the chat; the first gives up waiting after a while and goes...
+    impatient = first.begin("7001", free, local_workers=(), shared=False, impatient=True)
+    assert impatient.wait_until is None
+    # ...but a 429 meant for the chat is waited out by every process, however impatient.
+    paused = free + timedelta(seconds=5)
+    second.end("7001", free, free, paused)
+    late = first.begin("7001", free, local_workers=(), shared=False, impatient=True)
+    assert late.wait_until == paused

@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 
 PATIENCE = timedelta(seconds=3)  # how long a reply waits for another process's row in flight
+MIN_WAIT = 0.01  # seconds: a wait the database asked for never spins the loop
 SWEEP_EVERY = 512  # chat records looked over for idle ones every so many sends
 
 
@@ -295,6 +296,8 @@ class TokenAccount:
             await self._leave(turn)
 
     async def _enter(self, chat_id: str) -> Hold:
+        """Wait until this process leaves the chat free, take it, then wait as long as the
+        database says another process still needs it (`chats.ChatStore.begin`)."""
         started = self.clock()
         while True:
             event = self._changed
@@ -303,21 +306,28 @@ class TokenAccount:
             paused = self.paused(now)
             if paused is not None and (ready is None or ready < paused):
                 ready = paused
-            if ready is None or ready > now:
-                wait = None if ready is None else (ready - now).total_seconds()
-                await self._wait(wait, event)
-                continue
-            state = self._chat(chat_id)
-            state.busy += 1  # from here the outbox leaves the chat alone
-            self._last_reply = now
-            hold = await self._begin_in_database(chat_id, now, now - started > PATIENCE)
-            if hold.wait_until is None:
-                return hold
-            state.busy -= 1
+            if ready is not None and ready <= now:
+                break
+            await self._wait(None if ready is None else (ready - now).total_seconds(), event)
+        state = self._chat(chat_id)
+        state.busy += 1  # from here this process's outbox leaves the chat alone
+        self._last_reply = now
+        try:
+            while True:
+                hold = await self._begin_in_database(chat_id, now, now - started > PATIENCE)
+                if hold.wait_until is None:
+                    return hold
+                # Kept while waiting, and waited on the clock alone: what holds the reply is
+                # in another process (or in the database), and a change here cannot end it.
+                if hold.shared:
+                    self.shared_until = now + timedelta(seconds=self.pace.shared_window)
+                wait = (hold.wait_until - self.clock()).total_seconds()
+                await self.sleep(max(wait, MIN_WAIT))
+                now = self.clock()
+        except BaseException:
+            state.busy = max(0, state.busy - 1)
             self.notify()
-            if hold.shared:
-                self.shared_until = now + timedelta(seconds=self.pace.shared_window)
-            await self._wait((hold.wait_until - self.clock()).total_seconds(), self._changed)
+            raise
 
     async def _begin_in_database(self, chat_id: str, now: datetime, impatient: bool) -> Hold:
         if self.store is None:
@@ -329,7 +339,7 @@ class TokenAccount:
                 now,
                 local_workers=frozenset(self.local_workers),
                 shared=self.shared(now),
-                ignore_busy=impatient,
+                impatient=impatient,
             )
         except Exception:
             # The member is waiting: answer anyway, with this process's account alone.

@@ -8,9 +8,10 @@ span a call to the platform:
 * **per chat**: before a reply, the chat's row (`claims.chat_key`) is marked as held by this
   process (`next_slot_at` = now + `hold`), and after it, free from its last answer plus the
   chat's interval. A claim in any process skips a held chat (`OutboxStore._eligible`), and a
-  reply here waits while another process holds the chat, while the outbox of another process
-  has a row of that chat in flight, or until the chat's interval after its last outbox message
-  has passed. A 429 meant for one chat pauses it there (`paused_until`), for every process.
+  reply here waits while another process holds the chat or has an outbox row of that chat in
+  flight (asking again every `BUSY_POLL`, and going anyway after a few seconds: that process
+  may have died holding it), or until the chat's interval after its last outbox message has
+  passed. A 429 meant for one chat pauses it there (`paused_until`), for every process.
 * **per token**: every reply announces this process in the token's row (`claimed_by`,
   `claimed_at`), so a worker elsewhere knows it does not have the token to itself and keeps
   strictly to its slots. When another process sends for the token lately, each call of a reply
@@ -44,7 +45,7 @@ from bot.delivery.claims import (
 from models import Database
 
 HOLD = timedelta(seconds=60)  # how long a reply may hold a chat if its process dies meanwhile
-BUSY_POLL = timedelta(milliseconds=200)  # a look again at another worker's row in flight
+BUSY_POLL = timedelta(milliseconds=200)  # a look again at a chat another process is using
 
 
 @dataclass(frozen=True)
@@ -53,13 +54,11 @@ class Hold:
 
     `slot` is when the reply's first call may start in the token's shared schedule (None: the
     token is not shared with another process, the in-memory account alone decides).
-    `busy` says the wait is for another process's outbox row in flight in this chat.
     """
 
     wait_until: datetime | None = None
     slot: datetime | None = None
     shared: bool = False
-    busy: bool = False
 
 
 class ChatStore:
@@ -90,21 +89,24 @@ class ChatStore:
         *,
         local_workers: Collection[str],
         shared: bool,
-        ignore_busy: bool = False,
+        impatient: bool = False,
     ) -> Hold:
         """Hold the chat for a reply, or say until when to wait; one short transaction.
 
         `local_workers` are this process's workers (their rows are in the in-memory account);
         `shared` that this process already knows another one sends for the token.
-        `ignore_busy` goes ahead despite another process's row in flight, after waiting long
-        enough for it (a worker that died holds its row until the lease ends).
+        `impatient` goes ahead despite another process using the chat (its reply, its outbox
+        row in flight), after waiting long enough: a process that died holds its row until
+        the lease ends and the chat until the hold does. Pauses and the chat's interval after
+        a message that went are always kept.
         """
         key = chat_key(self.rate_key, chat_id)
         interval = self.pace.interval_for(chat_id)
         with self.db.engine.begin() as conn:
             next_slot, paused, last_by, last_at = self._lock_token(conn, now)
             shared = shared or self._foreign(last_by, last_at, now)
-            waits: list[datetime] = []
+            waits: list[datetime] = []  # each ends then for sure
+            in_use = False  # another process uses the chat: ask again soon
             if paused is not None and paused > now:
                 waits.append(paused)
             chat = conn.execute(
@@ -114,8 +116,8 @@ class ChatStore:
                 chat_next, chat_paused, chat_by = chat
                 if chat_paused is not None and chat_paused > now:
                     waits.append(chat_paused)
-                if chat_by != self.scope_id and chat_next > now:
-                    waits.append(chat_next)  # another process's reply, or its interval
+                if chat_by != self.scope_id and chat_next > now and not impatient:
+                    in_use = True  # another process's reply, or the interval after it
             sent = conn.execute(
                 sa.select(sa.func.max(D.c.sent_at)).where(
                     D.c.channel == self.channel, D.c.chat_id == chat_id, D.c.status == SENT
@@ -123,8 +125,7 @@ class ChatStore:
             ).scalar()
             if sent is not None and sent + interval > now:
                 waits.append(sent + interval)
-            busy = False
-            if not ignore_busy:
+            if not impatient:
                 in_flight = sa.select(D.c.id).where(
                     D.c.channel == self.channel,
                     D.c.chat_id == chat_id,
@@ -133,11 +134,12 @@ class ChatStore:
                 )
                 if local_workers:
                     in_flight = in_flight.where(D.c.lease_owner.not_in(list(local_workers)))
-                if conn.execute(in_flight.limit(1)).first() is not None:
-                    busy = True
-                    waits.append(now + BUSY_POLL)
-            if waits:
-                return Hold(wait_until=max(waits), shared=shared, busy=busy)
+                in_use = in_use or conn.execute(in_flight.limit(1)).first() is not None
+            if waits or in_use:
+                until = max(waits, default=now)
+                if in_use:
+                    until = max(until, now + BUSY_POLL)
+                return Hold(wait_until=until, shared=shared)
             upsert_chat(
                 conn,
                 self.db.dialect,

@@ -133,8 +133,8 @@ class _RowGate:
             await worker._window_room(1)
             worker.account.more_calls(1)
             self.extra += 1
+        await worker._keep_lease(self.row)  # last, right before the call
         self.calls += 1
-        await worker._keep_lease(self.row)
 
     def after_call(self, *, rate_limited: bool = False, retry_after: float | None = None) -> None:
         """Outcomes are taken from the whole send (`DeliveryWorker._deliver`)."""
@@ -356,6 +356,7 @@ class DeliveryWorker:
             if await self._released(row) or not await self._through_gate(row):
                 return
             gate = _RowGate(self, row)
+            outcome: Outcome | None = None
             try:
                 outcome = await self.transport.send(
                     row.chat_id, prepared.reply, skip_parts=row.parts_done, gate=gate
@@ -367,18 +368,25 @@ class DeliveryWorker:
             except Exception as error:  # not a platform answer: count it and retry later
                 log.exception("%s delivery %s: send raised", self.channel, row.id)
                 outcome = Outcome(Verdict.TRANSIENT, error=f"{type(error).__name__}: {error}")
-            at = self.clock()
-            reached = bool(outcome.message_ids) or outcome.verdict in (
-                Verdict.SENT,
-                Verdict.TRANSIENT,  # a timeout or a 5xx may have arrived all the same
-            )
-            self.account.end_send(
-                row.chat_id,
-                at,
-                max(gate.calls, len(outcome.message_ids)),
-                opened=row.calls + gate.extra,
-                reached=reached and gate.calls > 0,
-            )
+            finally:
+                # Whatever happened (even a cancelled task), the chat and the window's places
+                # are given back; the chat's interval starts if anything may have reached it.
+                at = self.clock()
+                ids = outcome.message_ids if outcome is not None else ()
+                refused = outcome is not None and outcome.verdict in (
+                    Verdict.BLOCKED,
+                    Verdict.REJECTED,
+                    Verdict.TOKEN_REJECTED,
+                    Verdict.RATE_LIMITED,
+                )
+                self.account.end_send(
+                    row.chat_id,
+                    at,
+                    max(gate.calls, len(ids)),
+                    opened=row.calls + gate.extra,
+                    reached=bool(ids) or (gate.calls > 0 and not refused),
+                )
+            assert outcome is not None  # set by the send or by one of its handlers
             resume, pause_token = self._react(row, outcome, at)
             await self._record(
                 Recorded(
