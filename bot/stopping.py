@@ -29,6 +29,20 @@ class Stopped(Exception):
     """The stop event was set while waiting."""
 
 
+async def first_of(*waits: Awaitable[object]) -> None:
+    """Until the first of `waits` is done; the others are cancelled and awaited, so no wait
+    outlives this call (an event's waiter, a virtual clock's sleep)."""
+    futures = {asyncio.ensure_future(wait) for wait in waits}
+    try:
+        await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for future in futures:
+            if not future.done():
+                future.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await future
+
+
 async def until_stopped(work: Awaitable[T], stop_event: asyncio.Event) -> T:
     """`work`'s result, or `Stopped` (with `work` cancelled) once the event is set."""
     task = asyncio.ensure_future(work)

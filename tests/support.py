@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from handlers.core import Core
 from handlers.messages import Incoming, Option, Response
@@ -108,6 +112,28 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def serving(asgi_app: Any, timeout: float = 10.0) -> AsyncIterator[str]:
+    """A real uvicorn on a free port of 127.0.0.1 (lifespan on) for the block: its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (server.started or task.done()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("uvicorn did not start")
+        await asyncio.sleep(0.005)
+    if task.done():
+        task.result()  # the start-up failed: say why
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
 
 
 async def get_when_listening(

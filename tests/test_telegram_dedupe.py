@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlmodel import select
 
 from bot.app import App
@@ -31,7 +29,7 @@ from handlers.core import Core
 from models import Database, InboundUpdate
 from services import inbound, texts
 from tests.fake_telegram import BOT_ID, FakeTelegram
-from tests.support import FakeClock
+from tests.support import FakeClock, serving
 from tests.test_delivery_support import link_members
 from tests.test_telegram_e2e import FAST, Harness, settings_for
 
@@ -122,19 +120,8 @@ async def webhook_process(
         settings, App(settings, db, core), webhook=True, options=FAST
     )
     hook = TelegramWebhook(channel, secret=SECRET, url=settings.telegram_webhook_url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app([hook]), log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    await fake.wait_for(lambda: server.started or task.done(), what="uvicorn")
-    try:
-        yield Hooked(f"http://127.0.0.1:{port}", Harness(fake, channel, db, clock))
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
+    async with serving(create_web_app([hook])) as url:
+        yield Hooked(url, Harness(fake, channel, db, clock))
 
 
 async def test_an_update_posted_twice_to_the_webhook_is_handled_once(

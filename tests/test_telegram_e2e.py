@@ -25,7 +25,6 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from sqlmodel import select
 
 import migrations
@@ -55,7 +54,7 @@ from services.identities import find_member
 from services.invites import issue_invite
 from services.orgwrite import MemberValues, upsert_member
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, utf16_len
-from tests.support import FakeClock, child_env
+from tests.support import FakeClock, child_env, get_when_listening, serving
 from tests.test_delivery_support import enqueue_to, link_members
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -491,19 +490,8 @@ async def web(
     )
     channel = build_telegram(settings, App(settings, demo, core), webhook=True, options=FAST)
     hook = TelegramWebhook(channel, secret=SECRET, url=settings.telegram_webhook_url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_web_app([hook]), log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    await fake.wait_for(lambda: server.started or task.done(), what="uvicorn")
-    try:
-        yield WebServer(f"http://127.0.0.1:{port}", Harness(fake, channel, demo, clock))
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
+    async with serving(create_web_app([hook])) as url:
+        yield WebServer(url, Harness(fake, channel, demo, clock))
 
 
 async def _post(web: WebServer, update: dict[str, Any], secret: str | None = SECRET) -> int:
@@ -638,7 +626,7 @@ async def test_serve_runs_the_webhook_server_until_sigterm(
         await fake.wait_for(lambda: fake.webhook, timeout=30, what="setWebhook")
         stranger = fake.user(7001, "Bình")
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            health = await _until_listening(client, "/healthz")
+            health = await get_when_listening(client, "/healthz")
             posted = await client.post(
                 "/telegram/webhook",
                 json=fake.message_update(stranger, "xin chào"),
@@ -658,15 +646,3 @@ async def test_serve_runs_the_webhook_server_until_sigterm(
     assert "scheduler started" in err and "scheduler stopped" in err
     assert TOKEN.split(":")[1] not in err and SECRET not in err
     assert fake.webhook is not None and fake.webhook["secret_token"] == SECRET
-
-
-async def _until_listening(client: httpx.AsyncClient, path: str) -> httpx.Response:
-    """uvicorn binds its socket after the start-up hooks (which set the webhook) have run."""
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            return await client.get(path)
-        except httpx.ConnectError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.02)

@@ -51,6 +51,7 @@ from typing import Protocol
 from bot.delivery.chats import ChatStore, Hold
 from bot.delivery.claims import Pace
 from bot.delivery.window import SendWindow
+from bot.stopping import first_of
 from models import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -154,17 +155,7 @@ class TokenAccount:
         if seconds is not None and seconds <= 0:
             await asyncio.sleep(0)
             return
-        waits = {asyncio.ensure_future(event.wait())}
-        if seconds is not None:
-            waits.add(asyncio.ensure_future(self.sleep(seconds)))
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for future in waits:
-                if not future.done():
-                    future.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await future
+        await first_of(event.wait(), *([] if seconds is None else [self.sleep(seconds)]))
 
     # -- state ----------------------------------------------------------------------------------
     def _chat(self, chat_id: str) -> _Chat:

@@ -50,7 +50,6 @@ Time comes from `clock` and waiting from `sleep`, both injectable, so tests run 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -75,6 +74,7 @@ from bot.delivery.claims import (
 )
 from bot.delivery.files import PreparedReply, prepare_reply
 from bot.delivery.transports import TokenRejected, Transport
+from bot.stopping import first_of
 from models import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -327,19 +327,12 @@ class DeliveryWorker:
         if seconds is not None and seconds <= 0:
             await asyncio.sleep(0)
             return
-        waits = {asyncio.ensure_future(self._halt.wait())}
+        waits: list[Awaitable[object]] = [self._halt.wait()]
         if seconds is not None:
-            waits.add(asyncio.ensure_future(self.sleep(seconds)))
+            waits.append(self.sleep(seconds))
         if wake is not None:
-            waits.add(asyncio.ensure_future(wake.wait()))
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for future in waits:
-                if not future.done():
-                    future.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await future
+            waits.append(wake.wait())
+        await first_of(*waits)
 
     # -- one row --------------------------------------------------------------------------------
     async def _deliver(self, row: ClaimedRow) -> None:
