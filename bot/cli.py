@@ -56,6 +56,9 @@ def demo() -> None:
     db.dispose()
 
 
+MIN_INVITE_DAYS, MAX_INVITE_DAYS = 1, 90
+
+
 def _seed_demo(db: Database) -> str:
     from services.demo import seed_demo
 
@@ -64,6 +67,30 @@ def _seed_demo(db: Database) -> str:
     if result.created:
         return texts.CLI_DEMO_CREATED.format(members=result.members)
     return texts.CLI_DEMO_EXISTS.format(members=result.members)
+
+
+def _default_chat_member(db: Database) -> str:
+    """The demo's secretary; on a database with a real list (no DV001), say how to choose."""
+    from sqlmodel import col, select
+
+    from models import Member, Role, RoleAssignment
+    from services.demo import SECRETARY_CODE
+    from services.identities import find_member
+
+    with db.session() as session:
+        if find_member(session, SECRETARY_CODE) is not None:
+            return SECRETARY_CODE
+        # A secretary makes the best example: the whole month can be tried as one.
+        example = (
+            session.exec(
+                select(Member.code)
+                .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+                .where(RoleAssignment.role == Role.SECRETARY)
+                .order_by(Member.code)
+            ).first()
+            or session.exec(select(Member.code).order_by(Member.code)).first()
+        )
+    raise _fail(texts.CLI_CHOOSE_MEMBER.format(example=example or "MÃ"), 2)
 
 
 @app.command()
@@ -89,8 +116,6 @@ def run(
     ] = None,
 ) -> None:
     """Start the configured channels; with no token, the demo and a local chat as its secretary."""
-    from services.demo import SECRETARY_CODE
-
     settings = _settings()
     if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
         from bot.terminal import run_chat
@@ -99,7 +124,7 @@ def run(
         typer.echo(texts.CLI_NO_CHANNEL, err=True)
         typer.echo(_seed_demo(bundle.db), err=True)
         try:
-            run_chat(bundle.core, bundle.db, member or SECRETARY_CODE)
+            run_chat(bundle.core, bundle.db, member or _default_chat_member(bundle.db))
         except UserError as error:
             raise _fail(error.message) from None
         finally:
@@ -233,7 +258,7 @@ def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) ->
 def invite(
     member: Annotated[str | None, typer.Option("--member", help="Member code")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Unit path, A / B / C")] = None,
-    days: Annotated[int | None, typer.Option(help="Days before the code expires")] = None,
+    days: Annotated[int | None, typer.Option(help="Days before the code expires (1-90)")] = None,
 ) -> None:
     """Print `member_code<TAB>invite_code<TAB>telegram_deep_link`, one line per member."""
     from datetime import timedelta
@@ -246,6 +271,9 @@ def invite(
     settings = _settings()
     if (member is None) == (unit is None):
         raise _fail(texts.CLI_INVITE_CHOOSE, 2)
+    if days is not None and not MIN_INVITE_DAYS <= days <= MAX_INVITE_DAYS:
+        # 0 used to mean "the default" and -5 printed codes that had already expired.
+        raise _fail(texts.CLI_INVITE_DAYS.format(low=MIN_INVITE_DAYS, high=MAX_INVITE_DAYS), 2)
     try:
         key = invite_secret(settings)  # the bot's own key, so that the codes work there
     except SettingsError as error:
@@ -253,7 +281,7 @@ def invite(
     username = settings.telegram_bot_username or _telegram_username(settings)
     if not username:
         typer.echo(texts.CLI_INVITE_NO_USERNAME, err=True)
-    ttl = timedelta(days=days or settings.invite_ttl_days)
+    ttl = timedelta(days=settings.invite_ttl_days if days is None else days)
     db = open_database(settings)
     lines: list[str] = []
     try:

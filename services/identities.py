@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models import Channel, ChatIdentity, Member
@@ -81,4 +82,12 @@ def local_identity(session: Session, member: Member, *, now: datetime) -> ChatId
 
 
 def find_member(session: Session, code: str) -> Member | None:
-    return session.exec(select(Member).where(Member.code == code.strip())).first()
+    """The member with the code a person typed: exactly, or else without regard to case
+    (codes are copied from paper, `dv003` is DV003) when that matches one member only."""
+    typed = code.strip()
+    exact = session.exec(select(Member).where(Member.code == typed)).first()
+    if exact is not None or not typed:
+        return exact
+    folded = select(Member).where(sa.func.upper(Member.code) == typed.upper()).limit(2)
+    matches = session.exec(folded).all()
+    return matches[0] if len(matches) == 1 else None

@@ -111,8 +111,8 @@ CLI_IMPORT_DONE: Final = (
 )
 CLI_FILE_NOT_FOUND: Final = "Không tìm thấy tệp {path}."
 CLI_CHAT_INTRO: Final = (
-    "Trò chuyện thử với tư cách {name} ({code}). Trả lời bằng chữ hoặc số thứ tự; "
-    "gõ /thoat hoặc Ctrl-D để thoát."
+    "Trò chuyện thử với tư cách {name} ({code}). Gõ /help hoặc menu để xem các chức năng; "
+    "trả lời bằng chữ hoặc số thứ tự; gõ /thoat hoặc Ctrl-D để thoát."
 )
 CLI_CHAT_BYE: Final = "Tạm biệt!"
 CLI_CHAT_INCOMING: Final = "📩 Tin mới:"
@@ -699,3 +699,10 @@ INVITE_REFUSED_ADMIN: Final = "Đồng chí {name} là quản trị viên: mã m
 INVITE_REFUSED_RANK: Final = "Đồng chí {name} giữ vai trò ngang hoặc cao hơn đồng chí (bí thư, cấp ủy). Mã mời cho đồng chí {name} do cấp ủy cấp trên hoặc quản trị viên cấp."
 INVITE_REVOKED: Final = "Mã mời này không còn hiệu lực vì vai trò của người cấp mã hoặc của đồng chí đã thay đổi. Đồng chí vui lòng xin mã mới."
 ACCOUNT_UNLINKED_NOTICE: Final = "Tài khoản này đã được ngắt kết nối khỏi Sổ tay đảng viên vì đồng chí đã kết nối bằng một tài khoản mới. Nếu không phải đồng chí làm việc này, đồng chí hãy báo ngay cho bí thư chi bộ."
+
+# --- Command line: invite validity and choosing the local chat's member ----------------------
+CLI_INVITE_DAYS: Final = "Số ngày hiệu lực của mã mời phải từ {low} đến {high} (--days)."
+CLI_CHOOSE_MEMBER: Final = (
+    "Cơ sở dữ liệu không có đảng viên mẫu DV001. Hãy chọn người để trò chuyện thử: "
+    "sotay run --as MÃ hoặc sotay chat --as MÃ (ví dụ: --as {example})."
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,46 @@ def test_import_prints_every_error_with_its_row_sorted_and_writes_nothing(
     with db.session() as session:
         names = {m.code: m.full_name for m in session.exec(select(Member))}
     assert names["A02"] == "Trần Thị Bình"
+
+
+def test_invite_days_outside_1_to_90_is_refused_and_1_is_one_day(tmp_path: Path) -> None:
+    """--days 0 used to mean "the default" and --days -5 printed a code already expired."""
+    env = _env(f"sqlite:///{tmp_path / 'd.db'}")
+    assert _run(["demo"], env, tmp_path).returncode == 0
+    for days in ("0", "-5", "91"):
+        refused = _run(["invite", "--member", "DV003", "--days", days], env, tmp_path)
+        assert refused.returncode == 2, (days, refused.stderr)
+        assert refused.stderr.strip() == texts.CLI_INVITE_DAYS.format(low=1, high=90)
+        assert refused.stdout == ""
+    one_day = _run(["invite", "--member", "DV003", "--days", "1"], env, tmp_path)
+    assert one_day.returncode == 0, one_day.stderr
+    db = Database(env["DATABASE_URL"])
+    with db.session() as session:
+        (issued,) = session.exec(select(Invite)).all()
+    db.dispose()
+    assert issued.expires_at - issued.created_at == timedelta(days=1)
+
+
+def test_member_codes_are_typed_in_any_case_and_the_intro_points_to_help(tmp_path: Path) -> None:
+    env = _env(f"sqlite:///{tmp_path / 'l.db'}")
+    assert _run(["demo"], env, tmp_path).returncode == 0
+    result = _run(["chat", "--as", " dv003 "], env, tmp_path, stdin="/toi\n")
+    assert result.returncode == 0, result.stderr
+    first_line = result.stdout.splitlines()[0]
+    assert "(DV003)" in first_line and "/help" in first_line and "menu" in first_line
+    assert "Mã đảng viên: DV003" in result.stdout
+
+
+def test_run_on_a_real_list_without_as_says_how_to_choose(tmp_path: Path) -> None:
+    """After importing a real list there is no demo secretary DV001 to chat as."""
+    path = tmp_path / "ds.csv"
+    rows = [IMPORT_HEADER, f"A01,Nguyễn Văn An,{IMPORT_CELL},chinh_thuc,bi_thu,19/05/1998"]
+    rows += [f"A0{i},Đảng viên {i},{IMPORT_CELL},chinh_thuc,dang_vien," for i in range(2, 5)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    env = _env(f"sqlite:///{tmp_path / 'r.db'}")
+    assert _run(["import", str(path)], env, tmp_path).returncode == 0
+    result = _run(["run"], env, tmp_path, stdin="/thoat\n")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == texts.CLI_CHOOSE_MEMBER.format(example="A01")
+    chosen = _run(["run", "--as", "a02"], env, tmp_path, stdin="/toi\n")
+    assert chosen.returncode == 0 and "Mã đảng viên: A02" in chosen.stdout
