@@ -128,6 +128,8 @@ class Core:
             ctx.say(texts.TEXT_ONLY)
         elif text and (route := self.registry.find_text_route(text)) is not None:
             route.run(ctx, text)
+        elif text and (word := self.registry.find_word(text)) is not None:
+            self._command(ctx, word.name, "")
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 
@@ -174,7 +176,12 @@ class Core:
     def _command(self, ctx: Ctx, name: str, args: str) -> None:
         command = self.registry.find(name)
         if command is None:
-            ctx.say(texts.UNKNOWN_COMMAND.format(command="/" + name))
+            nearest = self.registry.nearest(name, ctx.me) if ctx.actor else None
+            if nearest is None:
+                ctx.say(texts.UNKNOWN_COMMAND.format(command="/" + name))
+            else:
+                typed = "/" + name
+                ctx.say(texts.UNKNOWN_COMMAND_NEAREST.format(command=typed, nearest=nearest.name))
             return
         if command.private and ctx.incoming.is_group:
             ctx.say(texts.PRIVATE_ONLY)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.context import Ctx, Flow
 from services.auth import Actor, Permission, allows
+from services.textnorm import fold
+
+# Spaces, punctuation and underscores vanish when a message is read as a command name.
+_COMMAND_WORD = re.compile(r"[\W_]+")
+MAX_WORD = 32
 
 
 class Audience(StrEnum):
@@ -130,6 +137,18 @@ class Registry:
 
     def find(self, name: str) -> Command | None:
         return self._commands.get(name.lower())
+
+    def find_word(self, text: str) -> Command | None:
+        """The command a plain-words message names: `lich hop`, `Lịch họp`, `chi dao` or
+        `CHIDAO` for /lichhop and /chidao, so members need neither the slash nor diacritics."""
+        word = _COMMAND_WORD.sub("", fold(text))
+        return self._commands.get(word) if 0 < len(word) <= MAX_WORD else None
+
+    def nearest(self, name: str, actor: Actor) -> Command | None:
+        """The command this actor may use that a mistyped name (`/hopp`) most likely meant."""
+        usable = {n: c for c in self.available_to(actor) for n in (c.name, *c.aliases)}
+        close = difflib.get_close_matches(name.lower(), list(usable), n=1, cutoff=0.75)
+        return usable[close[0]] if close else None
 
     def get_flow(self, name: str | None) -> Flow | None:
         return self._flows.get(name) if name else None

@@ -706,3 +706,6 @@ CLI_CHOOSE_MEMBER: Final = (
     "Cơ sở dữ liệu không có đảng viên mẫu DV001. Hãy chọn người để trò chuyện thử: "
     "sotay run --as MÃ hoặc sotay chat --as MÃ (ví dụ: --as {example})."
 )
+
+# --- Commands typed as plain words, and the nearest command to a mistyped one -----------------
+UNKNOWN_COMMAND_NEAREST: Final = "Không có lệnh {command}. Có phải đồng chí muốn gõ /{nearest}?"
