@@ -37,6 +37,7 @@ from services.directives import (
     may_direct,
     preview_directive,
     remind_unacknowledged,
+    reminder_text,
     send_directive,
 )
 from services.errors import Forbidden
@@ -287,19 +288,23 @@ class DirectiveFlow(Flow):
             return
         message = texts.DIR_MESSAGE.format(
             sender=ctx.me.full_name,
-            unit=preview.unit_name,
+            unit=preview.sender_unit_name,
             date=format_vn_date(local_now(ctx).date()),
             text=preview.text,
         )
         ctx.say(texts.FLOW_DIR_PREVIEW_HEAD)
         ctx.say(message)
-        summary = texts.FLOW_DIR_PREVIEW_SUMMARY.format(
-            recipients=len(preview.member_ids), cells=preview.cells, unreachable=preview.unreachable
-        )
-        if data.get("file"):
-            summary = (
-                texts.FLOW_DIR_PREVIEW_FILE.format(name=data.get("file_name")) + "\n" + summary
+        lines = [
+            texts.FLOW_DIR_PREVIEW_SUMMARY.format(
+                recipients=len(preview.member_ids), cells=preview.cells
             )
+        ]
+        if preview.unreachable:  # nobody to mention: no "0 người chưa kết nối" line
+            lines.append(texts.FLOW_DIR_PREVIEW_UNREACHABLE.format(count=preview.unreachable))
+        lines.append(texts.FLOW_DIR_PREVIEW_ASK)
+        if data.get("file"):
+            lines.insert(0, texts.FLOW_DIR_PREVIEW_FILE.format(name=data.get("file_name")))
+        summary = "\n".join(lines)
         options = [
             ("send", texts.FLOW_SEND),
             ("edit", texts.FLOW_EDIT_TEXT),
@@ -382,17 +387,28 @@ class DirectiveStatusFlow(Flow):
         return [self._option(ctx, item) for item in followed_directives(ctx.session, ctx.me)]
 
     def _option(self, ctx: Ctx, item: FollowedDirective) -> tuple[str, str]:
+        """The entry's label says where the directive came from: a cell's manager sees their
+        own cell's directives plainly and anything from above marked with the sending unit
+        (a committee's directive to their cell alone included); a committee member, who
+        follows several units, sees the addressed unit and, if it differs, the sending one."""
         directive = item.directive
         date = format_vn_date(directive.created_at.astimezone(ctx.config.tz).date())
         snippet = _snippet(directive.text)
-        if item.cell_id is not None:
-            label = texts.FLOW_DIR_FROM_ABOVE.format(date=date, snippet=snippet)
-            return f"c{directive.id}:{item.cell_id}", label
-        if directive.unit_id in ctx.me.managed_cell_ids:
+        key = f"d{directive.id}" if item.cell_id is None else f"c{directive.id}:{item.cell_id}"
+        own_cell = item.cell_id is not None or directive.unit_id in ctx.me.managed_cell_ids
+        if own_cell and item.from_above:
+            label = texts.FLOW_DIR_FROM_ABOVE.format(
+                date=date, unit=item.sender_unit_name, snippet=snippet
+            )
+        elif own_cell:
             label = texts.FLOW_DIR_ITEM.format(date=date, snippet=snippet)
-        else:  # a committee member follows several units: say which
+        elif item.from_above:
+            label = texts.FLOW_DIR_ITEM_UNIT_FROM.format(
+                date=date, unit=item.unit_name, sender_unit=item.sender_unit_name, snippet=snippet
+            )
+        else:
             label = texts.FLOW_DIR_ITEM_UNIT.format(date=date, unit=item.unit_name, snippet=snippet)
-        return f"d{directive.id}", label
+        return key, label
 
     def _ask(self, ctx: Ctx, options: list[tuple[str, str]], number: int) -> None:
         ctx.ask(self.name, "pick", texts.FLOW_DIR_CHOOSE_SENT, page(options, number))
@@ -446,13 +462,14 @@ def stats_action(ctx: Ctx, args: list[str]) -> None:
 
 
 def remind_action(ctx: Ctx, args: list[str]) -> None:
-    """`dir_remind:{id}`: one reminder round; the service limits how often."""
+    """`dir_remind:{id}`: one reminder round; the service limits how often. The reply counts
+    what was queued, and names those it cannot reach."""
     directive_id = as_id(args[0]) if len(args) == 1 else None
     if directive_id is None:
         ctx.say(texts.STALE_BUTTON)
         return
-    count = remind_unacknowledged(ctx.session, ctx.me, directive_id, now=ctx.now, rules=rules(ctx))
-    ctx.say(texts.FLOW_DIR_REMINDED.format(count=count))
+    result = remind_unacknowledged(ctx.session, ctx.me, directive_id, now=ctx.now, rules=rules(ctx))
+    ctx.say(reminder_text(ctx.session, result.reach))
 
 
 def register(registry: Registry) -> None:

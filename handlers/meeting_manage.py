@@ -4,6 +4,12 @@ top.
 
 Each entry comes back to the menu; every step loads the meeting through
 services.meetings.managed_meeting, which re-checks that the actor runs its cell.
+
+The menu keeps the same entries at the same numbers before and after the meeting starts (a
+secretary on Zalo learns "4" for the roll once): what only makes sense on one side of the start
+is marked so and, if chosen, says why. The roll call works by exception ("present" for everyone
+who checked in, or who said they would come, shown and then confirmed; the few who differ are
+set one by one), and closing the roll lists every blank and what it becomes before it is done.
 """
 
 from __future__ import annotations
@@ -30,15 +36,20 @@ from handlers.flowkit import (
     when,
 )
 from handlers.results import RESULTS
-from models import Meeting, MemberStatus
+from models import AttendanceStatus, Meeting, MemberStatus, StatusSource
 from services import texts
 from services.attendance import (
+    PresentBasis,
     RollLine,
     absence_flags,
     answers_overview,
     close_attendance,
+    closing_preview,
+    confirm_present,
     flag_text,
     open_checkin,
+    present_proposal,
+    proposed_present,
     roll_call,
     set_status,
     set_vote_exclusion,
@@ -96,6 +107,27 @@ def answers_text(ctx: Ctx, meeting: Meeting) -> str:
 
 
 STATUS_OPTIONS = tuple(texts.ATT_STATUS_LABELS.items())
+PROPOSALS = {
+    PresentBasis.CHECKED_IN: (texts.FLOW_ROLL_Q_CHECKIN, texts.FLOW_ROLL_PROPOSE_CHECKIN),
+    PresentBasis.ANSWERED: (texts.FLOW_ROLL_Q_ANSWERED, texts.FLOW_ROLL_PROPOSE_ANSWERED),
+}
+
+
+def status_label(line: RollLine) -> str:
+    """A roll line's status as the secretary reads it; a check-in not yet confirmed says so."""
+    if line.status == AttendanceStatus.PRESENT and line.status_source == StatusSource.CHECKIN:
+        return texts.FLOW_ROLL_SELF_CHECKED
+    return texts.ATT_STATUS_LABELS.get(line.status or "", texts.FLOW_NOT_YET)
+
+
+def status_counts(counts: dict[str, int]) -> dict[str, int]:
+    """The four statuses' counts, as the closing texts name them."""
+    return {
+        "present": counts.get(AttendanceStatus.PRESENT, 0),
+        "leave": counts.get(AttendanceStatus.ABSENT_WITH_LEAVE, 0),
+        "unexcused": counts.get(AttendanceStatus.ABSENT_WITHOUT_LEAVE, 0),
+        "exempt": counts.get(AttendanceStatus.EXEMPT, 0),
+    }
 
 
 def _roll_line(ctx: Ctx, meeting: Meeting, member_id: int) -> RollLine | None:
@@ -137,17 +169,27 @@ class ManageFlow(Flow):
         self.menu(ctx, meeting)
 
     def menu(self, ctx: Ctx, meeting: Meeting) -> None:
+        """Always the same nine entries in the same order; those that do not apply on this
+        side of the start are marked (and explain themselves when chosen)."""
         started = meeting.starts_at <= ctx.now
-        options = [("answers", texts.FLOW_MTG_M_ANSWERS)]
-        if not started:
-            options.append(("doc", texts.FLOW_MTG_M_DOC))
-        options += [("checkin", texts.FLOW_MTG_M_CHECKIN), ("roll", texts.FLOW_MTG_M_ROLL)]
-        if started:
-            options += [("close", texts.FLOW_MTG_M_CLOSE), ("results", texts.FLOW_MTG_M_RESULTS)]
-        else:
-            options.append(("move", texts.FLOW_MTG_M_MOVE))
-            options.append(("cancel", texts.FLOW_MTG_M_CANCEL))
-        options.append(("done", texts.FLOW_DONE))
+
+        def after_start(label: str) -> str:
+            return label if started else texts.FLOW_MTG_M_AFTER_START.format(label=label)
+
+        def before_start(label: str) -> str:
+            return texts.FLOW_MTG_M_BEFORE_START.format(label=label) if started else label
+
+        options = [
+            ("answers", texts.FLOW_MTG_M_ANSWERS),
+            ("doc", texts.FLOW_MTG_M_DOC),
+            ("checkin", texts.FLOW_MTG_M_CHECKIN),
+            ("roll", texts.FLOW_MTG_M_ROLL),
+            ("close", after_start(texts.FLOW_MTG_M_CLOSE)),
+            ("results", after_start(texts.FLOW_MTG_M_RESULTS)),
+            ("move", before_start(texts.FLOW_MTG_M_MOVE)),
+            ("cancel", before_start(texts.FLOW_MTG_M_CANCEL)),
+            ("done", texts.FLOW_DONE),
+        ]
         prompt = texts.FLOW_MTG_MENU.format(label=meeting_label(ctx, meeting))
         ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
 
@@ -156,7 +198,12 @@ class ManageFlow(Flow):
         meeting_id = meeting.id
         assert meeting_id is not None
         key = answer.option
-        if key == "answers":
+        started = meeting.starts_at <= ctx.now
+        if key in ("close", "results") and not started:
+            ctx.say(texts.ATT_CLOSE_TOO_EARLY if key == "close" else texts.RES_NOT_YET_HELD)
+        elif key in ("move", "cancel") and started:
+            ctx.say(texts.MTG_ALREADY_HELD)
+        elif key == "answers":
             ctx.say(answers_text(ctx, meeting))
         elif key == "doc":
             self._ask_doc(ctx)
@@ -174,7 +221,8 @@ class ManageFlow(Flow):
             self._ask_roll(ctx, meeting, 0)
             return
         elif key == "close":
-            self._close(ctx, meeting)
+            if self._ask_close(ctx, meeting):
+                return
         elif key == "results":
             RESULTS.start(ctx, meeting_id)
             return
@@ -228,21 +276,33 @@ class ManageFlow(Flow):
 
     # roll call
     def _ask_roll(self, ctx: Ctx, meeting: Meeting, number: int) -> None:
+        """The members, a page at a time, then (once the meeting has started) the two
+        proposals of the roll call by exception and the secretary's own "present"."""
         assert meeting.id is not None
         lines = roll_call(ctx.session, ctx.me, meeting.id)
         items = []
         for line in lines:
-            status = texts.ATT_STATUS_LABELS.get(line.status or "", texts.FLOW_NOT_YET)
-            label = texts.FLOW_ROLL_LINE.format(name=line.name, status=status)
+            label = texts.FLOW_ROLL_LINE.format(name=line.name, status=status_label(line))
             if line.member_status != "chinh_thuc":
                 member_status = texts.STATUS_LABELS.get(line.member_status, line.member_status)
                 label += f" ({member_status})"
             if line.vote_exclusion:
                 label += texts.FLOW_ROLL_EXCLUDED
             items.append((f"m{line.member_id}", label))
-        options = [*page(items, number), ("back", texts.FLOW_BACK)]
+        options = page(items, number)
+        if meeting.starts_at <= ctx.now:
+            for basis, (button, _prompt) in PROPOSALS.items():
+                count = len(proposed_present(lines, basis))
+                options.append((f"q:{basis.value}", button.format(count=count)))
+            if self._unmarked_self(ctx, lines):
+                options.append(("me", texts.FLOW_ME_PRESENT))
+        options.append(("back", texts.FLOW_BACK))
         ctx.update_data(page=number)
         ctx.ask(self.name, "roll", texts.FLOW_MTG_ROLL, options)
+
+    @staticmethod
+    def _unmarked_self(ctx: Ctx, lines: list[RollLine]) -> bool:
+        return any(x.member_id == ctx.me.member_id and x.status is None for x in lines)
 
     def step_roll(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
@@ -253,6 +313,13 @@ class ManageFlow(Flow):
             return
         if key == "back":
             self.menu(ctx, meeting)
+            return
+        if key == "me":
+            self._mark_self(ctx, meeting)
+            self._ask_roll(ctx, meeting, int(ctx.data.get("page") or 0))
+            return
+        if key.startswith("q:"):
+            self._propose(ctx, meeting, key[2:])
             return
         member_id = as_id(key[1:]) if key.startswith("m") else None
         if member_id is None:
@@ -283,22 +350,71 @@ class ManageFlow(Flow):
         if (answer.option or "").startswith("x:") and isinstance(member_id, int):
             self._exclude(ctx, meeting.id, member_id, (answer.option or "")[2:])
         elif answer.option != "back" and isinstance(member_id, int):
-            row = set_status(
-                ctx.session,
-                ctx.me,
-                meeting.id,
-                member_id,
-                answer.option or "",
-                now=ctx.now,
-                rules=rules(ctx),
+            self._set(ctx, meeting.id, member_id, answer.option or "")
+        self._ask_roll(ctx, meeting, int(ctx.data.get("page") or 0))
+
+    def _set(self, ctx: Ctx, meeting_id: int, member_id: int, status: str) -> None:
+        row = set_status(
+            ctx.session, ctx.me, meeting_id, member_id, status, now=ctx.now, rules=rules(ctx)
+        )
+        name = next(
+            x.name for x in roll_call(ctx.session, ctx.me, meeting_id) if x.member_id == member_id
+        )
+        label = texts.ATT_STATUS_LABELS[row.status or ""]
+        ctx.say(texts.FLOW_MTG_STATUS_SET.format(name=name, status=label))
+
+    def _mark_self(self, ctx: Ctx, meeting: Meeting) -> None:
+        """ "✋ Tôi có mặt": the secretary who runs the meeting is present at it, in one tap
+        (set_status re-checks that they run the cell and are on its roll)."""
+        assert meeting.id is not None
+        if ctx.me.member_id is None:
+            raise UserError(texts.ATT_NOT_ON_ROLL)
+        self._set(ctx, meeting.id, ctx.me.member_id, AttendanceStatus.PRESENT)
+
+    def _propose(self, ctx: Ctx, meeting: Meeting, value: str) -> None:
+        """Show who a proposal would mark present; nothing is recorded before "Ghi"."""
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        number = int(ctx.data.get("page") or 0)
+        basis = next((b for b in PROPOSALS if b.value == value), None)
+        if basis is None:
+            ctx.say(texts.STALE_BUTTON)
+            self._ask_roll(ctx, meeting, number)
+            return
+        lines = attempt(
+            ctx, lambda: present_proposal(ctx.session, ctx.me, meeting_id, basis, now=ctx.now)
+        )
+        if not lines:
+            if lines is not None:
+                ctx.say(texts.FLOW_ROLL_PROPOSE_NONE)
+            self._ask_roll(ctx, meeting, number)
+            return
+        names = "\n".join(f"• {x.name}" for x in lines)
+        prompt = PROPOSALS[basis][1].format(count=len(lines), names=names)
+        ctx.update_data(basis=basis.value, proposed=[x.member_id for x in lines])
+        options = [
+            ("yes", texts.FLOW_ROLL_PROPOSE_OK.format(count=len(lines))),
+            ("back", texts.FLOW_BACK),
+        ]
+        ctx.ask(self.name, "propose", prompt, options)
+
+    def step_propose(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        proposed = ctx.data.get("proposed")
+        basis = ctx.data.get("basis")
+        if answer.option == "yes" and isinstance(proposed, list) and isinstance(basis, str):
+            shown = [m for m in proposed if isinstance(m, int)]
+            recorded = attempt(
+                ctx,
+                lambda: confirm_present(ctx.session, ctx.me, meeting_id, basis, shown, now=ctx.now),
             )
-            name = next(
-                x.name
-                for x in roll_call(ctx.session, ctx.me, meeting.id)
-                if x.member_id == member_id
-            )
-            status = texts.ATT_STATUS_LABELS[row.status or ""]
-            ctx.say(texts.FLOW_MTG_STATUS_SET.format(name=name, status=status))
+            if recorded is not None:
+                lines = [texts.FLOW_ROLL_RECORDED.format(count=len(recorded))]
+                if len(recorded) < len(shown):
+                    lines.append(texts.FLOW_ROLL_SKIPPED.format(count=len(shown) - len(recorded)))
+                ctx.say("\n".join(lines))
         self._ask_roll(ctx, meeting, int(ctx.data.get("page") or 0))
 
     def _exclude(self, ctx: Ctx, meeting_id: int, member_id: int, key: str) -> None:
@@ -315,29 +431,80 @@ class ManageFlow(Flow):
             label = texts.VOTE_EXCL_LABELS[exclusion]
             ctx.say(texts.FLOW_VOTE_EXCL_SET.format(name=name, label=label))
 
-    def _close(self, ctx: Ctx, meeting: Meeting) -> None:
+    # closing the roll: every blank shown with what it becomes, then one tap to confirm
+    def _ask_close(self, ctx: Ctx, meeting: Meeting) -> bool:
+        """Ask "Chốt điểm danh?" with the blanks listed; False if refused (said already)."""
         meeting_id = meeting.id
         assert meeting_id is not None
+        preview = attempt(
+            ctx, lambda: closing_preview(ctx.session, ctx.me, meeting_id, now=ctx.now)
+        )
+        if preview is None:
+            return False
+        lines = [
+            texts.FLOW_CLOSE_ASK.format(label=meeting_label(ctx, meeting)),
+            texts.FLOW_CLOSE_MARKED.format(**status_counts(preview.marked)),
+        ]
+        if preview.unmarked:
+            lines.append(texts.FLOW_CLOSE_UNMARKED_HEAD.format(count=len(preview.unmarked)))
+            for x in preview.unmarked:
+                tags = [texts.FLOW_CLOSE_YOU] if x.member_id == ctx.me.member_id else []
+                tags += [texts.FLOW_CLOSE_CONVENER] if x.is_convener else []
+                who = texts.FLOW_CLOSE_WHO.format(tags=", ".join(tags)) if tags else ""
+                status = texts.ATT_STATUS_LABELS[x.becomes]
+                template = texts.FLOW_CLOSE_LINE_REASON if x.reason else texts.FLOW_CLOSE_LINE
+                lines.append(template.format(name=x.name, who=who, status=status, reason=x.reason))
+            if preview.actor_unmarked:
+                lines.append(texts.FLOW_CLOSE_ME_HINT)
+            lines.append(texts.FLOW_CLOSE_FIX_HINT)
+        else:
+            lines.append(texts.FLOW_CLOSE_ALL_MARKED)
+        options = [("yes", texts.FLOW_CLOSE_CONFIRM)]
+        if preview.actor_unmarked:
+            options.append(("me", texts.FLOW_ME_PRESENT))
+        options += [("roll", texts.FLOW_MTG_M_ROLL), ("back", texts.FLOW_BACK)]
+        ctx.update_data(closing=[x.member_id for x in preview.unmarked], page=0)
+        ctx.ask(self.name, "close", "\n".join(lines), options)
+        return True
+
+    def step_close(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        key = answer.option
+        if key == "me":
+            self._mark_self(ctx, meeting)
+        elif key == "roll":
+            self._ask_roll(ctx, meeting, 0)
+            return
+        elif key == "yes":
+            shown = ctx.data.get("closing")
+            if self._close(ctx, meeting, shown if isinstance(shown, list) else []):
+                self.menu(ctx, meeting)
+                return
+        else:
+            self.menu(ctx, meeting)
+            return
+        if not self._ask_close(ctx, meeting):
+            self.menu(ctx, meeting)
+
+    def _close(self, ctx: Ctx, meeting: Meeting, shown: list[object]) -> bool:
+        """Close the roll as shown; False (the refusal said) if the blanks changed since."""
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        ids = [m for m in shown if isinstance(m, int)]
         lines = attempt(
             ctx,
             lambda: close_attendance(
-                ctx.session, ctx.me, meeting_id, now=ctx.now, rules=rules(ctx)
+                ctx.session, ctx.me, meeting_id, now=ctx.now, shown=ids, rules=rules(ctx)
             ),
         )
         if lines is None:
-            return
-        counts = Counter(line.status for line in lines)
-        ctx.say(
-            texts.FLOW_MTG_CLOSED.format(
-                present=counts["co_mat"],
-                leave=counts["vang_co_phep"],
-                unexcused=counts["vang_khong_phep"],
-                exempt=counts["mien_sinh_hoat"],
-            )
-        )
+            return False
+        counts = Counter(line.status for line in lines if line.status is not None)
+        ctx.say(texts.FLOW_MTG_CLOSED.format(**status_counts(dict(counts))))
         flags = flags_text(ctx)
         if flags:
             ctx.say(flags)
+        return True
 
     # moving the meeting: a new time, a new place, a preview, then the cell is told
     def _ask_move_when(self, ctx: Ctx, meeting: Meeting) -> None:
@@ -391,6 +558,10 @@ class ManageFlow(Flow):
         preview = texts.FLOW_MTG_MOVE_PREVIEW.format(
             when=when(ctx, move.starts_at), place=move.place
         )
+        assert meeting.id is not None
+        marked = [x for x in roll_call(ctx.session, ctx.me, meeting.id) if x.status is not None]
+        if marked:  # the move clears them (services.meetings.move_meeting): say so first
+            preview += "\n" + texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=len(marked))
         options = [("send", texts.FLOW_MTG_MOVE_SEND), ("back", texts.FLOW_BACK)]
         ctx.ask(self.name, "move_confirm", preview, options)
 

@@ -1,10 +1,11 @@
 """Meetings in the chat: `/hop` to schedule one, the members' "Sẽ dự" / "Xin vắng" buttons,
 and the registration of `/hop_quanly` (handlers/meeting_manage.py).
 
-The rules (minimum length, one regular meeting a month, documents a day before, who may
-answer, who may set a status) live in services.meetings and services.attendance. Refusals
-inside a step are shown and the same step is asked again, so a wrong date never costs the
-secretary what was already typed.
+The rules (minimum and maximum length, one regular meeting a month, documents a day before,
+the length of what is typed, who may answer, who may set a status) live in services.meetings
+and services.attendance. Each is checked at the step where its text is typed; a refusal is
+shown and the same step is asked again, so a slip never costs the secretary what was already
+typed, nor sends them back to an earlier step. The date typed is read back in words at once.
 """
 
 from __future__ import annotations
@@ -23,28 +24,36 @@ from handlers.flowkit import (
     managed_cells,
     rules,
     session_cell,
-    when,
 )
 from handlers.meeting_manage import MANAGE
 from handlers.registry import Action, Audience, Command, Registry
 from models import Meeting, MeetingKind, Unit
 from services import texts
-from services.attendance import (
-    answer_invitation,
-)
+from services.attendance import answer_invitation, answerable
 from services.auth import Permission
-from services.errors import Forbidden, UserError
+from services.errors import Forbidden
 from services.meetings import (
     MeetingPlan,
     add_document,
+    clean_absence_reason,
+    clean_agenda,
+    clean_document,
+    clean_place,
+    clean_topic,
     default_agenda,
-    load_meeting,
+    meeting_when,
     plan_meeting,
-    require_active,
     schedule_meeting,
 )
 from services.org import cell_members
-from services.vndate import parse_vn_datetime_result, parse_vn_duration, parse_vn_time
+from services.vndate import (
+    format_vn_duration,
+    format_vn_span,
+    format_vn_when,
+    parse_vn_datetime_result,
+    parse_vn_duration,
+    parse_vn_time,
+)
 
 KIND_OPTIONS = (
     (MeetingKind.REGULAR, texts.FLOW_MTG_KIND_REGULAR),
@@ -56,12 +65,7 @@ PLACEHOLDER_PLACE = "-"  # only to validate the time before the place is known
 
 def duration_words(minutes: int) -> str:
     """`90` → "1 tiếng 30 phút": how people say a meeting's length."""
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return texts.FLOW_HOURS_MINUTES.format(hours=hours, minutes=rest)
-    if hours:
-        return texts.FLOW_HOURS.format(hours=hours)
-    return texts.FLOW_MINUTES.format(minutes=rest)
+    return format_vn_duration(minutes)
 
 
 def numbered(items: list[str]) -> str:
@@ -133,9 +137,8 @@ class ScheduleFlow(Flow):
     def step_topic(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
-        topic = (answer.text or "").strip()
-        if len(topic) > 300:
-            ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(topic), maximum=300))
+        topic = attempt(ctx, lambda: clean_topic(answer.text, required=True))
+        if topic is None:
             ctx.ask(self.name, "topic", texts.FLOW_MTG_ASK_TOPIC)
             return
         ctx.update_data(topic=topic)
@@ -190,6 +193,8 @@ class ScheduleFlow(Flow):
         self._ask_length(ctx)
 
     def _ask_length(self, ctx: Ctx) -> None:
+        """The start read back in words ("Bắt đầu: Thứ Bảy, 19/12/2026, 14:00."), so a wrong
+        guess at "t6 tuần sau" is seen now, with a way back to the date."""
         kind = MeetingKind(ctx.data["kind"])
         starts = datetime.fromisoformat(ctx.data["starts_at"]).astimezone(ctx.config.tz)
         minimum = rules(ctx).min_duration(kind)
@@ -201,8 +206,12 @@ class ScheduleFlow(Flow):
             )
             options.append((f"m{minutes}", label))
         options.append(("other", texts.FLOW_MTG_LENGTH_OTHER))
-        prompt = texts.FLOW_MTG_ASK_LENGTH.format(minimum=minimum)
-        ctx.ask(self.name, "length", prompt, options)
+        options.append(("when", texts.FLOW_MTG_FIX_WHEN))
+        ask = texts.FLOW_MTG_ASK_LENGTH.format(
+            minimum=minimum, maximum=duration_words(rules(ctx).max_minutes)
+        )
+        started = texts.FLOW_MTG_STARTS.format(when=format_vn_when(starts, ctx.config.tz))
+        ctx.ask(self.name, "length", f"{started}\n{ask}", options)
 
     def step_length(self, ctx: Ctx, answer: Answer) -> None:
         cell = session_cell(ctx)
@@ -211,6 +220,9 @@ class ScheduleFlow(Flow):
         key = answer.option or ""
         if key == "other":
             ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            return
+        if key == "when":
+            self._ask_when(ctx)
             return
         minutes = as_id(key[1:]) if key.startswith("m") else None
         if minutes is None:
@@ -253,7 +265,9 @@ class ScheduleFlow(Flow):
                 ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
             return
         ctx.update_data(minutes=minutes)
-        self._ask_place(ctx, cell)
+        starts = datetime.fromisoformat(ctx.data["starts_at"])
+        span = format_vn_span(starts, starts + timedelta(minutes=minutes), ctx.config.tz)
+        self._ask_place(ctx, cell, note=texts.FLOW_MTG_TIME_SET.format(when=span))
 
     def _last_place(self, ctx: Ctx, cell: Unit) -> str | None:
         last = ctx.session.exec(
@@ -264,13 +278,14 @@ class ScheduleFlow(Flow):
         ).first()
         return last or None
 
-    def _ask_place(self, ctx: Ctx, cell: Unit) -> None:
+    def _ask_place(self, ctx: Ctx, cell: Unit, note: str | None = None) -> None:
+        prompt = texts.FLOW_MTG_ASK_PLACE if note is None else f"{note}\n{texts.FLOW_MTG_ASK_PLACE}"
         last = self._last_place(ctx, cell)
         if last:
             options = [("last", last), ("other", texts.FLOW_MTG_PLACE_OTHER)]
-            ctx.ask(self.name, "place_choice", texts.FLOW_MTG_ASK_PLACE, options)
+            ctx.ask(self.name, "place_choice", prompt, options)
         else:
-            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+            ctx.ask(self.name, "place", prompt)
 
     def step_place_choice(self, ctx: Ctx, answer: Answer) -> None:
         cell = session_cell(ctx)
@@ -285,9 +300,8 @@ class ScheduleFlow(Flow):
     def step_place(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
-        place = (answer.text or "").strip()
-        if len(place) > 300:
-            ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(place), maximum=300))
+        place = attempt(ctx, lambda: clean_place(answer.text))
+        if place is None:
             ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
             return
         self._place_chosen(ctx, place)
@@ -299,7 +313,12 @@ class ScheduleFlow(Flow):
         self._ask_agenda(ctx)
 
     def _ask_agenda(self, ctx: Ctx) -> None:
-        prompt = texts.FLOW_MTG_AGENDA.format(agenda=numbered(ctx.data["agenda"]))
+        """Only the standard order of business is headed "theo Hướng dẫn 42-HD/BTCTW"; an
+        agenda the secretary typed is theirs, not the guidance's."""
+        agenda = list(ctx.data["agenda"])
+        standard = agenda == default_agenda(MeetingKind(ctx.data["kind"]), ctx.data.get("topic"))
+        heading = texts.FLOW_MTG_AGENDA if standard else texts.FLOW_MTG_AGENDA_CUSTOM
+        prompt = heading.format(agenda=numbered(agenda))
         options = [("keep", texts.FLOW_MTG_AGENDA_KEEP), ("replace", texts.FLOW_MTG_AGENDA_NEW)]
         ctx.ask(self.name, "agenda", prompt, options)
 
@@ -314,12 +333,12 @@ class ScheduleFlow(Flow):
     def step_agenda_text(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
-        items = parse_agenda(answer.text or "")
-        if not items:
-            ctx.say(texts.MTG_AGENDA_EMPTY)
+        # Every limit of the agenda is checked here, not at the preview.
+        items = attempt(ctx, lambda: clean_agenda(parse_agenda(answer.text or ""), rules(ctx)))
+        if items is None:
             ctx.ask(self.name, "agenda_text", texts.FLOW_MTG_ASK_AGENDA)
             return
-        ctx.update_data(agenda=items)
+        ctx.update_data(agenda=list(items))
         self._ask_agenda(ctx)
 
     def _ask_docs(self, ctx: Ctx, note: str | None = None) -> None:
@@ -339,8 +358,15 @@ class ScheduleFlow(Flow):
                 self._ask_docs(ctx, texts.FLOW_FILE_KIND)
                 return
             docs = list(ctx.data.get("docs") or [])
-            title = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=len(docs) + 1))
-            docs.append({"ref": upload.file_id, "kind": kind.value, "title": title})
+            # A caption typed with the file names it; otherwise the file's own name.
+            caption = (answer.text or "").strip()
+            default = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=len(docs) + 1))
+            cleaned = attempt(ctx, lambda: clean_document(caption or default, upload.file_id))
+            if cleaned is None:
+                self._ask_docs(ctx)
+                return
+            title, ref = cleaned
+            docs.append({"ref": ref, "kind": kind.value, "title": title})
             ctx.update_data(docs=docs)
             self._ask_docs(ctx, texts.FLOW_MTG_DOC_TAKEN.format(title=title))
             return
@@ -416,7 +442,8 @@ class ScheduleFlow(Flow):
             )
         invited = len(cell_members(ctx.session, cell_id)) - 1
         ctx.finish()
-        lines = [texts.FLOW_MTG_SCHEDULED.format(when=when(ctx, meeting.starts_at), count=invited)]
+        span = meeting_when(meeting, ctx.config.tz)
+        lines = [texts.FLOW_MTG_SCHEDULED.format(when=span, count=invited)]
         lines += warnings
         ctx.menu("\n".join(lines), [("/hop_quanly", texts.FLOW_MTG_MANAGE_BUTTON)])
 
@@ -425,13 +452,9 @@ class ScheduleFlow(Flow):
 
 
 def _answerable(ctx: Ctx, meeting_id: int) -> Meeting:
-    """The checks answer_invitation makes, done before asking a reason nobody could record."""
-    meeting = load_meeting(ctx.session, meeting_id)
-    require_active(meeting)
-    if meeting.cell_id != ctx.me.cell_id:
-        raise Forbidden(texts.ATT_NOT_IN_CELL)
-    if meeting.starts_at <= ctx.now:
-        raise UserError(texts.ATT_ANSWER_CLOSED)
+    """The checks answer_invitation makes, done before asking a reason nobody could record
+    (a member already checked in cannot ask leave)."""
+    meeting, _row = answerable(ctx.session, ctx.me, meeting_id, attend=False, now=ctx.now)
     return meeting
 
 
@@ -454,7 +477,7 @@ class AbsenceFlow(Flow):
             return
         meeting = _answerable(ctx, meeting_id)
         options = [*REASONS, ("other", texts.FLOW_REASON_OTHER)]
-        prompt = texts.FLOW_MTG_ASK_REASON.format(when=when(ctx, meeting.starts_at))
+        prompt = texts.FLOW_MTG_ASK_REASON.format(when=meeting_when(meeting, ctx.config.tz))
         ctx.ask(self.name, "reason", prompt, options, data={"meeting": meeting_id})
 
     def step_reason(self, ctx: Ctx, answer: Answer) -> None:
@@ -465,7 +488,12 @@ class AbsenceFlow(Flow):
         self._answer(ctx, reason)
 
     def step_reason_text(self, ctx: Ctx, answer: Answer) -> None:
-        self._answer(ctx, answer.text or "")
+        # Too long a reason is refused here, with the limit, and asked again: never cut.
+        reason = attempt(ctx, lambda: clean_absence_reason(answer.text))
+        if reason is None:
+            ctx.ask(self.name, "reason_text", texts.FLOW_MTG_ASK_REASON_TEXT)
+            return
+        self._answer(ctx, reason)
 
     def _answer(self, ctx: Ctx, reason: str) -> None:
         meeting_id = ctx.data.get("meeting")

@@ -18,10 +18,10 @@ from handlers.registry import Action, Audience, Command, Registry, TextRoute
 from models import (
     Attendance,
     AttendanceAnswer,
+    AttendanceStatus,
     CheckinOutcome,
     Meeting,
     MeetingDocument,
-    Resolution,
     Unit,
 )
 from services import texts
@@ -29,7 +29,7 @@ from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
 from services.directives import my_directives
 from services.meetings import answer_options, send_document_again, upcoming_meetings
-from services.resolutions import complete_task, my_tasks
+from services.resolutions import complete_task, my_tasks, published_resolutions
 from services.vndate import format_vn_date
 
 PREVIEW_CHARS = 500
@@ -66,7 +66,13 @@ def directives_view(ctx: Ctx, _args: str) -> None:
 
 
 def next_meeting_view(ctx: Ctx, _args: str) -> None:
-    """The next meeting: time, place, agenda, documents, the member's answer, and buttons."""
+    """The next meeting: time, place, agenda, documents, and where the member stands.
+
+    Before the meeting: their answer, with the buttons to give or change it. Once it has
+    started (or once they are on the roll, e.g. checked in during the hour before) answers are
+    closed and the roll decides, so the view says the meeting is in progress (or held) and
+    shows the member's real status, with no answer buttons.
+    """
     meetings = upcoming_meetings(ctx.session, ctx.me, now=ctx.now, limit=1)
     if not meetings:
         ctx.say(texts.MY_NO_MEETING)
@@ -85,6 +91,10 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
             agenda="\n".join(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1)),
         )
     ]
+    started = meeting.starts_at <= ctx.now
+    if started:
+        held = meeting.ends_at <= ctx.now
+        lines.insert(0, texts.MY_MEETING_HELD if held else texts.MY_MEETING_IN_PROGRESS)
     documents = ctx.session.exec(
         select(MeetingDocument)
         .where(MeetingDocument.meeting_id == meeting.id)
@@ -102,6 +112,10 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
         .where(Attendance.meeting_id == meeting.id)
         .where(Attendance.member_id == ctx.me.member_id)
     ).first()
+    if started or (row is not None and row.status is not None):
+        lines.append(_roll_status_text(ctx, meeting, row))
+        ctx.menu("\n".join(lines), resend)
+        return
     answer = row.answer if row else None
     yes, no = answer_options(meeting.id)
     if answer == AttendanceAnswer.WILL_ATTEND:
@@ -116,6 +130,25 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
     ctx.menu("\n".join(lines), options + resend)
 
 
+def _roll_status_text(ctx: Ctx, meeting: Meeting, row: Attendance | None) -> str:
+    """The member's own line of the roll: checked in (and when), the status the secretary
+    set, or, with no status yet, what to do (check in now) or what will happen (closing)."""
+    status = row.status if row else None
+    if status == AttendanceStatus.PRESENT and row is not None and row.checked_in_at:
+        at = row.checked_in_at.astimezone(ctx.config.tz).strftime("%H:%M")
+        return texts.MY_STATUS_CHECKED_IN.format(time=at)
+    if status is not None and row is not None:
+        label = texts.ATT_STATUS_LABELS.get(status, status)
+        if row.status_reason:
+            return texts.MY_STATUS_REASON.format(status=label, reason=row.status_reason)
+        return texts.MY_STATUS.format(status=label)
+    if row is not None and row.answer == AttendanceAnswer.ABSENT_REQUEST:
+        return texts.MY_STATUS_NONE_LEAVE.format(reason=row.answer_reason or "")
+    if meeting.ends_at <= ctx.now:
+        return texts.MY_STATUS_NONE_HELD
+    return texts.MY_STATUS_NONE_RUNNING
+
+
 def document_again_action(ctx: Ctx, args: list[str]) -> None:
     """`mtg_doc:{id}` on /lichhop: the document comes again, through the outbox, to this
     member; `send_document_again` re-checks that they belong to the meeting's cell."""
@@ -128,32 +161,30 @@ def document_again_action(ctx: Ctx, args: list[str]) -> None:
 
 
 def resolutions_view(ctx: Ctx, _args: str) -> None:
-    """The cell's published resolutions, newest meeting first, with their vote."""
-    cell = ctx.session.get(Unit, ctx.me.cell_id)
-    ctx.require(Permission.MEMBER, cell)
-    rows = ctx.session.exec(
-        select(Meeting, Resolution)
-        .join(Resolution, col(Resolution.meeting_id) == col(Meeting.id))
-        .where(Meeting.cell_id == ctx.me.cell_id)
-        .where(col(Resolution.published_at).is_not(None))
-        .order_by(col(Meeting.starts_at).desc())
-        .limit(3)
-    ).all()
-    if not rows:
+    """The cell's resolutions as members have them, newest meeting first: the version last
+    sent (never a draft or a change awaiting its vote), when and how it was amended, and the
+    vote it stands on (`published_resolutions`)."""
+    items = published_resolutions(ctx.session, ctx.me, limit=3)
+    if not items:
         ctx.say(texts.MY_NO_RESOLUTIONS)
         return
     blocks = []
-    for meeting, resolution in rows:
+    for item in items:
         block = texts.MY_RESOLUTION.format(
-            when=when(ctx, meeting.starts_at),
-            text=_cut(resolution.text or texts.RES_PUBLISH_FILE_ONLY, 1500),
+            when=when(ctx, item.meeting.starts_at),
+            text=_cut(item.version.text or texts.RES_PUBLISH_FILE_ONLY, 1500),
         )
-        if resolution.voted_at is not None:
-            outcome = texts.RES_PASSED if resolution.passed else texts.MY_NOT_PASSED
+        if item.amended is not None and item.amended_at is not None:
+            block += "\n" + texts.MY_RESOLUTION_AMENDED.format(
+                date=format_vn_date(item.amended_at.astimezone(ctx.config.tz).date()),
+                change=texts.RES_CHANGE_LABELS[item.amended],
+            )
+        if item.vote is not None:
+            outcome = texts.RES_PASSED if item.vote.passed else texts.MY_NOT_PASSED
             block += "\n" + texts.MY_RESOLUTION_VOTE.format(
-                for_=resolution.votes_for,
-                against=resolution.votes_against,
-                abstain=resolution.votes_abstain,
+                for_=item.vote.votes_for,
+                against=item.vote.votes_against,
+                abstain=item.vote.votes_abstain,
                 outcome=outcome,
             )
         blocks.append(block)

@@ -1,12 +1,21 @@
 """After the meeting: `/ketqua` records the resolution, the vote, the 100-point quality sheet
 and the tasks, then sends the resolution to every member.
 
-The menu marks what is already recorded, so a secretary can stop and come back later. The
-rules (who votes, what adds up, the criteria and their maxima, deadlines) live in
-services.resolutions; refusals are shown and the same step asked again.
+The menu marks what is already recorded and says where the resolution stands, so a secretary
+can stop and come back later. The rules (who votes, what adds up, the criteria and their
+maxima, deadlines, versions, what may be sent) live in services.resolutions; refusals are
+shown and the same step asked again.
+
+Two things are never done without a tap to confirm: sending the resolution (or an amendment)
+to members, and recording a new vote over one already recorded (both kept). A change to a
+resolution already voted on asks which kind it is: a correction of wording, or a change of
+content to be voted on again. The version number the secretary saw travels in the flow's data
+(`version`), so a change made meanwhile by the other leader is refused, not overwritten.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlmodel import select
 
@@ -23,19 +32,26 @@ from handlers.flowkit import (
     page_key,
     recent_meetings,
     rules,
+    when,
 )
 from handlers.registry import Audience, Command, Registry
-from models import Meeting, Member, Task
+from models import Meeting, Member, ResolutionChange, Task
 from services import texts
 from services.meetings import managed_meeting, require_active
 from services.org import cell_members
 from services.resolutions import (
     QUALITY_CRITERIA,
+    ResolutionRecord,
+    ResolutionStage,
+    Revision,
     assign_task,
-    get_resolution,
+    has_content,
+    plan_publication,
+    plan_revision,
     publish_resolution,
     record_resolution,
     record_vote,
+    resolution_record,
     score_meeting,
     suggest_attendance_score,
     voters_for,
@@ -47,6 +63,45 @@ CRITERIA = tuple(QUALITY_CRITERIA.items())
 
 def _mark(done: bool, label: str) -> str:
     return f"✓ {label}" if done else label
+
+
+def _seen_version(ctx: Ctx) -> int | None:
+    """The version number the secretary was shown (0: none yet); None if the flow's data
+    predates it, which skips the check rather than refusing."""
+    seen = ctx.data.get("version")
+    return seen if isinstance(seen, int) else None
+
+
+def _day(ctx: Ctx, moment: datetime | None) -> str:
+    return format_vn_date(moment.astimezone(ctx.config.tz).date()) if moment else ""
+
+
+def _status(ctx: Ctx, record: ResolutionRecord | None) -> str:
+    """One line on where the resolution stands (and which version members have)."""
+    current = record.current if record else None
+    if record is None or current is None:
+        return ""
+    version = texts.FLOW_RES_STATUS_VERSION.format(number=current.number)
+    version = version if current.number > 1 else ""
+    stage = record.stage
+    if stage is ResolutionStage.EMPTY:
+        line = texts.FLOW_RES_STATUS_EMPTY
+    elif stage is ResolutionStage.UNVOTED:
+        line = texts.FLOW_RES_STATUS_UNVOTED.format(version=version)
+    elif stage is ResolutionStage.FAILED:
+        line = texts.FLOW_RES_STATUS_FAILED.format(version=version)
+    elif stage is ResolutionStage.ADOPTED:
+        line = texts.FLOW_RES_STATUS_ADOPTED.format(version=version)
+    else:
+        line = texts.FLOW_RES_STATUS_PUBLISHED.format(
+            version=version, date=_day(ctx, current.published_at)
+        )
+    sent = record.published
+    if sent is not None and sent.number != current.number:
+        line += " " + texts.FLOW_RES_STATUS_MEMBERS_HAVE.format(
+            number=sent.number, date=_day(ctx, sent.published_at)
+        )
+    return line
 
 
 class ResultsFlow(Flow):
@@ -85,19 +140,32 @@ class ResultsFlow(Flow):
 
     def _menu(self, ctx: Ctx, meeting: Meeting) -> None:
         assert meeting.id is not None
-        res = get_resolution(ctx.session, ctx.me, meeting.id)
+        record = resolution_record(ctx.session, ctx.me, meeting.id)
         tasks = ctx.session.exec(select(Task.id).where(Task.meeting_id == meeting.id)).all()
-        has_text = res is not None and bool(res.text or res.file_ref)
-        published = res is not None and res.published_at is not None
+        res = record.resolution if record else None
+        current = record.current if record else None
+        voted = (
+            record is not None and current is not None and record.deciding_vote(current) is not None
+        )
+        published = record is not None and record.stage is ResolutionStage.PUBLISHED
+        # Members have an older version: what is sent now is an amendment.
+        amending = record is not None and record.published is not None and not published
+        publish = texts.FLOW_RES_M_PUBLISH_AMEND if amending else texts.FLOW_RES_M_PUBLISH
         options = [
-            ("text", _mark(has_text, texts.FLOW_RES_M_TEXT)),
-            ("vote", _mark(res is not None and res.voted_at is not None, texts.FLOW_RES_M_VOTE)),
+            ("text", _mark(has_content(current), texts.FLOW_RES_M_TEXT)),
+            ("vote", _mark(voted, texts.FLOW_RES_M_VOTE)),
             ("score", _mark(res is not None and res.scored_at is not None, texts.FLOW_RES_M_SCORE)),
             ("task", texts.FLOW_RES_M_TASK.format(count=len(tasks))),
-            ("publish", _mark(published, texts.FLOW_RES_M_PUBLISH)),
+            ("publish", _mark(published, publish)),
             ("done", texts.FLOW_DONE),
         ]
-        prompt = texts.FLOW_RES_MENU.format(label=meeting_label(ctx, meeting))
+        label = meeting_label(ctx, meeting)
+        status = _status(ctx, record)
+        prompt = (
+            texts.FLOW_RES_MENU_STATUS.format(label=label, status=status)
+            if status
+            else texts.FLOW_RES_MENU.format(label=label)
+        )
         ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
@@ -106,21 +174,41 @@ class ResultsFlow(Flow):
         assert meeting_id is not None
         key = answer.option
         if key == "text":
-            ctx.ask(self.name, "text", texts.FLOW_RES_ASK_TEXT, accepts_file=True)
+            self._ask_text(ctx, meeting_id)
         elif key == "vote":
-            self._ask_vote(ctx, meeting_id)
+            self._begin_vote(ctx, meeting, meeting_id)
         elif key == "score":
             ctx.update_data(scores={})
             self._ask_score(ctx, meeting_id, 0)
         elif key == "task":
             self._ask_owner(ctx, meeting, 0)
         elif key == "publish":
-            self._publish(ctx, meeting)
+            self._confirm_publish(ctx, meeting)
         else:
             ctx.finish()
             ctx.say(texts.FLOW_FINISHED)
 
     # resolution text or file
+    def _ask_text(self, ctx: Ctx, meeting_id: int) -> None:
+        """Show the current text (to copy and correct), then ask for the new one."""
+        record = resolution_record(ctx.session, ctx.me, meeting_id)
+        current = record.current if record else None
+        editing = current is not None and has_content(current)
+        ctx.update_data(version=current.number if current else 0, editing=editing)
+        if current is not None and editing:
+            ctx.say(
+                texts.FLOW_RES_CURRENT_TEXT.format(
+                    number=current.number, text=current.text or texts.RES_PUBLISH_FILE_ONLY
+                )
+            )
+        self._ask_text_again(ctx)
+
+    def _ask_text_again(self, ctx: Ctx) -> None:
+        prompt = (
+            texts.FLOW_RES_ASK_TEXT_EDIT if ctx.data.get("editing") else texts.FLOW_RES_ASK_TEXT
+        )
+        ctx.ask(self.name, "text", prompt, accepts_file=True)
+
     def step_text(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
         meeting_id = meeting.id
@@ -129,28 +217,128 @@ class ResultsFlow(Flow):
         kind = file_kind(upload) if upload is not None else None
         if upload is not None and (kind is None or not upload.file_id):
             ctx.say(texts.FLOW_FILE_KIND)
-            ctx.ask(self.name, "text", texts.FLOW_RES_ASK_TEXT, accepts_file=True)
+            self._ask_text_again(ctx)
             return
-        saved = attempt(
+        draft = {
+            "text": answer.text,
+            "file_ref": upload.file_id if upload is not None else None,
+            "file_kind": kind.value if kind is not None else None,
+        }
+        plan = attempt(
+            ctx,
+            lambda: plan_revision(
+                ctx.session, ctx.me, meeting_id, **draft, now=ctx.now, rules=rules(ctx)
+            ),
+        )
+        if plan is None:
+            self._ask_text_again(ctx)
+            return
+        if plan.needs_kind:
+            ctx.update_data(draft=draft)
+            prompt = (
+                texts.FLOW_RES_ASK_CHANGE_PUBLISHED if plan.published else texts.FLOW_RES_ASK_CHANGE
+            )
+            options = [
+                ("wording", texts.FLOW_RES_CHANGE_WORDING),
+                ("content", texts.FLOW_RES_CHANGE_CONTENT),
+                ("back", texts.FLOW_BACK),
+            ]
+            ctx.ask(self.name, "change", prompt.format(summary=plan.summary), options)
+            return
+        saved = self._save_text(ctx, meeting_id, draft, None)
+        if saved is None:
+            self._ask_text_again(ctx)
+            return
+        self._after_save(ctx, meeting, saved)
+
+    def step_change(self, ctx: Ctx, answer: Answer) -> None:
+        """Correction of wording or change of content, for a resolution already adopted."""
+        meeting = flow_meeting(ctx)
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        draft = ctx.data.get("draft")
+        if answer.option not in ("wording", "content") or not isinstance(draft, dict):
+            self._menu(ctx, meeting)
+            return
+        change = (
+            ResolutionChange.WORDING if answer.option == "wording" else ResolutionChange.CONTENT
+        )
+        saved = self._save_text(ctx, meeting_id, draft, change)
+        if saved is None:  # the refusal was said (e.g. the other leader changed it meanwhile)
+            self._menu(ctx, meeting)
+            return
+        self._after_save(ctx, meeting, saved)
+
+    def _save_text(
+        self,
+        ctx: Ctx,
+        meeting_id: int,
+        draft: dict[str, str | None],
+        change: ResolutionChange | None,
+    ) -> Revision | None:
+        return attempt(
             ctx,
             lambda: record_resolution(
                 ctx.session,
                 ctx.me,
                 meeting_id,
-                text=answer.text,
-                file_ref=upload.file_id if upload is not None else None,
-                file_kind=kind,
+                text=draft.get("text"),
+                file_ref=draft.get("file_ref"),
+                file_kind=draft.get("file_kind"),
+                change=change,
+                expected_version=_seen_version(ctx),
                 now=ctx.now,
                 rules=rules(ctx),
             ),
         )
-        if saved is None:
-            ctx.ask(self.name, "text", texts.FLOW_RES_ASK_TEXT, accepts_file=True)
-            return
-        ctx.say(texts.FLOW_RES_TEXT_SAVED)
-        self._menu(ctx, meeting)
+
+    def _after_save(self, ctx: Ctx, meeting: Meeting, saved: Revision) -> None:
+        """Say what was recorded; a corrected wording of what members have is offered for
+        sending at once (one tap), a changed content goes back to the menu for its vote."""
+        version = saved.version
+        if not saved.new_version or version.change == ResolutionChange.FIRST:
+            ctx.say(texts.FLOW_RES_TEXT_SAVED)
+            self._menu(ctx, meeting)
+        elif version.change == ResolutionChange.WORDING:
+            ctx.say(texts.FLOW_RES_SAVED_WORDING.format(number=version.number))
+            if saved.record.published is not None:
+                self._confirm_publish(ctx, meeting)
+            else:
+                self._menu(ctx, meeting)
+        else:
+            ctx.say(texts.FLOW_RES_SAVED_CONTENT.format(number=version.number))
+            self._menu(ctx, meeting)
 
     # vote
+    def _begin_vote(self, ctx: Ctx, meeting: Meeting, meeting_id: int) -> None:
+        """Ask the three numbers; if this version already has a vote, first ask whether to
+        record a new one (the old one stays in the history)."""
+        record = resolution_record(ctx.session, ctx.me, meeting_id)
+        current = record.current if record else None
+        ctx.update_data(version=current.number if current else 0, again=False)
+        vote = record.deciding_vote(current) if record and current else None
+        if vote is None:
+            self._ask_vote(ctx, meeting_id)
+            return
+        prompt = texts.FLOW_RES_CONFIRM_REVOTE.format(
+            when=when(ctx, vote.recorded_at),
+            for_=vote.votes_for,
+            against=vote.votes_against,
+            abstain=vote.votes_abstain,
+            outcome=texts.RES_PASSED if vote.passed else texts.MY_NOT_PASSED,
+        )
+        options = [("again", texts.FLOW_RES_REVOTE), ("back", texts.FLOW_BACK)]
+        ctx.ask(self.name, "revote", prompt, options)
+
+    def step_revote(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        assert meeting.id is not None
+        if answer.option != "again":
+            self._menu(ctx, meeting)
+            return
+        ctx.update_data(again=True)
+        self._ask_vote(ctx, meeting.id)
+
     def _ask_vote(self, ctx: Ctx, meeting_id: int) -> None:
         voters = voters_for(ctx.session, ctx.me, meeting_id)
         prompt = texts.FLOW_RES_ASK_VOTE.format(
@@ -185,13 +373,40 @@ class ResultsFlow(Flow):
                 votes_against=counts[1],
                 votes_abstain=counts[2],
                 total=total,
+                again=bool(ctx.data.get("again")),
+                expected_version=_seen_version(ctx),
                 now=ctx.now,
             ),
         )
         if result is None:
-            self._ask_vote(ctx, meeting_id)
+            # A count that was refused is asked again; a resolution changed meanwhile (or
+            # voted on by the other leader) goes back to the menu to be looked at first.
+            record = resolution_record(ctx.session, ctx.me, meeting_id)
+            current = record.current if record else None
+            seen = _seen_version(ctx)
+            stale = seen is not None and seen != (current.number if current else 0)
+            unasked = (
+                record is not None
+                and current is not None
+                and record.deciding_vote(current) is not None
+                and not ctx.data.get("again")
+            )
+            if stale or unasked:
+                self._menu(ctx, meeting)
+            else:
+                self._ask_vote(ctx, meeting_id)
             return
         ctx.say(result.message)
+        record = resolution_record(ctx.session, ctx.me, meeting_id)
+        if (
+            record is not None
+            and record.stage is ResolutionStage.ADOPTED
+            and record.published is not None
+        ):
+            # A changed content just adopted while members have an older version: what they
+            # will receive is shown at once, to send with one tap.
+            self._confirm_publish(ctx, meeting)
+            return
         self._menu(ctx, meeting)
 
     # quality score, one criterion at a time (or all seven at once)
@@ -327,20 +542,58 @@ class ResultsFlow(Flow):
         else:
             self._menu(ctx, meeting)
 
-    # publishing
-    def _publish(self, ctx: Ctx, meeting: Meeting) -> None:
+    # publishing, after one tap to confirm
+    def _confirm_publish(self, ctx: Ctx, meeting: Meeting) -> None:
+        """Show exactly what members will receive and ask to send; refusals (not adopted,
+        not voted, nothing written) are said with what to do, and the menu comes back."""
         meeting_id = meeting.id
         assert meeting_id is not None
-        published = attempt(
+        plan = attempt(
             ctx,
-            lambda: publish_resolution(
+            lambda: plan_publication(
                 ctx.session, ctx.me, meeting_id, now=ctx.now, rules=rules(ctx)
             ),
         )
+        if plan is None:
+            self._menu(ctx, meeting)
+            return
+        if plan.already:
+            ctx.say(
+                texts.FLOW_RES_ALREADY_PUBLISHED.format(when=when(ctx, plan.version.published_at))
+            )
+            self._menu(ctx, meeting)
+            return
+        ctx.update_data(version=plan.version.number)
+        prompt = texts.FLOW_RES_CONFIRM_PUBLISH.format(
+            notice=plan.notice, count=len(plan.member_ids)
+        )
+        options = [("send", texts.FLOW_RES_SEND), ("later", texts.FLOW_RES_LATER)]
+        ctx.ask(self.name, "publish", prompt, options)
+
+    def step_publish(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        if answer.option != "send":
+            self._menu(ctx, meeting)
+            return
+        published = attempt(
+            ctx,
+            lambda: publish_resolution(
+                ctx.session,
+                ctx.me,
+                meeting_id,
+                expected_version=_seen_version(ctx),
+                now=ctx.now,
+                rules=rules(ctx),
+            ),
+        )
         if published is not None:
-            _resolution, warnings = published
-            count = len(cell_members(ctx.session, meeting.cell_id)) - 1
-            ctx.say("\n".join([texts.FLOW_RES_PUBLISHED.format(count=count), *warnings]))
+            done = (
+                texts.FLOW_RES_AMEND_PUBLISHED if published.amendment else texts.FLOW_RES_PUBLISHED
+            )
+            lines = [done.format(count=published.recipients), *published.warnings]
+            ctx.say("\n".join(lines))
         self._menu(ctx, meeting)
 
 

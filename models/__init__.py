@@ -44,6 +44,9 @@ from models.meetings import (  # noqa: E402
     Meeting,
     MeetingDocument,
     Resolution,
+    ResolutionChange,
+    ResolutionVersion,
+    ResolutionVote,
     Task,
 )
 from models.org import Member, RoleAssignment, Unit  # noqa: E402
@@ -86,6 +89,9 @@ __all__ = [
     "PublicFile",
     "QualityBand",
     "Resolution",
+    "ResolutionChange",
+    "ResolutionVersion",
+    "ResolutionVote",
     "Role",
     "RoleAssignment",
     "ScheduledRun",

@@ -7,6 +7,7 @@ themselves live in services/; these tables only keep what happened.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,10 +127,14 @@ class CheckinAttempt(SQLModel, table=True):
 class Resolution(SQLModel, table=True):
     """What a meeting decided and how well it went: resolution, vote, quality score.
 
-    One per meeting. The vote keeps its denominator (`convened`: official members convened,
-    after the exclusions of docs/domain.md) and the number of official members present
-    (`eligible_present`) as they were when the vote was recorded, so the record stands even if
-    the roll changes later. `quality_scores` maps criterion → points on the 100-point sheet.
+    One per meeting. The resolution's history lives in `resolution_versions` (every text it
+    had once voted on or published) and `resolution_votes` (every vote recorded); this row
+    mirrors the current version (`text`, `file_*`) and the vote that decides whether it stands
+    adopted (`votes_*`, `convened`, `eligible_present`, `passed`, `voted_at`; all None while
+    a changed content awaits its vote), so a reader needs one row. Only
+    `services.resolutions` writes them, from the history. `published_at` is the first
+    publication (the 2-day rule); later versions carry their own. `quality_scores` maps
+    criterion → points on the 100-point sheet.
     """
 
     __tablename__ = "resolutions"
@@ -154,6 +159,71 @@ class Resolution(SQLModel, table=True):
     created_by_member_id: int | None = Field(default=None, foreign_key="members.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ResolutionChange(StrEnum):
+    """Why a resolution has a version: its first text, or a change the secretary named.
+
+    A correction of wording keeps the adoption of the version it corrects; a change of content
+    is not adopted until the cell votes on it (and is not published until adopted).
+    """
+
+    FIRST = "ban_dau"
+    WORDING = "sua_cau_chu"
+    CONTENT = "sua_noi_dung"
+
+
+class ResolutionVersion(SQLModel, table=True):
+    """One text (and/or file) a meeting's resolution had, numbered from 1.
+
+    A version that was voted on or published is never rewritten: a change makes the next
+    version, and `change` says which kind it is (`ResolutionChange`). `published_at` is when
+    this version went to members (the first publication, or the announcement of an amendment).
+    A version without text or file is the place a vote recorded before the text waits in.
+    """
+
+    __tablename__ = "resolution_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("resolution_id", "number", name="uq_resolution_versions_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    number: int
+    change: str = Field(sa_type=sa.String(16))
+    text: str | None = Field(default=None, sa_type=sa.Text)
+    file_ref: str | None = Field(default=None, sa_type=sa.String(500))
+    file_kind: str | None = Field(default=None, sa_type=sa.String(16))
+    created_by_member_id: int | None = Field(default=None, foreign_key="members.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ResolutionVote(SQLModel, table=True):
+    """One recorded vote on one version, numbered from 1 per resolution; never overwritten.
+
+    A version's latest vote decides whether it is adopted. The denominator (`convened`) and
+    the official members present (`eligible_present`) are kept as they were when it was
+    recorded, so the record stands even if the roll changes later.
+    """
+
+    __tablename__ = "resolution_votes"
+    __table_args__ = (
+        sa.UniqueConstraint("resolution_id", "number", name="uq_resolution_votes_number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    version_id: int = Field(foreign_key="resolution_versions.id", index=True)
+    number: int
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    convened: int
+    eligible_present: int
+    passed: bool
+    recorded_by_member_id: int | None = Field(default=None, foreign_key="members.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Task(SQLModel, table=True):

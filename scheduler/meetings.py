@@ -56,7 +56,7 @@ from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders
 from scheduler.rules import SchedulerRules, span_label
 from services import outbox, texts
-from services.meetings import answer_options, ensure_roll
+from services.meetings import answer_options, ensure_roll, meeting_when
 from services.vndate import format_vn_datetime
 
 UNANSWERED = "unanswered"
@@ -174,7 +174,7 @@ def _member_reminder(
     values = {
         "kind": texts.MTG_KIND_LABELS[MeetingKind(meeting.kind)],
         "cell": cell_name,
-        "when": format_vn_datetime(meeting.starts_at, rules.tz),
+        "when": meeting_when(meeting, rules.tz),
         "place": meeting.place,
     }
     options = answer_options(meeting.id)

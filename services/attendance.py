@@ -6,7 +6,13 @@
   stale codes count; after `checkin_wrong_limit` of them the member is locked out of
   self check-in for that meeting, so nobody at home can guess their way in.
 - The secretary can set any status: có mặt, vắng có phép, vắng không phép, miễn sinh hoạt
-  (the four of Hướng dẫn 42-HD/BTCTW), and close the roll, which fills the blanks.
+  (the four of Hướng dẫn 42-HD/BTCTW), one by one or, by exception, "present" for everyone
+  who checked in or everyone who said "sẽ dự" (proposed, shown, recorded on confirmation), and
+  close the roll, which fills the blanks. Nobody becomes absent unseen: `closing_preview`
+  lists every blank and what it will become (the convener's and the closer's own included),
+  and `close_attendance` refuses if the blanks are no longer those shown.
+- Every status written, whoever writes it, leaves an audit entry naming who did it.
+- A check-in wins over a later "xin vắng": once present, a member cannot ask leave.
 - Điều lệ Đảng, Article 8: missing cell meetings for 3 months within a year without good
   reason leads the cell to consider removal. At 2 such months the secretary is told, privately,
   with the meetings named, so the cell can talk to the member first.
@@ -19,9 +25,11 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -48,6 +56,7 @@ from services.errors import Forbidden, UserError
 from services.meetings import (
     DEFAULT_RULES,
     CellMonthRules,
+    clean_absence_reason,
     ensure_roll,
     load_cell,
     load_meeting,
@@ -82,6 +91,8 @@ class RollLine:
     status: str | None
     status_reason: str | None
     vote_exclusion: str | None
+    status_source: str | None = None
+    checked_in_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,37 @@ class CheckinResult:
     meeting: Meeting | None
     attempts_left: int
     message: str
+
+
+class PresentBasis(StrEnum):
+    """What a "present for everyone who…" proposal is based on (roll call by exception)."""
+
+    CHECKED_IN = "checkin"  # checked in with the code, not yet confirmed by the secretary
+    ANSWERED = "se_du"  # answered "sẽ dự" and still without a status
+
+
+@dataclass(frozen=True)
+class ClosingLine:
+    """A member still without a status when the roll is about to close, and what closing
+    will record for them (`reason`: the leave request's, for an excused absence)."""
+
+    member_id: int
+    name: str
+    becomes: AttendanceStatus
+    reason: str | None
+    is_convener: bool
+
+
+@dataclass(frozen=True)
+class ClosingPreview:
+    """What "Chốt điểm danh" would do, shown before it is done: the statuses already set
+    (counted by status) and every blank with what it becomes. `actor_unmarked`: whoever is
+    closing has no status yet (they can mark themselves present with one tap)."""
+
+    meeting: Meeting
+    marked: dict[str, int]
+    unmarked: list[ClosingLine]
+    actor_unmarked: bool
 
 
 @dataclass(frozen=True)
@@ -137,6 +179,21 @@ def _own_row(session: Session, actor: Actor, meeting: Meeting) -> Attendance:
     return row
 
 
+def answerable(
+    session: Session, actor: Actor, meeting_id: int, *, attend: bool, now: datetime
+) -> tuple[Meeting, Attendance]:
+    """The meeting and the member's row, if the member may answer it so now (else UserError):
+    checked before a reason is asked, and again when the answer is recorded."""
+    meeting = load_meeting(session, meeting_id)
+    require_active(meeting)
+    row = _own_row(session, actor, meeting)
+    if meeting.starts_at <= now:
+        raise UserError(texts.ATT_ANSWER_CLOSED)
+    if not attend and row.status == AttendanceStatus.PRESENT:
+        raise UserError(texts.ATT_LEAVE_AFTER_CHECKIN)
+    return meeting, row
+
+
 def answer_invitation(
     session: Session,
     actor: Actor,
@@ -149,18 +206,15 @@ def answer_invitation(
 ) -> tuple[Attendance, str]:
     """Record "sẽ dự" or "xin vắng" (a reason is required); returns the row and the reply.
 
-    Answers close when the meeting starts: from then on the roll call decides.
+    Answers close when the meeting starts: from then on the roll call decides. A member
+    already recorded present (checked in during the hour before, or marked by the secretary)
+    cannot ask leave any more: the answers would say absent while the roll says present.
     """
-    meeting = load_meeting(session, meeting_id)
-    require_active(meeting)
-    row = _own_row(session, actor, meeting)
-    if meeting.starts_at <= now:
-        raise UserError(texts.ATT_ANSWER_CLOSED)
-    clean_reason = nfc(reason or "")[:500]
-    if not attend and not clean_reason:
-        raise UserError(texts.ATT_REASON_REQUIRED)
+    meeting, row = answerable(session, actor, meeting_id, attend=attend, now=now)
+    # Refused with the limit, never cut: the secretary decides on the reason as written.
+    clean_reason = None if attend else clean_absence_reason(reason)
     row.answer = AttendanceAnswer.WILL_ATTEND if attend else AttendanceAnswer.ABSENT_REQUEST
-    row.answer_reason = None if attend else clean_reason
+    row.answer_reason = clean_reason
     row.answered_at = now
     session.add(row)
     audit.record(
@@ -191,6 +245,8 @@ def _roll_lines(session: Session, meeting: Meeting) -> list[RollLine]:
             status=r.status,
             status_reason=r.status_reason,
             vote_exclusion=r.vote_exclusion,
+            status_source=r.status_source,
+            checked_in_at=r.checked_in_at,
         )
         for r in rows
     ]
@@ -321,11 +377,14 @@ def check_in(
     row = _own_row(session, actor, meeting)
     if row.status == AttendanceStatus.PRESENT:
         return CheckinResult(CheckinOutcome.ALREADY, meeting, 0, texts.ATT_CHECKIN_ALREADY)
+    # Only guesses made since the check-in window of the meeting's current time opened count:
+    # a meeting moved to a later time starts its check-in (and its lock) afresh.
     failures = session.exec(
         select(CheckinAttempt.id)
         .where(CheckinAttempt.meeting_id == meeting.id)
         .where(CheckinAttempt.member_id == actor.member_id)
         .where(col(CheckinAttempt.outcome).in_(_COUNTED))
+        .where(col(CheckinAttempt.at) >= meeting.starts_at - rules.checkin_opens_before)
     ).all()
     if len(failures) >= limit:
         _record_attempt(session, meeting, actor, CheckinOutcome.LOCKED, now)
@@ -391,6 +450,43 @@ def _roll_row(session: Session, meeting: Meeting, member_id: int) -> Attendance:
     return row
 
 
+def _mark(
+    session: Session,
+    row: Attendance,
+    value: AttendanceStatus,
+    *,
+    actor: Actor,
+    source: StatusSource,
+    via: str,
+    reason: str | None = None,
+    now: datetime,
+) -> None:
+    """Write one status and its audit entry, naming who wrote it and how (`via`: "one" by
+    one, "checkin"/"se_du" by exception, "closing"), so every mark on the roll can be traced
+    to a person."""
+    before = row.status
+    row.status = value
+    row.status_reason = reason
+    row.status_source = source
+    row.status_set_at = now
+    row.status_set_by_member_id = actor.member_id
+    session.add(row)
+    audit.record(
+        session,
+        "attendance.status_set",
+        "meeting",
+        row.meeting_id,
+        actor_member_id=actor.member_id,
+        detail={
+            "member_id": row.member_id,
+            "before": before,
+            "after": value.value,
+            "via": via,
+        },
+        at=now,
+    )
+
+
 def set_status(
     session: Session,
     actor: Actor,
@@ -402,7 +498,8 @@ def set_status(
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
 ) -> Attendance:
-    """The secretary sets a member's status for the meeting, whatever check-in said.
+    """The secretary sets a member's status for the meeting, whatever check-in said (the
+    secretary's own "present" too: `member_id` may be the actor's).
 
     Setting "vắng không phép" may bring the member to the flag threshold; the secretary is
     then notified privately (see `absence_flags`).
@@ -414,26 +511,125 @@ def set_status(
     except ValueError:
         raise UserError(texts.ATT_BAD_STATUS) from None
     row = _roll_row(session, meeting, member_id)
-    before = row.status
-    row.status = value
-    row.status_reason = nfc(reason or "")[:500] or None
-    row.status_source = StatusSource.SECRETARY
-    row.status_set_at = now
-    row.status_set_by_member_id = actor.member_id
-    session.add(row)
-    audit.record(
+    _mark(
         session,
-        "attendance.status_set",
-        "meeting",
-        meeting_id,
-        actor_member_id=actor.member_id,
-        detail={"member_id": member_id, "before": before, "after": value.value},
-        at=now,
+        row,
+        value,
+        actor=actor,
+        source=StatusSource.SECRETARY,
+        via="one",
+        reason=nfc(reason or "")[:500] or None,
+        now=now,
     )
     session.flush()
     if value is AttendanceStatus.ABSENT_WITHOUT_LEAVE:
         _notify_flags(session, meeting, [member_id], now=now, rules=rules)
     return row
+
+
+# --- Roll call by exception -------------------------------------------------------------------
+
+
+def _basis(value: PresentBasis | str) -> PresentBasis:
+    try:
+        return PresentBasis(value)
+    except ValueError:
+        raise UserError(texts.STALE_BUTTON) from None
+
+
+def _fits(line: RollLine | Attendance, basis: PresentBasis) -> bool:
+    if basis is PresentBasis.CHECKED_IN:
+        return (
+            line.status == AttendanceStatus.PRESENT
+            and line.status_source == StatusSource.CHECKIN
+            and line.checked_in_at is not None
+        )
+    return line.status is None and line.answer == AttendanceAnswer.WILL_ATTEND
+
+
+def proposed_present(lines: Sequence[RollLine], basis: PresentBasis | str) -> list[RollLine]:
+    """Who a "present for everyone who…" proposal names, from the roll as it stands.
+
+    - checked in: present by their own check-in, not yet confirmed by the secretary (a code
+      can be passed on to someone at home; the secretary vouches for the room);
+    - answered "sẽ dự": still without any status (a status already set is the secretary's or
+      the member's own word and is never overwritten by a proposal).
+    """
+    chosen = _basis(basis)
+    return [x for x in lines if _fits(x, chosen)]
+
+
+def _held(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Meeting:
+    """A meeting the actor runs, not cancelled, that has started: roll-call-by-exception and
+    closing are about who was in the room."""
+    meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
+    require_active(meeting)
+    if now < meeting.starts_at:
+        raise UserError(texts.ATT_CLOSE_TOO_EARLY)
+    return meeting
+
+
+def present_proposal(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    basis: PresentBasis | str,
+    *,
+    now: datetime,
+) -> list[RollLine]:
+    """The members a proposal would mark present, to show the secretary; nothing written."""
+    meeting = _held(session, actor, meeting_id, now)
+    chosen = _basis(basis)
+    ensure_roll(session, meeting)
+    return proposed_present(_roll_lines(session, meeting), chosen)
+
+
+def confirm_present(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    basis: PresentBasis | str,
+    member_ids: Collection[int],
+    *,
+    now: datetime,
+) -> list[RollLine]:
+    """Record "present" for the members the secretary was shown (`member_ids`, untrusted: it
+    comes back from the chat state) who still fit the proposal now; returns those recorded.
+
+    Someone shown whose status was set meanwhile (by another leader, or who checked in) keeps
+    it; someone who fits now but was not shown is not marked. So nothing is recorded that the
+    secretary did not see, and no later mark is overwritten.
+    """
+    meeting = _held(session, actor, meeting_id, now)
+    chosen_basis = _basis(basis)
+    ensure_roll(session, meeting)
+    shown = sorted({m for m in member_ids if isinstance(m, int)})
+    # The rows are locked before they are judged, so a check-in or another leader's mark
+    # arriving meanwhile is either seen here or waits for this to commit.
+    locked = (
+        session.exec(
+            select(Attendance)
+            .where(Attendance.meeting_id == meeting_id)
+            .where(col(Attendance.member_id).in_(shown))
+            .with_for_update()
+        ).all()
+        if shown
+        else []
+    )
+    rows = [row for row in locked if _fits(row, chosen_basis)]
+    chosen = {row.member_id for row in rows}
+    for row in rows:
+        _mark(
+            session,
+            row,
+            AttendanceStatus.PRESENT,
+            actor=actor,
+            source=StatusSource.SECRETARY,
+            via=chosen_basis.value,
+            now=now,
+        )
+    session.flush()
+    return [x for x in _roll_lines(session, meeting) if x.member_id in chosen]
 
 
 def set_vote_exclusion(
@@ -469,39 +665,87 @@ def set_vote_exclusion(
     return row
 
 
+def _closing_status(row: Attendance) -> tuple[AttendanceStatus, str | None]:
+    """What closing records for a blank: exempt members "miễn sinh hoạt", a member who asked
+    leave "vắng có phép" (with the reason), anyone else "vắng không phép"."""
+    if row.member_status == MemberStatus.EXEMPT:
+        return AttendanceStatus.EXEMPT, None
+    if row.answer == AttendanceAnswer.ABSENT_REQUEST:
+        return AttendanceStatus.ABSENT_WITH_LEAVE, row.answer_reason
+    return AttendanceStatus.ABSENT_WITHOUT_LEAVE, None
+
+
+def closing_preview(
+    session: Session, actor: Actor, meeting_id: int, *, now: datetime
+) -> ClosingPreview:
+    """What closing the roll would record, for the secretary to see and confirm first.
+
+    Every blank is listed, the convener's and the closer's own included: a secretary who ran
+    the meeting but never checked in would otherwise be recorded absent at it, and the vote's
+    denominator would count an absentee who was in the chair.
+    """
+    meeting = _held(session, actor, meeting_id, now)
+    rows = ensure_roll(session, meeting)
+    names = member_names(session, [r.member_id for r in rows])
+    unmarked = []
+    for row in rows:
+        if row.status is not None:
+            continue
+        becomes, reason = _closing_status(row)
+        member = names.get(row.member_id)
+        unmarked.append(
+            ClosingLine(
+                member_id=row.member_id,
+                name=member.full_name if member else str(row.member_id),
+                becomes=becomes,
+                reason=reason,
+                is_convener=row.member_id == meeting.created_by_member_id,
+            )
+        )
+    unmarked.sort(key=lambda x: (name_key(x.name), x.member_id))
+    return ClosingPreview(
+        meeting=meeting,
+        marked=dict(Counter(r.status for r in rows if r.status is not None)),
+        unmarked=unmarked,
+        actor_unmarked=any(x.member_id == actor.member_id for x in unmarked),
+    )
+
+
 def close_attendance(
     session: Session,
     actor: Actor,
     meeting_id: int,
     *,
     now: datetime,
+    shown: Collection[int] | None = None,
     rules: CellMonthRules = DEFAULT_RULES,
 ) -> list[RollLine]:
     """Fill every blank status once the meeting has started; statuses already set stay.
 
-    A member who asked to be excused becomes "vắng có phép" (the secretary can correct it), an
-    exempt member "miễn sinh hoạt", anyone else without a check-in "vắng không phép".
+    What each blank becomes is `_closing_status` (the secretary can correct it afterwards).
+    `shown` is the blanks the secretary confirmed (`closing_preview`): if a blank is not among
+    them (a member joined the cell, a status was cleared meanwhile) nothing is written and the
+    secretary is asked to look again, so nobody is recorded absent without having been shown.
     """
-    meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
-    require_active(meeting)
-    if now < meeting.starts_at:
-        raise UserError(texts.ATT_CLOSE_TOO_EARLY)
+    meeting = _held(session, actor, meeting_id, now)
+    blanks = [row for row in ensure_roll(session, meeting) if row.status is None]
+    if shown is not None and not {row.member_id for row in blanks} <= set(shown):
+        raise UserError(texts.ATT_CLOSE_LIST_CHANGED)
     unexcused: list[int] = []
-    for row in ensure_roll(session, meeting):
-        if row.status is not None:
-            continue
-        if row.member_status == MemberStatus.EXEMPT:
-            row.status = AttendanceStatus.EXEMPT
-        elif row.answer == AttendanceAnswer.ABSENT_REQUEST:
-            row.status = AttendanceStatus.ABSENT_WITH_LEAVE
-            row.status_reason = row.answer_reason
-        else:
-            row.status = AttendanceStatus.ABSENT_WITHOUT_LEAVE
+    for row in blanks:
+        becomes, reason = _closing_status(row)
+        if becomes is AttendanceStatus.ABSENT_WITHOUT_LEAVE:
             unexcused.append(row.member_id)
-        row.status_source = StatusSource.CLOSING
-        row.status_set_at = now
-        row.status_set_by_member_id = actor.member_id
-        session.add(row)
+        _mark(
+            session,
+            row,
+            becomes,
+            actor=actor,
+            source=StatusSource.CLOSING,
+            via="closing",
+            reason=reason,
+            now=now,
+        )
     meeting.attendance_closed_at = now
     session.add(meeting)
     audit.record(
@@ -510,7 +754,7 @@ def close_attendance(
         "meeting",
         meeting_id,
         actor_member_id=actor.member_id,
-        detail={"unexcused": unexcused},
+        detail={"unexcused": unexcused, "filled": len(blanks)},
         at=now,
     )
     session.flush()

@@ -11,6 +11,11 @@
   `directive_remind_interval`): having sent it gives no right of its own, so a former secretary
   loses their cell's directives and the new one inherits them. A cell's manager also follows
   their cell's share of a directive from above.
+- Everywhere a directive is shown (the member's copy and reminders, /thongbao, the follow-up
+  list and counts) the sender's name comes with the unit they acted for (`sender_unit`): a
+  committee's directive to one cell is the committee's, never labelled as the cell's own.
+- The sender is told what really happened (`outbox.describe_reach`): how many members the
+  message was queued for, and who has no chat account (with /moi to invite them).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import (
+    AuditLog,
     ChatIdentity,
     Delivery,
     DeliveryKind,
@@ -37,7 +43,7 @@ from models import (
     Unit,
 )
 from services import audit, outbox, texts
-from services.auth import Actor, Permission, allows, authorize
+from services.auth import Actor, Permission, allows, authorize, load_actor
 from services.errors import Forbidden, UserError
 from services.meetings import DEFAULT_RULES, CellMonthRules, member_names, name_key
 from services.org import is_cell, subtree_units
@@ -51,11 +57,14 @@ _OFFICIAL = (MemberStatus.OFFICIAL.value, MemberStatus.EXEMPT.value)
 
 @dataclass(frozen=True)
 class DirectivePreview:
-    """What the sender confirms: the unit, the audience, how many members in how many cells,
-    and how many of them have no chat account linked (they will not get a message)."""
+    """What the sender confirms: the unit, the unit the sender acts for, the audience, how
+    many members in how many cells, and how many of them have no chat account linked (they
+    will not get a message)."""
 
     unit_id: int
     unit_name: str
+    sender_unit_id: int
+    sender_unit_name: str
     audience: DirectiveAudience
     text: str
     file_ref: str | None
@@ -67,17 +76,23 @@ class DirectivePreview:
 
 @dataclass(frozen=True)
 class DirectiveReceipt:
+    """What sending did: `recipients` copies saved, `enqueued` outbox rows created, `reach`
+    per member (queued / not connected), and the sender's message saying so."""
+
     directive: Directive
     recipients: int
     enqueued: int
     unreachable: int
+    reach: outbox.Reach
     message: str
 
 
 @dataclass(frozen=True)
 class DirectiveStats:
     """Counts per member (not per chat account): delivered when at least one account got it,
-    pending while a row is still queued, failed otherwise (including no linked account)."""
+    pending while a row is still queued, failed when every row failed, not connected when the
+    member had no linked account, so no row was ever written (nothing failed: nothing could be
+    tried). Also who sent it, and for which unit."""
 
     directive: Directive
     recipients: int
@@ -86,12 +101,17 @@ class DirectiveStats:
     failed: int
     acknowledged: int
     not_acknowledged: list[tuple[int, str]]
+    not_connected: int = 0
+    sender_name: str = ""
+    sender_unit_name: str = ""
 
     def text(self, tz: tzinfo = DEFAULT_RULES.tz) -> str:
-        """The sender's summary (counts, then the names still to acknowledge)."""
+        """The sender's summary (who sent it, counts, then the names still to acknowledge)."""
         lines = [
             texts.DIR_STATS.format(
                 date=format_vn_date(self.directive.created_at.astimezone(tz).date()),
+                sender=self.sender_name,
+                unit=self.sender_unit_name,
                 recipients=self.recipients,
                 delivered=self.delivered,
                 failed=self.failed,
@@ -99,6 +119,8 @@ class DirectiveStats:
                 acknowledged=self.acknowledged,
             )
         ]
+        if self.not_connected:
+            lines.append(texts.DIR_STATS_NOT_CONNECTED.format(count=self.not_connected))
         if self.not_acknowledged:
             names = ", ".join(name for _id, name in self.not_acknowledged)
             lines.append(texts.DIR_NOT_ACKED.format(names=names))
@@ -108,16 +130,21 @@ class DirectiveStats:
 @dataclass(frozen=True)
 class FollowedDirective:
     """One entry of the follow-up list: the whole directive (`cell_id` None) or, for a directive
-    from above, the share that reached one cell the actor manages."""
+    from above, the share that reached one cell the actor manages. `unit_name` is the unit it
+    was addressed to, `sender_unit_name` the unit its sender acted for: they differ when it
+    came from above (a committee writing to one cell, or to a unit below its own)."""
 
     directive: Directive
     unit_name: str
     cell_id: int | None = None
+    sender_unit_name: str = ""
+    from_above: bool = False
 
 
 @dataclass(frozen=True)
 class MyDirective:
-    """A directive as its recipient lists it."""
+    """A directive as its recipient lists it; `unit_name` is the unit the sender acted for,
+    shown beside their name as on the message itself."""
 
     directive_id: int
     sent_at: datetime
@@ -141,6 +168,96 @@ def may_direct(actor: Actor, unit: Unit) -> bool:
 def _authorize_direction(actor: Actor, unit: Unit) -> None:
     """`may_direct`, or `Forbidden` with the reason."""
     authorize(actor, Permission.LEAD, unit)
+
+
+def sender_unit(session: Session, sender: Actor | None, unit: Unit) -> Unit:
+    """The unit `sender` acts for when writing to `unit`, shown beside their name.
+
+    The authority `may_direct` found, in the order `/chidao` offers it: the cell they manage
+    when `unit` is that cell, otherwise the nearest unit at or above `unit` on whose committee
+    they sit. So a committee's directive to a single cell is the committee's, never the cell's.
+    Sending records the answer (`_SenderUnits` reads it back). For a directive sent before it
+    was recorded this is worked out from the sender's roles of the day; when those no longer
+    explain it (the sender has since left the role), a cell the sender does not belong to was
+    written to from the unit above it, and anything else from itself.
+    """
+    if sender is not None:
+        if is_cell(unit) and unit.id in sender.managed_cell_ids:
+            return unit
+        for ancestor_id in reversed(_lineage(unit)):
+            if ancestor_id in sender.committee_unit_ids:
+                return session.get(Unit, ancestor_id) or unit
+    outsider = sender is None or sender.cell_id != unit.id
+    if is_cell(unit) and unit.parent_id is not None and outsider:
+        return session.get(Unit, unit.parent_id) or unit
+    return unit
+
+
+def _lineage(unit: Unit) -> list[int]:
+    """The ids from the root down to `unit` itself (`Unit.lineage`)."""
+    return [int(part) for part in unit.lineage.split("/") if part.isdigit()]
+
+
+class _SenderUnits:
+    """The unit each directive of a list was sent for, with one query for all of them.
+
+    The directive row has no column for it, so sending records it in the "directive.sent"
+    audit entry (written in the same transaction, so it exists exactly when the directive
+    does), and it is read back from there: exact even after the sender's roles changed. Only
+    directives sent before it was recorded fall back to `sender_unit` on today's roles.
+    """
+
+    def __init__(self, session: Session, directives: Sequence[Directive] = ()) -> None:
+        self.session = session
+        self.actors: dict[int, Actor | None] = {}
+        self.units: dict[int, Unit | None] = {}
+        self.recorded: dict[int, int] = {}
+        self.looked: set[int] = set()
+        self._read_recorded(directives)
+
+    def _read_recorded(self, directives: Sequence[Directive]) -> None:
+        fresh = [d for d in directives if d.id is not None and d.id not in self.looked]
+        if not fresh:
+            return
+        self.looked.update(d.id for d in fresh if d.id is not None)
+        ids = {str(d.id) for d in fresh}
+        senders = {d.sender_member_id for d in fresh}
+        rows = self.session.exec(
+            select(AuditLog.entity_id, AuditLog.detail)
+            .where(col(AuditLog.actor_member_id).in_(senders))  # indexed: the senders' entries
+            .where(AuditLog.action == "directive.sent")
+            .where(AuditLog.entity == "directive")
+            .where(col(AuditLog.entity_id).in_(ids))
+        )
+        for entity_id, detail in rows:
+            unit_id = (detail or {}).get("sender_unit_id")
+            if entity_id is not None and isinstance(unit_id, int):
+                self.recorded[int(entity_id)] = unit_id
+
+    def unit(self, directive: Directive) -> Unit | None:
+        self._read_recorded([directive])
+        recorded = self.recorded.get(directive.id or 0)
+        if recorded is not None and (unit := self._unit(recorded)) is not None:
+            return unit
+        addressed = self._unit(directive.unit_id)
+        if addressed is None:
+            return None
+        return sender_unit(self.session, self._actor(directive.sender_member_id), addressed)
+
+    def name(self, directive: Directive) -> str:
+        unit = self.unit(directive)
+        return unit.name if unit is not None else ""
+
+    def _unit(self, unit_id: int) -> Unit | None:
+        if unit_id not in self.units:
+            self.units[unit_id] = self.session.get(Unit, unit_id)
+        return self.units[unit_id]
+
+    def _actor(self, member_id: int) -> Actor | None:
+        if member_id not in self.actors:
+            member = self.session.get(Member, member_id)
+            self.actors[member_id] = load_actor(self.session, member) if member else None
+        return self.actors[member_id]
 
 
 def _cells_of(session: Session, unit: Unit) -> list[int]:
@@ -213,9 +330,13 @@ def preview_directive(
     ids = tuple(m.id for m in members if m.id is not None)
     reachable = _reachable(session, ids)
     ref = nfc(file_ref or "")[:500] or None
+    acting = sender_unit(session, actor, unit)
+    assert acting.id is not None
     return DirectivePreview(
         unit_id=unit_id,
         unit_name=unit.name,
+        sender_unit_id=acting.id,
+        sender_unit_name=acting.name,
         audience=kind,
         text=clean,
         file_ref=ref,
@@ -296,7 +417,7 @@ def send_directive(
         ref_id=directive.id,
         member_ids=preview.member_ids,
         payload=_payload(
-            directive, actor.full_name, preview.unit_name, texts.DIR_MESSAGE, rules.tz
+            directive, actor.full_name, preview.sender_unit_name, texts.DIR_MESSAGE, rules.tz
         ),
         dedupe_key=f"directive:{directive.id}",
         now=now,
@@ -312,19 +433,26 @@ def send_directive(
             "audience": preview.audience.value,
             "recipients": len(preview.member_ids),
             "unreachable": len(result.unreachable_member_ids),
+            # The unit the sender acted for: the directive row does not keep it.
+            "sender_unit_id": preview.sender_unit_id,
         },
         at=now,
     )
-    message = texts.DIR_RECEIPT.format(
-        recipients=len(preview.member_ids),
-        cells=preview.cells,
-        unreachable=len(result.unreachable_member_ids),
+    reach = result.reach
+    message = outbox.describe_reach(
+        session,
+        reach,
+        what=texts.REACH_WHAT_DIRECTIVE,
+        where=texts.DIR_RECEIPT_WHERE.format(cells=preview.cells),
     )
+    if reach.not_connected:
+        message += "\n" + texts.DIR_RECEIPT_LATER
     return DirectiveReceipt(
         directive=directive,
         recipients=len(preview.member_ids),
         enqueued=result.created,
         unreachable=len(result.unreachable_member_ids),
+        reach=reach,
         message=message,
     )
 
@@ -332,7 +460,8 @@ def send_directive(
 def _payload(
     directive: Directive, sender: str, unit_name: str, template: str, tz: tzinfo
 ) -> dict[str, Any]:
-    """The member's message: header, text, the "Đã nhận" option, the file if any."""
+    """The member's message: header (the sender and the unit they acted for), text, the
+    "Đã nhận" option, the file if any."""
     text = template.format(
         sender=sender,
         unit=unit_name,
@@ -447,21 +576,24 @@ def _stats(
     for member_id, status in session.exec(rows):
         if member_id is not None:
             statuses[member_id].add(status)
-    delivered = pending = failed = 0
+    delivered = pending = failed = not_connected = 0
     for copy in copies:
         seen = statuses.get(copy.member_id, set())
         if DeliveryStatus.SENT in seen:
             delivered += 1
         elif seen & {DeliveryStatus.PENDING, DeliveryStatus.SENDING}:
             pending += 1
-        else:
+        elif seen:
             failed += 1
+        else:  # no row at all: no linked account when it was sent
+            not_connected += 1
     waiting = [c.member_id for c in copies if c.acknowledged_at is None]
     names = member_names(session, waiting)
     not_acked = sorted(
         ((mid, names[mid].full_name) for mid in waiting if mid in names),
         key=lambda x: name_key(x[1]),
     )
+    sender = session.get(Member, directive.sender_member_id)
     return DirectiveStats(
         directive=directive,
         recipients=len(copies),
@@ -470,6 +602,9 @@ def _stats(
         failed=failed,
         acknowledged=len(copies) - len(waiting),
         not_acknowledged=not_acked,
+        not_connected=not_connected,
+        sender_name=sender.full_name if sender else "",
+        sender_unit_name=_SenderUnits(session, [directive]).name(directive),
     )
 
 
@@ -480,11 +615,14 @@ def remind_unacknowledged(
     *,
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
-) -> int:
-    """Send a reminder to everyone who has not acknowledged; returns how many were reminded.
+) -> outbox.EnqueueResult:
+    """Send a reminder to everyone who has not acknowledged; returns what was queued (its
+    `reach`: who was reminded, who has no chat account).
 
     Each reminder round has its own dedupe key, so a double press sends one round; rounds are
-    at least `directive_remind_interval` apart so members are not pestered.
+    at least `directive_remind_interval` apart so members are not pestered. When none of them
+    has a chat account nothing could be sent: that is refused (naming them, with /moi) and no
+    round is recorded, so the next try is not held back by one that reached nobody.
     """
     directive = _followed_directive(session, actor, directive_id)
     directive = session.exec(
@@ -502,10 +640,19 @@ def remind_unacknowledged(
     waiting = unacknowledged(session, directive_id)
     if not waiting:
         raise UserError(texts.DIR_ALL_ACKED)
-    send_reminder_round(
+    if not _reachable(session, waiting):
+        nobody = outbox.Reach(queued=0, already=0, not_connected=tuple(waiting))
+        raise UserError(reminder_text(session, nobody))
+    return send_reminder_round(
         session, directive, waiting, now=now, tz=rules.tz, actor_member_id=actor.member_id
     )
-    return len(waiting)
+
+
+def reminder_text(session: Session, reach: outbox.Reach) -> str:
+    """What the sender is told about a reminder round: reminded, and who cannot be."""
+    return outbox.describe_reach(
+        session, reach, what=texts.REACH_WHAT_REMINDER, where=texts.DIR_REMIND_WHERE
+    )
 
 
 def unacknowledged(session: Session, directive_id: int) -> list[int]:
@@ -533,7 +680,6 @@ def send_reminder_round(
     (`dedupe_key` names its round); counted on the directive and audited. The caller holds
     the directive's row lock, so a manual and an automatic round cannot interleave."""
     sender = session.get(Member, directive.sender_member_id)
-    unit = session.get(Unit, directive.unit_id)
     directive.reminders += 1
     directive.last_reminded_at = now
     session.add(directive)
@@ -545,7 +691,7 @@ def send_reminder_round(
         payload=_payload(
             directive,
             sender.full_name if sender else "",
-            unit.name if unit else "",
+            _SenderUnits(session, [directive]).name(directive),
             texts.DIR_REMINDER,
             tz,
         ),
@@ -580,8 +726,7 @@ def my_directives(session: Session, actor: Actor, *, limit: int = 10) -> list[My
         .limit(limit)
     ).all()
     senders = member_names(session, [d.sender_member_id for _c, d in rows])
-    unit_ids = {d.unit_id for _c, d in rows}
-    units = {u.id: u.name for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids)))}
+    sender_units = _SenderUnits(session, [d for _c, d in rows])
     return [
         MyDirective(
             directive_id=d.id or 0,
@@ -589,7 +734,7 @@ def my_directives(session: Session, actor: Actor, *, limit: int = 10) -> list[My
             sender_name=senders[d.sender_member_id].full_name
             if d.sender_member_id in senders
             else "",
-            unit_name=units.get(d.unit_id, ""),
+            unit_name=sender_units.name(d),
             text=d.text,
             file_ref=d.file_ref,
             acknowledged_at=c.acknowledged_at,
@@ -634,7 +779,17 @@ def followed_directives(
             select(Unit).where(col(Unit.id).in_({d.unit_id for d, _cell in found}))
         )
     }
-    return [
-        FollowedDirective(directive=d, unit_name=units.get(d.unit_id, ""), cell_id=cell)
-        for d, cell in found
-    ]
+    sender_units = _SenderUnits(session, [d for d, _cell in found])
+    followed: list[FollowedDirective] = []
+    for d, cell in found:
+        by = sender_units.unit(d)
+        followed.append(
+            FollowedDirective(
+                directive=d,
+                unit_name=units.get(d.unit_id, ""),
+                cell_id=cell,
+                sender_unit_name=by.name if by else "",
+                from_above=cell is not None or (by is not None and by.id != d.unit_id),
+            )
+        )
+    return followed

@@ -3,7 +3,8 @@
 The rules (docs/domain.md, from Chỉ thị 50-CT/TW and Hướng dẫn 42-HD/BTCTW, 2025):
 - every cell meets monthly; a thematic meeting never replaces the regular one, so a cell holds
   at most one regular meeting a month (a combined regular + thematic meeting is that one);
-- a meeting lasts at least 90 minutes, 120 when regular and thematic are held together;
+- a meeting lasts at least 90 minutes, 120 when regular and thematic are held together (and,
+  our own sanity bound, at most 8 hours: "25h" typed as an end is a slip, not a meeting);
 - documents (draft resolution, report) reach members at least one day before the meeting;
 - the order of business is fixed (opening, content, closing) and prefills the agenda.
 
@@ -39,7 +40,7 @@ from services.auth import Actor, Permission, allows, authorize
 from services.errors import UserError
 from services.org import cell_members, is_cell
 from services.textnorm import fold, nfc
-from services.vndate import format_vn_datetime
+from services.vndate import format_vn_datetime, format_vn_duration, format_vn_span
 
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -50,12 +51,14 @@ class CellMonthRules:
 
     Sources: minimum durations and the one-day document lead from Chỉ thị 50-CT/TW and
     Hướng dẫn 42-HD/BTCTW; the two-day resolution posting is local practice (unverified);
-    the absence thresholds from Điều lệ Đảng, Article 8; the check-in numbers are ours.
+    the absence thresholds from Điều lệ Đảng, Article 8; the check-in numbers and the
+    8-hour maximum length are ours.
     """
 
     tz: tzinfo = DEFAULT_TZ
     min_minutes: int = 90
     min_minutes_combined: int = 120
+    max_minutes: int = 8 * 60
     documents_lead: timedelta = timedelta(days=1)
     resolution_within: timedelta = timedelta(days=2)
     checkin_ttl: timedelta = timedelta(minutes=15)
@@ -74,6 +77,16 @@ class CellMonthRules:
 
 
 DEFAULT_RULES = CellMonthRules()
+
+# Limits on what a secretary or member types, in characters. Each is checked by the `clean_*`
+# function below, which the chat calls at the step where the text is typed (so a refusal never
+# comes later, at the end of the flow), and which the services call again when they save.
+TOPIC_MAX_CHARS = 300
+PLACE_MAX_CHARS = 300
+AGENDA_ITEM_MAX_CHARS = 500
+DOCUMENT_TITLE_MAX_CHARS = 300
+FILE_REF_MAX_CHARS = 500
+ABSENCE_REASON_MAX_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -178,19 +191,69 @@ def month_key(value: datetime, tz: tzinfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m")
 
 
-def _clean(text: str | None, limit: int) -> str:
+def _clean(text: str | None, limit: int, message: str = texts.MTG_TEXT_TOO_LONG) -> str:
+    """The text composed and trimmed; over `limit` characters it is refused with `message`
+    (which names the limit), never cut: what the member wrote is theirs to shorten."""
     value = nfc(text or "")
     if len(value) > limit:
-        raise UserError(texts.MTG_TEXT_TOO_LONG.format(length=len(value), maximum=limit))
+        raise UserError(message.format(length=len(value), maximum=limit))
     return value
 
 
-def _clean_agenda(agenda: Sequence[str], rules: CellMonthRules) -> tuple[str, ...]:
-    items = tuple(item for item in (_clean(a, 500) for a in agenda) if item)
+def clean_topic(text: str | None, *, required: bool = False) -> str | None:
+    """A thematic meeting's topic (None when empty and not `required`), or a refusal naming
+    the limit."""
+    topic = _clean(text, TOPIC_MAX_CHARS, texts.MTG_TOPIC_TOO_LONG) or None
+    if required and topic is None:
+        raise UserError(texts.MTG_NO_TOPIC)
+    return topic
+
+
+def clean_place(text: str | None) -> str:
+    """Where the meeting is held: required, and at most PLACE_MAX_CHARS."""
+    place = _clean(text, PLACE_MAX_CHARS, texts.MTG_PLACE_TOO_LONG)
+    if not place:
+        raise UserError(texts.MTG_NO_PLACE)
+    return place
+
+
+def clean_agenda(agenda: Sequence[str], rules: CellMonthRules = DEFAULT_RULES) -> tuple[str, ...]:
+    """The agenda's items, each at most AGENDA_ITEM_MAX_CHARS and all together at most
+    `rules.max_text_chars` (the invitation must still fit one message); empty items dropped."""
+    items: list[str] = []
+    for item in agenda:
+        value = nfc(item or "")
+        if len(value) > AGENDA_ITEM_MAX_CHARS:
+            raise UserError(  # numbered as the agenda is shown: empty items left out
+                texts.MTG_AGENDA_ITEM_TOO_LONG.format(
+                    number=len(items) + 1, length=len(value), maximum=AGENDA_ITEM_MAX_CHARS
+                )
+            )
+        if value:
+            items.append(value)
     if not items:
         raise UserError(texts.MTG_AGENDA_EMPTY)
-    _clean("\n".join(items), rules.max_text_chars)
-    return items
+    _clean("\n".join(items), rules.max_text_chars, texts.MTG_AGENDA_TOO_LONG)
+    return tuple(items)
+
+
+def clean_document(title: str | None, file_ref: str | None) -> tuple[str, str]:
+    """A meeting document's title and file reference, both required, each within its limit."""
+    clean_title = _clean(title, DOCUMENT_TITLE_MAX_CHARS, texts.MTG_DOC_TITLE_TOO_LONG)
+    clean_ref = _clean(file_ref, FILE_REF_MAX_CHARS)
+    if not clean_title or not clean_ref:
+        raise UserError(texts.MTG_DOC_NO_CONTENT)
+    return clean_title, clean_ref
+
+
+def clean_absence_reason(text: str | None) -> str:
+    """A member's reason for asking leave ("Xin vắng"): required, at most
+    ABSENCE_REASON_MAX_CHARS, refused (with the limit) rather than cut, since the secretary
+    reads it to decide whether the absence is excused."""
+    reason = _clean(text, ABSENCE_REASON_MAX_CHARS, texts.MTG_REASON_TOO_LONG)
+    if not reason:
+        raise UserError(texts.ATT_REASON_REQUIRED)
+    return reason
 
 
 def _check_aware(*values: datetime | None) -> None:
@@ -224,6 +287,14 @@ def _check_times(
                 kind=texts.MTG_KIND_LABELS[kind], minimum=minimum, actual=minutes
             )
         )
+    if minutes > rules.max_minutes:
+        raise UserError(
+            texts.MTG_TOO_LONG.format(
+                maximum=format_vn_duration(rules.max_minutes),
+                actual=format_vn_duration(minutes),
+                when=format_vn_span(starts_at, ends_at, rules.tz),
+            )
+        )
     if kind.is_regular:
         month = month_key(starts_at, rules.tz)
         query = (
@@ -250,10 +321,18 @@ def answer_options(meeting_id: int) -> list[tuple[str, str]]:
     ]
 
 
+def meeting_when(meeting: Meeting, tz: tzinfo) -> str:
+    """When a meeting is, start and end: `Thứ Sáu, 11/12/2026, 14:00–16:00`. Every place a
+    member or secretary is shown a meeting's time (invitation, preview, reminders, /lichhop)
+    uses this, so they all read alike and none leaves the end out."""
+    return format_vn_span(meeting.starts_at, meeting.ends_at, tz)
+
+
 def invitation_text(
     cell_name: str,
     kind: MeetingKind,
     starts_at: datetime,
+    ends_at: datetime,
     place: str,
     agenda: Sequence[str],
     topic: str | None,
@@ -264,7 +343,7 @@ def invitation_text(
         kind=texts.MTG_KIND_LABELS[kind],
         cell=cell_name,
         topic=texts.MTG_INVITE_TOPIC.format(topic=topic) if topic else "",
-        when=format_vn_datetime(starts_at, tz),
+        when=format_vn_span(starts_at, ends_at, tz),
         place=place,
         agenda="\n".join(f"{i}. {item}" for i, item in enumerate(agenda, 1)),
     )
@@ -293,18 +372,12 @@ def plan_meeting(
     cell = load_cell(session, cell_id)
     authorize(actor, Permission.MANAGE_CELL, cell)
     kind = MeetingKind(kind)
-    clean_topic = _clean(topic, 300) or None
-    if kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED) and not clean_topic:
-        raise UserError(texts.MTG_NO_TOPIC)
-    clean_place = _clean(place, 300)
-    if not clean_place:
-        raise UserError(texts.MTG_NO_PLACE)
+    topic_text = clean_topic(topic, required=kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED))
+    place_text = clean_place(place)
     starts_at = starts_at.astimezone(UTC)
     end = (ends_at or starts_at + timedelta(minutes=rules.min_duration(kind))).astimezone(UTC)
     _check_times(session, cell_id, kind, starts_at, end, now=now, rules=rules)
-    items = _clean_agenda(
-        agenda if agenda is not None else default_agenda(kind, clean_topic), rules
-    )
+    items = clean_agenda(agenda if agenda is not None else default_agenda(kind, topic_text), rules)
     warnings = _documents_warnings(starts_at, [], now=now, rules=rules)
     return MeetingPlan(
         cell_id=cell_id,
@@ -312,12 +385,12 @@ def plan_meeting(
         kind=kind,
         starts_at=starts_at,
         ends_at=end,
-        place=clean_place,
-        topic=clean_topic,
+        place=place_text,
+        topic=topic_text,
         agenda=items,
         warnings=tuple(warnings),
         invitation=invitation_text(
-            cell.name, kind, starts_at, clean_place, items, clean_topic, rules.tz
+            cell.name, kind, starts_at, end, place_text, items, topic_text, rules.tz
         ),
     )
 
@@ -446,7 +519,7 @@ def update_agenda(
     require_active(meeting)
     if meeting.starts_at <= now:
         raise UserError(texts.MTG_ALREADY_HELD)
-    items = _clean_agenda(agenda, rules)
+    items = clean_agenda(agenda, rules)
     before = list(meeting.agenda)
     meeting.agenda = list(items)
     meeting.updated_at = now
@@ -572,8 +645,11 @@ def move_meeting(
 
     Answers given for the old time no longer hold: they are cleared, and every member but the
     one who moved it (who attends, as a convener does) gets the new time with "Sẽ dự" /
-    "Xin vắng" again. Reminders follow by themselves: the scheduler's keys name the meeting's
-    start (`scheduler.meetings`).
+    "Xin vắng" again. The roll of the old time goes too: check-ins made in the hour before it
+    (their code is closed here) and any status set for it are cleared, so nobody stands
+    "present" at a time that never happened while their answer is asked again; the audit
+    entry names what was cleared. Reminders follow by themselves: the scheduler's keys name
+    the meeting's start (`scheduler.meetings`).
     """
     meeting, cell = managed_meeting(session, actor, meeting_id, for_update=True)
     move = plan_move(
@@ -596,11 +672,19 @@ def move_meeting(
         code.expires_at = now
         session.add(code)
     roll = ensure_roll(session, meeting)
+    cleared: list[dict[str, object]] = []
     for row in roll:
         if row.member_id == actor.member_id:  # who chose the new time attends it
             row.answer, row.answer_reason, row.answered_at = AttendanceAnswer.WILL_ATTEND, None, now
         elif row.answer is not None:
             row.answer, row.answer_reason, row.answered_at = None, None, None
+        if row.status is not None or row.checked_in_at is not None:
+            cleared.append(
+                {"member_id": row.member_id, "status": row.status, "source": row.status_source}
+            )
+            row.status = row.status_reason = row.status_source = None
+            row.status_set_at = row.checked_in_at = None
+            row.status_set_by_member_id = None
         session.add(row)
     notice = texts.MTG_MOVED_NOTICE.format(
         kind=texts.MTG_KIND_LABELS[kind],
@@ -631,6 +715,7 @@ def move_meeting(
             "from": move.old_starts_at.isoformat(),
             "to": move.starts_at.isoformat(),
             "place": move.place,
+            "cleared_statuses": cleared,
         },
         at=now,
     )
@@ -658,10 +743,7 @@ def add_document(
     """
     meeting, _cell = managed_meeting(session, actor, meeting_id)
     require_active(meeting)
-    clean_title = _clean(title, 300)
-    clean_ref = _clean(file_ref, 500) or None
-    if not clean_title or not clean_ref:
-        raise UserError(texts.MTG_DOC_NO_CONTENT)
+    clean_title, clean_ref = clean_document(title, file_ref)
     kind = FileKind(file_kind) if file_kind else FileKind.DOCUMENT
     document = MeetingDocument(
         meeting_id=meeting_id,

@@ -19,20 +19,91 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from models import ChatIdentity, ConversationState, Delivery, DeliveryStatus
+from models import ChatIdentity, ConversationState, Delivery, DeliveryStatus, Member
+from services import texts
+from services.org import vn_name_key
 
 _CHUNK = 500
+# How many names a count of members not connected lists before "and N others": enough for a
+# cell, short enough for a committee's directive to hundreds.
+_NAMES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What one message to several members came to, per member (not per chat account), for
+    the sender: `queued` members got a row from this call, `already` members had this very
+    message queued before (same dedupe key, so nothing new was sent to them), and
+    `not_connected` members have no active linked chat account, so nothing can reach them
+    until they are invited again (/moi). Nothing has failed yet when a message is queued:
+    failures are counted later from the rows (e.g. a directive's stats)."""
+
+    queued: int
+    already: int
+    not_connected: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return self.queued + self.already + len(self.not_connected)
 
 
 @dataclass(frozen=True)
 class EnqueueResult:
     """What `enqueue` did: rows created now, rows that already existed (same dedupe key),
-    members who have at least one row, and members without any active linked chat account."""
+    members who have at least one row, members without any active linked chat account, and
+    members who got at least one row from this call."""
 
     created: int
     existing: int
     reached_member_ids: frozenset[int]
     unreachable_member_ids: tuple[int, ...]
+    queued_member_ids: frozenset[int] = frozenset()
+
+    @property
+    def reach(self) -> Reach:
+        """The per-member counts a sender is told (`describe_reach`)."""
+        return Reach(
+            queued=len(self.queued_member_ids),
+            already=len(self.reached_member_ids - self.queued_member_ids),
+            not_connected=self.unreachable_member_ids,
+        )
+
+
+def describe_reach(session: Session, reach: Reach, *, what: str, where: str = "") -> str:
+    """The sender's sentence(s) about `reach`, saying only what really happened.
+
+    `what` names the message ("chỉ đạo", "giấy mời họp", `texts.REACH_WHAT_*`); `where`
+    follows "đảng viên" (" (2 chi bộ)", " chưa xác nhận"). Members with no chat account are
+    named, with the way to reach them (/moi); a line with nothing to say is left out.
+    """
+    lines: list[str] = []
+    values = {"what": what, "where": where, "count": reach.queued, "total": reach.total}
+    if reach.total == 0:
+        lines.append(texts.REACH_NOBODY.format(**values))
+    elif reach.queued and reach.queued == reach.total:
+        lines.append(texts.REACH_ALL.format(**values))
+    elif reach.queued:
+        lines.append(texts.REACH_SOME.format(**values))
+    elif not reach.already:
+        lines.append(texts.REACH_NONE.format(**values))
+    if reach.already:
+        lines.append(texts.REACH_ALREADY.format(what=what, count=reach.already))
+    if reach.not_connected:
+        lines.append(
+            texts.REACH_NOT_CONNECTED.format(
+                count=len(reach.not_connected), names=_names(session, reach.not_connected)
+            )
+        )
+    return "\n".join(lines)
+
+
+def _names(session: Session, member_ids: Sequence[int]) -> str:
+    """The members' names in Vietnamese order, the first few and how many more."""
+    found = session.exec(select(Member.full_name).where(col(Member.id).in_(list(member_ids))))
+    names = sorted(found, key=vn_name_key)
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    more = len(names) - _NAMES_SHOWN
+    return texts.REACH_NAMES_MORE.format(names=shown, more=more) if more > 0 else shown
 
 
 def message(
@@ -118,33 +189,40 @@ def enqueue(
             session.exec(select(Delivery.dedupe_key).where(col(Delivery.dedupe_key).in_(chunk)))
         )
     fresh = [r for r in rows if r["dedupe_key"] not in present]
-    created = 0
+    inserted: list[int] = []
     for start in range(0, len(fresh), _CHUNK):
-        created += _insert_ignoring_duplicates(session, fresh[start : start + _CHUNK])
+        inserted += _insert_new(session, fresh[start : start + _CHUNK])
     return EnqueueResult(
-        created=created,
-        existing=len(rows) - created,
+        created=len(inserted),
+        existing=len(rows) - len(inserted),
         reached_member_ids=reached,
         unreachable_member_ids=unreachable,
+        queued_member_ids=frozenset(inserted),
     )
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
     """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; returns how many rows were inserted."""
+    return len(_insert_new(session, rows))
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """`_insert_ignoring_duplicates`, returning the member id of each row really inserted, so
+    the sender is told who got the message from this call, not who was meant to."""
     if not rows:
-        return 0
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Delivery.__table__  # type: ignore[attr-defined]
-    # RETURNING counts the rows really inserted (rowcount is not reliable for multi-row
+    # RETURNING names the rows really inserted (rowcount is not reliable for multi-row
     # inserts on every driver); both PostgreSQL and SQLite ≥ 3.35 support it here.
     statement = (
         insert(table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(table.c.id)
+        .returning(table.c.member_id)
     )
-    return len(session.exec(statement).all())
+    return [int(member_id) for (member_id,) in session.exec(statement).all()]
 
 
 @dataclass(frozen=True)

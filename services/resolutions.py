@@ -12,6 +12,11 @@ Rules (docs/domain.md):
   ≥ 90 % present → 4; 75–89 % → 3; 65–74 % → 2; below 65 % or any absence without leave → 1.
 - Tasks carry an owner and a deadline; the cell supervises them (Quy định 296-QĐ/TW).
 - The adopted resolution is posted to members within 2 days (local practice, unverified).
+  Only an adopted resolution is posted: one that failed the vote is revised and voted again.
+- A resolution is never rewritten once voted on or posted: a change is a new version, the old
+  one kept, and every vote is kept (`resolution_versions`, `resolution_votes`). A correction
+  of wording keeps the adoption; a change of content must be voted on again, and reaches
+  members only once adopted, announced with what changed.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +38,9 @@ from models import (
     MemberStatus,
     QualityBand,
     Resolution,
+    ResolutionChange,
+    ResolutionVersion,
+    ResolutionVote,
     Task,
     TaskStatus,
     Unit,
@@ -96,6 +105,8 @@ class VoteResult:
     passed: bool
     voters: VoterCount
     message: str
+    vote: ResolutionVote
+    version: ResolutionVersion
 
 
 @dataclass(frozen=True)
@@ -188,13 +199,234 @@ def tally_attendance(rows: list[Attendance]) -> AttendanceTally:
     return AttendanceTally(expected=expected, present=present, any_unexcused=unexcused)
 
 
+# --- Versions and votes: the history and what it means ----------------------------------------
+
+
+class ResolutionStage(StrEnum):
+    """Where the current version stands; the secretary's menu says it in words."""
+
+    EMPTY = "empty"  # a vote was recorded before the text: no content yet
+    UNVOTED = "unvoted"
+    FAILED = "failed"
+    ADOPTED = "adopted"  # adopted, not yet sent to members
+    PUBLISHED = "published"  # adopted and sent: members have this version
+
+
+def has_content(version: ResolutionVersion | None) -> bool:
+    return version is not None and bool(version.text or version.file_ref)
+
+
+@dataclass(frozen=True)
+class ResolutionRecord:
+    """A resolution with its versions and votes, oldest first: what the rules read.
+
+    The current version is the newest. A version's adoption is decided by its latest vote; a
+    correction of wording with no vote of its own stands or falls with the version it
+    corrects (`deciding_vote`). Members have the newest published version (`published`).
+    """
+
+    resolution: Resolution
+    versions: tuple[ResolutionVersion, ...]
+    votes: tuple[ResolutionVote, ...]
+
+    @property
+    def current(self) -> ResolutionVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def published(self) -> ResolutionVersion | None:
+        """The version members have now: the newest one sent to them."""
+        sent = [v for v in self.versions if v.published_at is not None]
+        return sent[-1] if sent else None
+
+    @property
+    def first_published(self) -> ResolutionVersion | None:
+        return next((v for v in self.versions if v.published_at is not None), None)
+
+    def published_before(self, version: ResolutionVersion) -> ResolutionVersion | None:
+        """The newest version sent to members before `version`: what an amendment replaces."""
+        sent = [
+            v for v in self.versions if v.published_at is not None and v.number < version.number
+        ]
+        return sent[-1] if sent else None
+
+    def votes_on(self, version: ResolutionVersion) -> list[ResolutionVote]:
+        return [v for v in self.votes if v.version_id == version.id]
+
+    def deciding_vote(self, version: ResolutionVersion) -> ResolutionVote | None:
+        """The vote that decides whether `version` stands adopted: its own latest vote, or
+        for a correction of wording without one, that of the version it corrects."""
+        by_number = {v.number: v for v in self.versions}
+        at: ResolutionVersion | None = version
+        while at is not None:
+            own = self.votes_on(at)
+            if own:
+                return own[-1]
+            if at.change != ResolutionChange.WORDING:
+                return None
+            at = by_number.get(at.number - 1)
+        return None
+
+    def adopted(self, version: ResolutionVersion) -> bool:
+        vote = self.deciding_vote(version)
+        return vote is not None and vote.passed
+
+    def change_between(self, old: ResolutionVersion, new: ResolutionVersion) -> ResolutionChange:
+        """How `new` differs from `old`: a change of content if any version between them
+        changed the content, otherwise a correction of wording."""
+        steps = [v.change for v in self.versions if old.number < v.number <= new.number]
+        if ResolutionChange.CONTENT in steps:
+            return ResolutionChange.CONTENT
+        return ResolutionChange.WORDING
+
+    @property
+    def stage(self) -> ResolutionStage:
+        current = self.current
+        if current is None or not has_content(current):
+            return ResolutionStage.EMPTY
+        if current.published_at is not None:
+            return ResolutionStage.PUBLISHED
+        vote = self.deciding_vote(current)
+        if vote is None:
+            return ResolutionStage.UNVOTED
+        return ResolutionStage.ADOPTED if vote.passed else ResolutionStage.FAILED
+
+    @property
+    def editable_in_place(self) -> bool:
+        """A change rewrites the current version only while it is a draft nobody relied on:
+        no content yet (a vote waiting for its text), or neither decided by a vote nor sent
+        to members. Otherwise a change is a new version."""
+        current = self.current
+        if current is None or not has_content(current):
+            return True
+        return current.published_at is None and self.deciding_vote(current) is None
+
+
+@dataclass(frozen=True)
+class RevisionPlan:
+    """What recording a new text would do, before it is written: the flow asks the kind of
+    change only when `needs_kind` (the current version is adopted)."""
+
+    number: int  # the version the text will be written to
+    in_place: bool
+    needs_kind: bool
+    published: bool  # members have the current version
+    summary: str  # what changes (`describe_content_change`); empty when there was nothing
+
+
+@dataclass(frozen=True)
+class Revision:
+    resolution: Resolution
+    version: ResolutionVersion
+    new_version: bool  # False when a draft was rewritten in place
+    record: ResolutionRecord
+
+
+@dataclass(frozen=True)
+class PublicationPlan:
+    """The message a publication sends and to whom, checked but not yet enqueued."""
+
+    record: ResolutionRecord
+    version: ResolutionVersion
+    previous: ResolutionVersion | None  # the version members have; set for an amendment
+    change: ResolutionChange | None  # the amendment's kind, relative to `previous`
+    notice: str
+    member_ids: tuple[int, ...]
+    already: bool  # this version was sent before: sending again adds nothing
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A publication done: `recipients` is every member it was meant for (the roll, less the
+    sender); `enqueued` says who has a chat account to receive it."""
+
+    resolution: Resolution
+    version: ResolutionVersion
+    recipients: int
+    amendment: bool
+    warnings: list[str]
+    enqueued: outbox.EnqueueResult
+
+
+@dataclass(frozen=True)
+class PublishedResolution:
+    """What a member reads in /nghiquyet: the version they have, the vote behind it, and
+    when and how it was amended since it was first sent."""
+
+    meeting: Meeting
+    version: ResolutionVersion
+    vote: ResolutionVote | None
+    amended: ResolutionChange | None
+    amended_at: datetime | None
+
+
+def change_excerpt(old: str, new: str, *, context: int = 30, width: int = 240) -> tuple[str, str]:
+    """The part of a text that changed, before and after, with a few words either side.
+
+    What members are shown about an amendment: short enough to read on a phone, long enough to
+    see what was changed. Cuts fall on spaces; "…" marks what is left out. Pure, so tested
+    directly.
+    """
+    if old == new:
+        return old[:width], new[:width]
+    shorter = min(len(old), len(new))
+    prefix = next((i for i in range(shorter) if old[i] != new[i]), shorter)
+    limit = shorter - prefix
+    suffix = 0
+    while suffix < limit and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+
+    def window(text: str) -> str:
+        start = max(prefix - context, 0)
+        if start > 0:
+            start = text.rfind(" ", 0, start) + 1
+        end = len(text) - suffix + context
+        if end < len(text):
+            space = text.find(" ", end)
+            end = len(text) if space < 0 else space
+        else:
+            end = len(text)
+        piece = text[start:end].strip()
+        if len(piece) > width:
+            half = width // 2
+            piece = f"{piece[:half].rstrip()} … {piece[-half:].lstrip()}"
+        return ("…" if start > 0 else "") + piece + ("…" if end < len(text) else "")
+
+    return window(old), window(new)
+
+
+def describe_content_change(
+    old_text: str | None, old_file: str | None, new_text: str | None, new_file: str | None
+) -> str:
+    """The change as members and the secretary are shown it: the text before and after
+    ("Trước: … / Nay: …", only the changed part), and a line when the file was replaced."""
+    lines: list[str] = []
+    if (old_text or "") != (new_text or ""):
+        before, after = change_excerpt(old_text or "", new_text or "")
+        lines.append(
+            texts.RES_DIFF.format(
+                old=before or texts.RES_DIFF_NO_TEXT, new=after or texts.RES_DIFF_NO_TEXT
+            )
+        )
+    if (old_file or "") != (new_file or ""):
+        lines.append(texts.RES_DIFF_FILE if new_file else texts.RES_DIFF_FILE_REMOVED)
+    return "\n".join(lines)
+
+
+def describe_change(old: ResolutionVersion, new: ResolutionVersion) -> str:
+    return describe_content_change(old.text, old.file_ref, new.text, new.file_ref)
+
+
 # --- Resolution, vote, score ------------------------------------------------------------------
 
 
 def _held_meeting(
     session: Session, actor: Actor, meeting_id: int, now: datetime
 ) -> tuple[Meeting, Resolution]:
-    """A meeting the actor manages that has started, with its (possibly new) resolution row."""
+    """A meeting the actor manages that has started, with its (possibly new) resolution row.
+
+    The meeting row is locked for the update, so two leaders recording at once take turns
+    (version and vote numbers are also unique per resolution)."""
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if now < meeting.starts_at:
@@ -210,6 +442,61 @@ def _held_meeting(
     return meeting, resolution
 
 
+def _saved(session: Session, resolution: Resolution) -> int:
+    """The resolution's id, inserting the row first if it is new."""
+    if resolution.id is None:
+        session.add(resolution)
+        session.flush()
+    assert resolution.id is not None
+    return resolution.id
+
+
+def _history(session: Session, resolution: Resolution) -> ResolutionRecord:
+    if resolution.id is None:
+        return ResolutionRecord(resolution, (), ())
+    versions = session.exec(
+        select(ResolutionVersion)
+        .where(ResolutionVersion.resolution_id == resolution.id)
+        .order_by(col(ResolutionVersion.number))
+    ).all()
+    votes = session.exec(
+        select(ResolutionVote)
+        .where(ResolutionVote.resolution_id == resolution.id)
+        .order_by(col(ResolutionVote.number))
+    ).all()
+    return ResolutionRecord(resolution, tuple(versions), tuple(votes))
+
+
+def _mirror(session: Session, record: ResolutionRecord, now: datetime) -> ResolutionRecord:
+    """Copy the current version and its deciding vote onto the resolution row (see
+    `models.Resolution`), from a freshly read history; returns that history."""
+    record = _history(session, record.resolution)
+    resolution, current = record.resolution, record.current
+    vote = record.deciding_vote(current) if current is not None else None
+    resolution.text = current.text if current else None
+    resolution.file_ref = current.file_ref if current else None
+    resolution.file_kind = current.file_kind if current else None
+    resolution.votes_for = vote.votes_for if vote else None
+    resolution.votes_against = vote.votes_against if vote else None
+    resolution.votes_abstain = vote.votes_abstain if vote else None
+    resolution.convened = vote.convened if vote else None
+    resolution.eligible_present = vote.eligible_present if vote else None
+    resolution.passed = vote.passed if vote else None
+    resolution.voted_at = vote.recorded_at if vote else None
+    resolution.updated_at = now
+    session.add(resolution)
+    session.flush()
+    return record
+
+
+def _check_expected(record: ResolutionRecord, expected_version: int | None) -> None:
+    """Refuse when the resolution changed since the secretary looked at it (`expected_version`
+    is the version number they saw, 0 for none; None skips the check)."""
+    current = record.current.number if record.current else 0
+    if expected_version is not None and expected_version != current:
+        raise UserError(texts.RES_VERSION_CHANGED.format(number=current))
+
+
 def _roll(session: Session, meeting: Meeting) -> list[Attendance]:
     ensure_roll(session, meeting)
     return list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
@@ -221,6 +508,12 @@ def get_resolution(session: Session, actor: Actor, meeting_id: int) -> Resolutio
     return session.exec(select(Resolution).where(Resolution.meeting_id == meeting.id)).first()
 
 
+def resolution_record(session: Session, actor: Actor, meeting_id: int) -> ResolutionRecord | None:
+    """The meeting's resolution with its versions and votes (same readers as `get_resolution`)."""
+    resolution = get_resolution(session, actor, meeting_id)
+    return None if resolution is None else _history(session, resolution)
+
+
 def _readable_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Unit]:
     """Members of the cell, its managers and committees above may read the outcome."""
     meeting = load_meeting(session, meeting_id)
@@ -228,6 +521,62 @@ def _readable_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[
     if not allows(actor, Permission.MEMBER, cell):
         authorize(actor, Permission.MANAGE_CELL, cell)
     return meeting, cell
+
+
+def _clean_content(
+    text: str | None,
+    file_ref: str | None,
+    file_kind: FileKind | str | None,
+    rules: CellMonthRules,
+) -> tuple[str | None, str | None, str | None]:
+    clean_text = nfc(text or "")
+    clean_ref = nfc(file_ref or "")[:500]
+    if not clean_text and not clean_ref:
+        raise UserError(texts.RES_NEED_CONTENT)
+    if len(clean_text) > rules.max_text_chars:
+        raise UserError(
+            texts.MTG_TEXT_TOO_LONG.format(length=len(clean_text), maximum=rules.max_text_chars)
+        )
+    kind = (FileKind(file_kind) if file_kind else FileKind.DOCUMENT).value if clean_ref else None
+    return clean_text or None, clean_ref or None, kind
+
+
+def _plan_revision(
+    record: ResolutionRecord, text: str | None, file_ref: str | None
+) -> RevisionPlan:
+    current = record.current
+    summary = ""
+    if current is not None and has_content(current):
+        if (current.text, current.file_ref) == (text, file_ref):
+            raise UserError(texts.RES_UNCHANGED)
+        summary = describe_content_change(current.text, current.file_ref, text, file_ref)
+    in_place = record.editable_in_place
+    number = (current.number if current else 0) + (0 if in_place and current else 1)
+    return RevisionPlan(
+        number=number,
+        in_place=in_place,
+        needs_kind=not in_place and current is not None and record.adopted(current),
+        published=current is not None and current.published_at is not None,
+        summary=summary,
+    )
+
+
+def plan_revision(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    text: str | None = None,
+    file_ref: str | None = None,
+    file_kind: FileKind | str | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> RevisionPlan:
+    """What `record_resolution` would do with this text, refusing what it would refuse; so the
+    flow asks "correction of wording or change of content?" only when it matters."""
+    _meeting, resolution = _held_meeting(session, actor, meeting_id, now)
+    clean_text, clean_ref, _kind = _clean_content(text, file_ref, file_kind, rules)
+    return _plan_revision(_history(session, resolution), clean_text, clean_ref)
 
 
 def record_resolution(
@@ -238,37 +587,72 @@ def record_resolution(
     text: str | None = None,
     file_ref: str | None = None,
     file_kind: FileKind | str | None = None,
+    change: ResolutionChange | str | None = None,
+    expected_version: int | None = None,
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
-) -> Resolution:
-    """Record the resolution's text and/or file (after the meeting has started)."""
+) -> Revision:
+    """Record the resolution's text and/or file (after the meeting has started).
+
+    A draft (nothing voted or sent yet) is rewritten in place. Once the current version was
+    voted on or sent to members, the text becomes a new version and the old one is kept:
+    - if the current version is adopted, `change` says which kind: a correction of wording
+      keeps the adoption, a change of content must be voted on again (refused without it);
+    - otherwise (not adopted) it is a change of content, to be voted on.
+    Nothing is sent here: a new version reaches members through `publish_resolution`, and
+    only once adopted. `expected_version` guards against a change made meanwhile.
+    """
     meeting, resolution = _held_meeting(session, actor, meeting_id, now)
-    clean_text = nfc(text or "")
-    clean_ref = nfc(file_ref or "")[:500]
-    if not clean_text and not clean_ref:
-        raise UserError(texts.RES_NEED_CONTENT)
-    if len(clean_text) > rules.max_text_chars:
-        raise UserError(
-            texts.MTG_TEXT_TOO_LONG.format(length=len(clean_text), maximum=rules.max_text_chars)
+    clean_text, clean_ref, clean_kind = _clean_content(text, file_ref, file_kind, rules)
+    record = _history(session, resolution)
+    _check_expected(record, expected_version)
+    plan = _plan_revision(record, clean_text, clean_ref)
+    current = record.current
+    kind = ResolutionChange.FIRST if current is None else ResolutionChange.CONTENT
+    if plan.needs_kind:
+        try:
+            kind = ResolutionChange(change or "")
+        except ValueError:
+            raise UserError(texts.RES_CHANGE_KIND_NEEDED) from None
+        if kind is ResolutionChange.FIRST:
+            raise UserError(texts.RES_CHANGE_KIND_NEEDED)
+    # Every refusal is above: nothing is written before them (`attempt` rolls nothing back).
+    resolution_id = _saved(session, resolution)
+    if plan.in_place and current is not None:
+        version = current
+    else:
+        version = ResolutionVersion(
+            resolution_id=resolution_id,
+            number=plan.number,
+            change=kind.value,
+            created_by_member_id=actor.member_id,
+            created_at=now,
         )
-    resolution.text = clean_text or None
-    resolution.file_ref = clean_ref or None
-    resolution.file_kind = (FileKind(file_kind) if file_kind else FileKind.DOCUMENT).value
-    if not clean_ref:
-        resolution.file_kind = None
-    resolution.updated_at = now
-    session.add(resolution)
+    version.text, version.file_ref, version.file_kind = clean_text, clean_ref, clean_kind
+    session.add(version)
     session.flush()
+    record = _mirror(session, record, now)
     audit.record(
         session,
         "resolution.recorded",
         "meeting",
         meeting.id,
         actor_member_id=actor.member_id,
-        detail={"resolution_id": resolution.id, "has_file": bool(clean_ref)},
+        detail={
+            "resolution_id": resolution_id,
+            "version": version.number,
+            "change": version.change,
+            "in_place": plan.in_place and current is not None,
+            "has_file": bool(clean_ref),
+        },
         at=now,
     )
-    return resolution
+    return Revision(
+        resolution=resolution,
+        version=version,
+        new_version=not (plan.in_place and current is not None),
+        record=record,
+    )
 
 
 def voters_for(session: Session, actor: Actor, meeting_id: int) -> VoterCount:
@@ -286,13 +670,18 @@ def record_vote(
     votes_against: int,
     votes_abstain: int = 0,
     total: int | None = None,
+    again: bool = False,
+    expected_version: int | None = None,
     now: datetime,
 ) -> VoteResult:
-    """Record the vote on the resolution and decide whether it passed.
+    """Record a vote on the current version and decide whether it passed.
 
+    Every vote is kept: a new one is added to the history, never written over an older one.
     Refused: negative counts; parts that do not add up to the stated `total`; more ballots
     than official members present (probationary members do not vote); no official member
-    recorded present (take the roll first).
+    recorded present (take the roll first); a second vote on a version without `again` (the
+    secretary confirmed); a failing vote on a version already sent to members as adopted (a
+    different content is a new version, voted on its own).
     """
     meeting, resolution = _held_meeting(session, actor, meeting_id, now)
     counts = (votes_for, votes_against, votes_abstain)
@@ -315,14 +704,46 @@ def record_vote(
     if cast > voters.eligible_present:
         raise UserError(texts.RES_VOTE_EXCEEDS.format(total=cast, eligible=voters.eligible_present))
     passed = votes_for * 2 > voters.convened
-    resolution.votes_for, resolution.votes_against, resolution.votes_abstain = counts
-    resolution.convened = voters.convened
-    resolution.eligible_present = voters.eligible_present
-    resolution.passed = passed
-    resolution.voted_at = now
-    resolution.updated_at = now
-    session.add(resolution)
+    record = _history(session, resolution)
+    _check_expected(record, expected_version)
+    version = record.current
+    if version is not None:
+        if record.deciding_vote(version) is not None and not again:
+            raise UserError(texts.RES_VOTE_ALREADY)
+        if version.published_at is not None and not passed:
+            raise UserError(
+                texts.RES_REVOTE_PUBLISHED_FAILS.format(for_=votes_for, needed=voters.needed)
+            )
+    resolution_id = _saved(session, resolution)
+    if version is None:
+        # The vote came before the text: it waits in an empty first version, which the text
+        # then fills (`editable_in_place`).
+        version = ResolutionVersion(
+            resolution_id=resolution_id,
+            number=1,
+            change=ResolutionChange.FIRST.value,
+            created_by_member_id=actor.member_id,
+            created_at=now,
+        )
+        session.add(version)
+        session.flush()
+    assert version.id is not None
+    vote = ResolutionVote(
+        resolution_id=resolution_id,
+        version_id=version.id,
+        number=len(record.votes) + 1,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        convened=voters.convened,
+        eligible_present=voters.eligible_present,
+        passed=passed,
+        recorded_by_member_id=actor.member_id,
+        recorded_at=now,
+    )
+    session.add(vote)
     session.flush()
+    _mirror(session, record, now)
     audit.record(
         session,
         "resolution.vote_recorded",
@@ -330,6 +751,8 @@ def record_vote(
         meeting.id,
         actor_member_id=actor.member_id,
         detail={
+            "vote": vote.number,
+            "version": version.number,
             "for": votes_for,
             "against": votes_against,
             "abstain": votes_abstain,
@@ -347,7 +770,14 @@ def record_vote(
         convened=voters.convened,
         outcome=outcome,
     )
-    return VoteResult(resolution=resolution, passed=passed, voters=voters, message=message)
+    return VoteResult(
+        resolution=resolution,
+        passed=passed,
+        voters=voters,
+        message=message,
+        vote=vote,
+        version=version,
+    )
 
 
 def suggest_attendance_score(session: Session, actor: Actor, meeting_id: int) -> int:
@@ -415,44 +845,135 @@ def score_meeting(
     )
 
 
+def _plan_publication(
+    session: Session,
+    actor: Actor,
+    meeting: Meeting,
+    resolution: Resolution,
+    *,
+    expected_version: int | None,
+    now: datetime,
+    rules: CellMonthRules,
+) -> PublicationPlan:
+    record = _history(session, resolution)
+    _check_expected(record, expected_version)
+    version = record.current
+    if version is None or not has_content(version):
+        raise UserError(texts.RES_NOTHING_TO_PUBLISH)
+    already = version.published_at is not None
+    if not already:
+        vote = record.deciding_vote(version)
+        if vote is None:
+            raise UserError(texts.RES_PUBLISH_NOT_VOTED)
+        if not vote.passed:
+            raise UserError(
+                texts.RES_PUBLISH_NOT_ADOPTED.format(
+                    for_=vote.votes_for, convened=vote.convened, needed=vote.convened // 2 + 1
+                )
+            )
+    cell = load_cell(session, meeting.cell_id)
+    when = format_vn_datetime(meeting.starts_at, rules.tz)
+    body = version.text or texts.RES_PUBLISH_FILE_ONLY
+    previous = record.published_before(version)
+    change = record.change_between(previous, version) if previous is not None else None
+    if previous is None or change is None:
+        notice = texts.RES_PUBLISH_NOTICE.format(cell=cell.name, when=when, text=body)
+    else:
+        sent_at = version.published_at or now
+        notice = texts.RES_AMEND_NOTICE.format(
+            cell=cell.name,
+            when=when,
+            date=format_vn_date(sent_at.astimezone(rules.tz).date()),
+            change=texts.RES_AMEND_CHANGE_LABELS[change],
+            diff=describe_change(previous, version),
+            text=body,
+        )
+    roll = _roll(session, meeting)
+    return PublicationPlan(
+        record=record,
+        version=version,
+        previous=previous,
+        change=change,
+        notice=notice,
+        member_ids=tuple(r.member_id for r in roll if r.member_id != actor.member_id),
+        already=already,
+    )
+
+
+def plan_publication(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    expected_version: int | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> PublicationPlan:
+    """What publishing would send, and to whom, refusing what `publish_resolution` refuses:
+    the preview the secretary confirms with one tap."""
+    meeting, resolution = _held_meeting(session, actor, meeting_id, now)
+    return _plan_publication(
+        session,
+        actor,
+        meeting,
+        resolution,
+        expected_version=expected_version,
+        now=now,
+        rules=rules,
+    )
+
+
 def publish_resolution(
     session: Session,
     actor: Actor,
     meeting_id: int,
     *,
+    expected_version: int | None = None,
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
-) -> tuple[Resolution, list[str]]:
-    """Send the recorded resolution to every member on the roll; warn when past 2 days.
+) -> Publication:
+    """Send the current version to every member on the roll, through the outbox.
 
-    Publishing twice sends nothing new (the outbox deduplicates per resolution).
+    Only an adopted version is sent (its deciding vote passed): an unvoted or failed one is
+    refused with the reason and what to do. The first version sent is the resolution; a later
+    one is an amendment, announced with what changed since the version members have (kind,
+    date, the changed words before and after) and its full text. Warns when the first
+    publication is past the 2-day rule. Publishing a version again sends nothing new (the
+    outbox deduplicates per version) but reaches members who linked an account since.
     """
     meeting, resolution = _held_meeting(session, actor, meeting_id, now)
-    if resolution.id is None or not (resolution.text or resolution.file_ref):
-        raise UserError(texts.RES_NOTHING_TO_PUBLISH)
-    cell = load_cell(session, meeting.cell_id)
-    when = format_vn_datetime(meeting.starts_at, rules.tz)
-    notice = texts.RES_PUBLISH_NOTICE.format(
-        cell=cell.name, when=when, text=resolution.text or texts.RES_PUBLISH_FILE_ONLY
+    plan = _plan_publication(
+        session,
+        actor,
+        meeting,
+        resolution,
+        expected_version=expected_version,
+        now=now,
+        rules=rules,
     )
-    roll = _roll(session, meeting)
-    outbox.enqueue(
+    version = plan.version
+    assert resolution.id is not None
+    key = f"resolution:{resolution.id}"
+    if plan.previous is not None:
+        key += f":v{version.number}"
+    enqueued = outbox.enqueue(
         session,
         kind=DeliveryKind.RESOLUTION,
         ref_id=resolution.id,
-        member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
-        payload=outbox.message(
-            notice, file_ref=resolution.file_ref, file_kind=resolution.file_kind
-        ),
-        dedupe_key=f"resolution:{resolution.id}",
+        member_ids=plan.member_ids,
+        payload=outbox.message(plan.notice, file_ref=version.file_ref, file_kind=version.file_kind),
+        dedupe_key=key,
         now=now,
     )
-    warnings: list[str] = []
-    deadline = meeting.ends_at + rules.resolution_within
+    if version.published_at is None:
+        version.published_at = now
+        session.add(version)
     if resolution.published_at is None:
         resolution.published_at = now
         session.add(resolution)
-    if resolution.published_at > deadline:
+    warnings: list[str] = []
+    deadline = meeting.ends_at + rules.resolution_within
+    if plan.previous is None and resolution.published_at > deadline:
         warnings.append(
             texts.RES_PUBLISH_LATE.format(deadline=format_vn_datetime(deadline, rules.tz))
         )
@@ -462,10 +983,57 @@ def publish_resolution(
         "meeting",
         meeting.id,
         actor_member_id=actor.member_id,
-        detail={"resolution_id": resolution.id},
+        detail={
+            "resolution_id": resolution.id,
+            "version": version.number,
+            "amendment": plan.previous is not None,
+            "again": plan.already,
+        },
         at=now,
     )
-    return resolution, warnings
+    return Publication(
+        resolution=resolution,
+        version=version,
+        recipients=len(plan.member_ids),
+        amendment=plan.previous is not None,
+        warnings=warnings,
+        enqueued=enqueued,
+    )
+
+
+def published_resolutions(
+    session: Session, actor: Actor, *, limit: int = 3
+) -> list[PublishedResolution]:
+    """The actor's cell's resolutions as members have them, newest meeting first: the newest
+    version sent, the vote it stands on, and whether (how, when) it was amended since first
+    sent. Versions not sent (drafts, changes awaiting a vote) are never shown."""
+    cell = session.get(Unit, actor.cell_id)
+    authorize(actor, Permission.MEMBER, cell)
+    rows = session.exec(
+        select(Meeting, Resolution)
+        .join(Resolution, col(Resolution.meeting_id) == col(Meeting.id))
+        .where(Meeting.cell_id == actor.cell_id)
+        .where(col(Resolution.published_at).is_not(None))
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(limit)
+    ).all()
+    found: list[PublishedResolution] = []
+    for meeting, resolution in rows:
+        record = _history(session, resolution)
+        version, first = record.published, record.first_published
+        if version is None or first is None:
+            continue
+        amended = version.number != first.number
+        found.append(
+            PublishedResolution(
+                meeting=meeting,
+                version=version,
+                vote=record.deciding_vote(version),
+                amended=record.change_between(first, version) if amended else None,
+                amended_at=version.published_at if amended else None,
+            )
+        )
+    return found
 
 
 # --- Tasks ------------------------------------------------------------------------------------

@@ -298,13 +298,10 @@ DIR_NOT_RECIPIENT: Final = "Chỉ đạo này không gửi đến đồng chí."
 DIR_MESSAGE: Final = "📢 Chỉ đạo của đồng chí {sender} ({unit}), {date}:\n{text}"
 DIR_ACK_LABEL: Final = "Đã nhận"
 DIR_ACKED: Final = "Đã ghi nhận: đồng chí đã nhận chỉ đạo."
-DIR_REMINDER: Final = (
-    "🔔 Nhắc: đồng chí chưa xác nhận đã nhận chỉ đạo của đồng chí {sender} ngày {date}:\n{text}"
-)
+DIR_REMINDER: Final = "🔔 Nhắc: đồng chí chưa xác nhận đã nhận chỉ đạo của đồng chí {sender} ({unit}) ngày {date}:\n{text}"
 DIR_REMIND_TOO_SOON: Final = "Đã nhắc lúc {last}. Đồng chí có thể nhắc lại từ {next}."
 DIR_ALL_ACKED: Final = "Tất cả đảng viên đã xác nhận đã nhận chỉ đạo."
-DIR_RECEIPT: Final = "Đã gửi chỉ đạo đến {recipients} đảng viên ({cells} chi bộ). {unreachable} đảng viên chưa kết nối bot nên chưa nhận được qua tin nhắn."
-DIR_STATS: Final = "Chỉ đạo ngày {date}: {recipients} người nhận.\n• Đã gửi tới: {delivered}\n• Không gửi được: {failed}\n• Đang gửi: {pending}\n• Đã xác nhận “Đã nhận”: {acknowledged}"
+DIR_STATS: Final = "Chỉ đạo ngày {date} của đồng chí {sender} ({unit}): {recipients} người nhận.\n• Đã gửi tới: {delivered}\n• Không gửi được: {failed}\n• Đang gửi: {pending}\n• Đã xác nhận “Đã nhận”: {acknowledged}"
 DIR_NOT_ACKED: Final = "Chưa xác nhận: {names}"
 
 # --- Zalo ----------------------------------------------------------------------------------
@@ -438,14 +435,13 @@ FLOW_DIR_ASK_AUDIENCE: Final = "Gửi cho ai?"
 FLOW_DIR_PICK: Final = "Bấm tên để chọn hoặc bỏ chọn, xong bấm “Xong”. Đã chọn: {count} người."
 FLOW_DIR_PREVIEW_HEAD: Final = "Xem trước – đảng viên sẽ nhận đúng như sau:"
 FLOW_DIR_PREVIEW_FILE: Final = "📎 Kèm tệp: {name}"
-FLOW_DIR_PREVIEW_SUMMARY: Final = "Gửi đến {recipients} đảng viên ({cells} chi bộ); {unreachable} người chưa kết nối bot.\nĐồng chí gửi chứ?"
+FLOW_DIR_PREVIEW_SUMMARY: Final = "Gửi đến {recipients} đảng viên ({cells} chi bộ)."
 FLOW_DIR_STATS_BUTTON: Final = "📊 Xem tình hình"
 FLOW_DIR_REMIND_BUTTON: Final = "🔔 Nhắc {count} người chưa nhận"
-FLOW_DIR_REMINDED: Final = "Đã gửi lời nhắc đến {count} đảng viên chưa xác nhận."
 FLOW_DIR_NONE_SENT: Final = "Chưa có chỉ đạo nào để theo dõi."
 FLOW_DIR_CHOOSE_SENT: Final = "Chọn chỉ đạo để xem tình hình:"
 FLOW_DIR_ITEM: Final = "{date}: {snippet}"
-FLOW_DIR_FROM_ABOVE: Final = "{date} (cấp trên): {snippet}"
+FLOW_DIR_FROM_ABOVE: Final = "{date} (cấp trên – {unit}): {snippet}"
 FLOW_DIR_CELL_SCOPE: Final = "Riêng {cell}:"
 FLOW_DIR_ACKED_CHOSEN: Final = "✓ Đã nhận"
 
@@ -458,7 +454,7 @@ FLOW_MTG_ASK_TOPIC: Final = "Tên chuyên đề là gì?"
 FLOW_MTG_ASK_WHEN: Final = (
     "Họp vào ngày giờ nào?\nVí dụ: 19/12 14:00, 14h 19/12/2026 hoặc thứ 6 tuần sau 8h."
 )
-FLOW_MTG_ASK_LENGTH: Final = "Họp đến mấy giờ? (ít nhất {minimum} phút)"
+FLOW_MTG_ASK_LENGTH: Final = "Họp đến mấy giờ? (ít nhất {minimum} phút, nhiều nhất {maximum})"
 FLOW_MTG_LENGTH_OPTION: Final = "Đến {end} ({length})"
 FLOW_MTG_LENGTH_OTHER: Final = "Giờ khác…"
 FLOW_MTG_ASK_END: Final = "Gõ giờ kết thúc (ví dụ 16h30) hoặc thời lượng (ví dụ 2 tiếng)."
@@ -469,7 +465,7 @@ FLOW_MTG_AGENDA: Final = "Chương trình họp (theo Hướng dẫn 42-HD/BTCTW
 FLOW_MTG_AGENDA_KEEP: Final = "Giữ chương trình này"
 FLOW_MTG_AGENDA_NEW: Final = "Gửi chương trình khác"
 FLOW_MTG_ASK_AGENDA: Final = "Gõ chương trình mới, mỗi mục một dòng."
-FLOW_MTG_ASK_DOCS: Final = "Gửi tài liệu họp (dự thảo nghị quyết, báo cáo) vào đây, mỗi lần một tệp. Tài liệu cần đến đảng viên trước buổi họp ít nhất 1 ngày."
+FLOW_MTG_ASK_DOCS: Final = "Gửi tài liệu họp (dự thảo nghị quyết, báo cáo) vào đây, mỗi lần một tệp; chú thích gõ kèm tệp (nếu có) là tên tài liệu. Tài liệu cần đến đảng viên trước buổi họp ít nhất 1 ngày."
 FLOW_MTG_DOCS_DONE: Final = "Xong ({count} tài liệu)"
 FLOW_MTG_DOC_TAKEN: Final = "Đã nhận tài liệu “{title}”."
 FLOW_MTG_PREVIEW_HEAD: Final = "Xem trước – đảng viên sẽ nhận thông báo như sau:"
@@ -700,6 +696,102 @@ INVITE_REFUSED_RANK: Final = "Đồng chí {name} giữ vai trò ngang hoặc ca
 INVITE_REVOKED: Final = "Mã mời này không còn hiệu lực vì vai trò của người cấp mã hoặc của đồng chí đã thay đổi. Đồng chí vui lòng xin mã mới."
 ACCOUNT_UNLINKED_NOTICE: Final = "Tài khoản này đã được ngắt kết nối khỏi Sổ tay đảng viên vì đồng chí đã kết nối bằng một tài khoản mới. Nếu không phải đồng chí làm việc này, đồng chí hãy báo ngay cho bí thư chi bộ."
 
+# --- Meetings: start and end shown, length bounded, limits checked where typed (issue 11) ---
+# The time of a meeting in words, read back at the step where it is typed (handlers/meetings.py).
+FLOW_MTG_STARTS: Final = "Bắt đầu: {when}."
+FLOW_MTG_TIME_SET: Final = "Thời gian họp: {when}."
+# An agenda the secretary typed is not the guidance's (FLOW_MTG_AGENDA heads the standard one).
+FLOW_MTG_AGENDA_CUSTOM: Final = "Chương trình họp:\n{agenda}"
+MTG_TOO_LONG: Final = "Buổi sinh hoạt kéo dài nhiều nhất {maximum}; thời gian đã chọn ({when}) dài {actual}. Đồng chí kiểm tra lại giờ kết thúc."
+MTG_TOPIC_TOO_LONG: Final = (
+    "Tên chuyên đề dài {length} ký tự; tối đa {maximum} ký tự. Đồng chí gõ ngắn gọn hơn."
+)
+MTG_PLACE_TOO_LONG: Final = (
+    "Địa điểm dài {length} ký tự; tối đa {maximum} ký tự. Đồng chí gõ ngắn gọn hơn."
+)
+MTG_AGENDA_ITEM_TOO_LONG: Final = "Mục {number} của chương trình dài {length} ký tự; mỗi mục tối đa {maximum} ký tự. Đồng chí gõ lại chương trình, mục dài thì tách thành nhiều dòng."
+MTG_AGENDA_TOO_LONG: Final = "Chương trình dài {length} ký tự; cả chương trình tối đa {maximum} ký tự. Đồng chí gõ lại cho gọn hơn."
+MTG_DOC_TITLE_TOO_LONG: Final = "Tên tài liệu dài {length} ký tự; tối đa {maximum} ký tự. Đồng chí gửi lại tệp, kèm một chú thích ngắn làm tên tài liệu."
+MTG_REASON_TOO_LONG: Final = (
+    "Lý do dài {length} ký tự; tối đa {maximum} ký tự. Đồng chí gõ ngắn gọn hơn."
+)
+
+# --- Honest counts: what a message to members really came to (services.outbox.describe_reach) ---
+REACH_ALL: Final = "Đã gửi {what} đến {count} đảng viên{where}."
+REACH_SOME: Final = "Đã gửi {what} đến {count} trong số {total} đảng viên{where}."
+REACH_NONE: Final = "Chưa gửi được {what} đến ai trong {total} đảng viên{where}."
+REACH_NOBODY: Final = "Không có đảng viên nào để gửi {what}."
+REACH_ALREADY: Final = "{count} đảng viên đã được gửi {what} từ trước nên không gửi lại."
+REACH_NOT_CONNECTED: Final = "{count} đảng viên chưa kết nối bot nên không nhận được tin nhắn: {names}. Đồng chí gõ /moi để cấp mã mời cho các đồng chí này."
+REACH_NAMES_MORE: Final = "{names} và {more} đồng chí khác"
+REACH_WHAT_DIRECTIVE: Final = "chỉ đạo"
+REACH_WHAT_REMINDER: Final = "lời nhắc"
+REACH_WHAT_INVITATION: Final = "thông báo họp"
+REACH_WHAT_MOVE: Final = "thông báo đổi lịch họp"
+REACH_WHAT_CANCEL: Final = "thông báo hủy họp"
+REACH_WHAT_DOCUMENT: Final = "tài liệu"
+REACH_WHAT_RESOLUTION: Final = "nghị quyết"
+DIR_RECEIPT_WHERE: Final = " ({cells} chi bộ)"
+DIR_RECEIPT_LATER: Final = (
+    "Khi đã kết nối, các đồng chí ấy xem được chỉ đạo này bằng lệnh /thongbao."
+)
+DIR_REMIND_WHERE: Final = " chưa xác nhận"
+DIR_STATS_NOT_CONNECTED: Final = (
+    "• Chưa kết nối bot nên không nhận được tin nhắn: {count} (gõ /moi để cấp mã mời)"
+)
+FLOW_DIR_PREVIEW_UNREACHABLE: Final = (
+    "{count} người chưa kết nối bot nên sẽ không nhận được tin nhắn (gõ /moi để cấp mã mời)."
+)
+FLOW_DIR_PREVIEW_ASK: Final = "Đồng chí gửi chứ?"
+FLOW_DIR_ITEM_UNIT_FROM: Final = "{date} · {unit} (từ {sender_unit}): {snippet}"
+
+# --- Attendance and the roll: check-in wins, roll call by exception, closing shown first ------
+ATT_LEAVE_AFTER_CHECKIN: Final = "Đồng chí đã được ghi nhận có mặt tại buổi sinh hoạt này nên không xin vắng được nữa. Nếu có thay đổi, đồng chí báo bí thư chi bộ."
+ATT_CLOSE_LIST_CHANGED: Final = (
+    "Danh sách người chưa có trạng thái vừa thay đổi. Đồng chí xem lại rồi chốt."
+)
+FLOW_MTG_M_AFTER_START: Final = "{label} (khi đã bắt đầu họp)"
+FLOW_MTG_M_BEFORE_START: Final = "{label} (chỉ trước giờ họp)"
+FLOW_CLOSE_ASK: Final = "Chốt điểm danh buổi sinh hoạt {label}?"
+FLOW_CLOSE_MARKED: Final = "Đã ghi: có mặt {present}, vắng có phép {leave}, vắng không phép {unexcused}, miễn sinh hoạt {exempt}."
+FLOW_CLOSE_UNMARKED_HEAD: Final = "{count} đồng chí chưa có trạng thái, khi chốt sẽ ghi:"
+FLOW_CLOSE_LINE: Final = "• {name}{who} – {status}"
+FLOW_CLOSE_LINE_REASON: Final = "• {name}{who} – {status} ({reason})"
+FLOW_CLOSE_WHO: Final = " ({tags})"
+FLOW_CLOSE_YOU: Final = "đồng chí"
+FLOW_CLOSE_CONVENER: Final = "người triệu tập"
+FLOW_CLOSE_ALL_MARKED: Final = "Mọi đồng chí đều đã có trạng thái."
+FLOW_CLOSE_ME_HINT: Final = "Đồng chí chưa có trạng thái. Nếu đồng chí dự họp, bấm “✋ Tôi có mặt”."
+FLOW_CLOSE_FIX_HINT: Final = (
+    "Ai có mặt mà chưa điểm danh, đồng chí ghi ở “Điểm danh từng người” trước khi chốt."
+)
+FLOW_CLOSE_CONFIRM: Final = "✅ Chốt điểm danh"
+FLOW_ME_PRESENT: Final = "✋ Tôi có mặt"
+FLOW_ROLL_SELF_CHECKED: Final = "có mặt (tự điểm danh)"
+FLOW_ROLL_Q_CHECKIN: Final = "✅ Xác nhận có mặt: người tự điểm danh ({count})"
+FLOW_ROLL_Q_ANSWERED: Final = "✅ Ghi có mặt: người đã báo sẽ dự ({count})"
+FLOW_ROLL_PROPOSE_CHECKIN: Final = "Xác nhận có mặt cho {count} đồng chí đã tự điểm danh bằng mã:\n{names}\nAi không thực sự có mặt, đồng chí sửa từng người sau."
+FLOW_ROLL_PROPOSE_ANSWERED: Final = "Ghi có mặt cho {count} đồng chí đã báo sẽ dự và chưa điểm danh:\n{names}\nAi không đến, đồng chí sửa từng người sau."
+FLOW_ROLL_PROPOSE_OK: Final = "✅ Ghi có mặt {count} đồng chí"
+FLOW_ROLL_PROPOSE_NONE: Final = "Không có đồng chí nào trong diện này."
+FLOW_ROLL_RECORDED: Final = "Đã ghi có mặt: {count} đồng chí."
+FLOW_ROLL_SKIPPED: Final = "{count} đồng chí vừa được ghi trạng thái khác nên giữ nguyên."
+FLOW_MTG_MOVE_CLEARS_ROLL: Final = "Lưu ý: điểm danh đã ghi cho giờ cũ ({count} đồng chí) sẽ được xóa; mọi người điểm danh lại ở buổi họp mới."
+MY_MEETING_IN_PROGRESS: Final = "🟢 Buổi sinh hoạt đang diễn ra."
+MY_MEETING_HELD: Final = "✔ Buổi sinh hoạt đã họp xong."
+MY_STATUS_CHECKED_IN: Final = "✅ Đồng chí đã điểm danh lúc {time}: có mặt."
+MY_STATUS: Final = "Điểm danh: đồng chí {status}."
+MY_STATUS_REASON: Final = "Điểm danh: đồng chí {status} ({reason})."
+MY_STATUS_NONE_RUNNING: Final = (
+    "Đồng chí chưa điểm danh. Có mặt tại phòng họp thì gửi mã 4 số bí thư đọc (hoặc gõ /diemdanh)."
+)
+MY_STATUS_NONE_LEAVE: Final = (
+    "Đồng chí đã xin vắng ({reason}); bí thư chi bộ sẽ ghi khi chốt điểm danh."
+)
+MY_STATUS_NONE_HELD: Final = (
+    "Đồng chí chưa có trạng thái điểm danh; bí thư chi bộ sẽ ghi khi chốt điểm danh."
+)
+
 # --- Command line: invite validity and choosing the local chat's member ----------------------
 CLI_INVITE_DAYS: Final = "Số ngày hiệu lực của mã mời phải từ {low} đến {high} (--days)."
 CLI_CHOOSE_MEMBER: Final = (
@@ -709,3 +801,61 @@ CLI_CHOOSE_MEMBER: Final = (
 
 # --- Commands typed as plain words, and the nearest command to a mistyped one -----------------
 UNKNOWN_COMMAND_NEAREST: Final = "Không có lệnh {command}. Có phải đồng chí muốn gõ /{nearest}?"
+
+# --- Resolutions: versions, vote history, only adopted ones published (issue 11) ------------
+RES_VERSION_CHANGED: Final = (
+    "Nghị quyết vừa được sửa (nay là bản {number}). Đồng chí xem lại rồi làm lại thao tác này."
+)
+RES_UNCHANGED: Final = "Nội dung này giống hệt bản nghị quyết hiện tại, không có gì để sửa."
+RES_CHANGE_KIND_NEEDED: Final = "Nghị quyết đã được thông qua: đồng chí cho biết đây là sửa câu chữ (giữ kết quả biểu quyết) hay sửa nội dung (phải biểu quyết lại)."
+RES_VOTE_ALREADY: Final = "Bản nghị quyết này đã có kết quả biểu quyết. Muốn ghi kết quả mới, đồng chí chọn “Biểu quyết” rồi xác nhận; kết quả cũ vẫn được lưu."
+RES_REVOTE_PUBLISHED_FAILS: Final = "Bản nghị quyết này đã gửi cho đảng viên là được thông qua, nên không ghi kết quả không thông qua cho bản này được ({for_} tán thành, cần ít nhất {needed}). Nếu chi bộ biểu quyết một nội dung khác, đồng chí sửa nghị quyết (chọn “Sửa nội dung”) rồi ghi biểu quyết cho bản mới."
+RES_PUBLISH_NOT_VOTED: Final = "Nghị quyết chưa được biểu quyết nên chưa gửi cho đảng viên được: chỉ nghị quyết được thông qua mới gửi đi. Đồng chí ghi kết quả biểu quyết (mục “Biểu quyết”) trước."
+RES_PUBLISH_NOT_ADOPTED: Final = "Nghị quyết chưa được thông qua ({for_} tán thành trên {convened} đảng viên chính thức được triệu tập, cần ít nhất {needed}) nên không gửi cho đảng viên. Đồng chí sửa nghị quyết (mục “Nghị quyết”) rồi cho chi bộ biểu quyết lại."
+RES_AMEND_NOTICE: Final = "📜 Nghị quyết chi bộ {cell}, buổi sinh hoạt {when}, đã được sửa đổi ngày {date} ({change}).\n{diff}\n\nNội dung sau khi sửa:\n{text}"
+RES_AMEND_CHANGE_LABELS: Final = {
+    "sua_cau_chu": "sửa câu chữ, kết quả biểu quyết giữ nguyên",
+    "sua_noi_dung": "sửa nội dung, chi bộ đã biểu quyết thông qua lại",
+}
+RES_CHANGE_LABELS: Final = {
+    "ban_dau": "bản đầu",
+    "sua_cau_chu": "sửa câu chữ",
+    "sua_noi_dung": "sửa nội dung, đã biểu quyết lại",
+}
+RES_DIFF: Final = "Trước: {old}\nNay: {new}"
+RES_DIFF_NO_TEXT: Final = "(không có nội dung chữ)"
+RES_DIFF_FILE: Final = "Tệp nghị quyết đã được thay bằng tệp mới."
+RES_DIFF_FILE_REMOVED: Final = "Tệp nghị quyết cũ không còn dùng."
+FLOW_RES_MENU_STATUS: Final = (
+    "Kết quả buổi sinh hoạt {label}.\n{status}\nViệc đã ghi có dấu ✓. Chọn việc cần ghi:"
+)
+FLOW_RES_STATUS_VERSION: Final = " (bản sửa đổi {number})"
+FLOW_RES_STATUS_EMPTY: Final = "Nghị quyết: đã ghi biểu quyết, chưa có nội dung."
+FLOW_RES_STATUS_UNVOTED: Final = "Nghị quyết{version}: chưa biểu quyết."
+FLOW_RES_STATUS_FAILED: Final = "Nghị quyết{version}: chưa được thông qua. Đồng chí sửa nghị quyết rồi cho chi bộ biểu quyết lại."
+FLOW_RES_STATUS_ADOPTED: Final = "Nghị quyết{version}: được thông qua, chưa gửi cho đảng viên."
+FLOW_RES_STATUS_PUBLISHED: Final = (
+    "Nghị quyết{version}: được thông qua, đã gửi cho đảng viên ngày {date}."
+)
+FLOW_RES_STATUS_MEMBERS_HAVE: Final = "Đảng viên đang có bản {number}, gửi ngày {date}."
+FLOW_RES_CURRENT_TEXT: Final = "Nghị quyết hiện tại (bản {number}):\n{text}"
+FLOW_RES_ASK_TEXT_EDIT: Final = "Muốn sửa, đồng chí gõ lại toàn bộ nội dung đã sửa (có thể chép bản trên rồi sửa), hoặc gửi tệp mới. Gõ /huy nếu không sửa."
+FLOW_RES_ASK_CHANGE: Final = "Nghị quyết đã được chi bộ biểu quyết thông qua. Thay đổi:\n{summary}\n\nĐây là loại sửa nào?\n• Sửa câu chữ: giữ nguyên kết quả biểu quyết.\n• Sửa nội dung: chi bộ phải biểu quyết lại; bản mới chỉ gửi cho đảng viên khi được thông qua."
+FLOW_RES_ASK_CHANGE_PUBLISHED: Final = "Nghị quyết đã được thông qua và đã gửi cho đảng viên. Thay đổi:\n{summary}\n\nĐây là loại sửa nào?\n• Sửa câu chữ: giữ nguyên kết quả biểu quyết; bản sửa được gửi cho đảng viên kèm phần thay đổi.\n• Sửa nội dung: chi bộ phải biểu quyết lại; bản mới chỉ gửi cho đảng viên khi được thông qua.\nBản cũ vẫn được lưu."
+FLOW_RES_CHANGE_WORDING: Final = "Sửa câu chữ"
+FLOW_RES_CHANGE_CONTENT: Final = "Sửa nội dung"
+FLOW_RES_SAVED_WORDING: Final = (
+    "Đã ghi bản sửa đổi số {number} (sửa câu chữ); kết quả biểu quyết giữ nguyên."
+)
+FLOW_RES_SAVED_CONTENT: Final = "Đã ghi bản sửa đổi số {number}. Bản này cần chi bộ biểu quyết lại (mục “Biểu quyết”); khi được thông qua mới gửi được cho đảng viên."
+FLOW_RES_CONFIRM_REVOTE: Final = "Bản nghị quyết này đã có kết quả biểu quyết (ghi lúc {when}): {for_} tán thành, {against} không tán thành, {abstain} không biểu quyết – {outcome}.\nĐồng chí muốn ghi kết quả biểu quyết mới? Kết quả cũ vẫn được lưu."
+FLOW_RES_REVOTE: Final = "Ghi kết quả mới"
+FLOW_RES_CONFIRM_PUBLISH: Final = (
+    "Đảng viên sẽ nhận tin sau:\n\n{notice}\n\nGửi đến {count} đảng viên của chi bộ chứ?"
+)
+FLOW_RES_SEND: Final = "Gửi"
+FLOW_RES_LATER: Final = "Để sau"
+FLOW_RES_ALREADY_PUBLISHED: Final = "Bản nghị quyết này đã được gửi cho đảng viên lúc {when}."
+FLOW_RES_M_PUBLISH_AMEND: Final = "Gửi bản sửa đổi cho đảng viên"
+FLOW_RES_AMEND_PUBLISHED: Final = "Đã gửi bản sửa đổi đến {count} đảng viên của chi bộ."
+MY_RESOLUTION_AMENDED: Final = "✏️ Đã sửa đổi ngày {date} ({change})."

@@ -42,7 +42,7 @@ _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DMY = re.compile(r"\b(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})\b")
 _DM = re.compile(r"\b(\d{1,2})[/\-](\d{1,2})\b(?![/.\-]\d)")
 _DATE_WORDS = re.compile(r"\b(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:,\s*)?nam\s+(\d{4}))?\b")
-_RELATIVE = re.compile(r"\b(hom\s+nay|ngay\s+mai|ngay\s+kia|ngay\s+mot|nay|mai|mot)\b")
+_RELATIVE = re.compile(r"\b(hom\s+nay|hom\s+qua|ngay\s+mai|ngay\s+kia|ngay\s+mot|nay|mai|mot)\b")
 _WEEKDAY = re.compile(r"\b(?:thu\s*(2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|chu\s*nhat|cn|t([2-7]))\b")
 _CLOCK = re.compile(r"(?<![\d/.\-:])(\d{1,2}):(\d{2})(?![\d/:])")
 _HOUR = re.compile(
@@ -61,6 +61,9 @@ _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bay": 5}
 _WEEK_OFFSETS = {"nay": 0, "sau": 1, "toi": 1, "ke": 1, "ke tiep": 1, "truoc": -1}
 _RELATIVE_DAYS = {"hom nay": 0, "nay": 0, "ngay mai": 1, "mai": 1, "ngay kia": 2, "ngay mot": 2}
 _RELATIVE_DAYS["mot"] = 2
+# "hôm qua" (yesterday) is understood so that the caller can say "already past" (or accept it
+# for a record of something done) instead of "not understood".
+_RELATIVE_DAYS["hom qua"] = -1
 
 
 class VnDateError(StrEnum):
@@ -429,3 +432,30 @@ def format_vn_datetime(value: datetime, tz: tzinfo) -> str:
     """`14:00 Thứ Sáu, 04/12/2026` in the given zone; for previews and notices."""
     local = value.astimezone(tz)
     return f"{local:%H:%M} {WEEKDAY_NAMES[local.weekday()]}, {format_vn_date(local.date())}"
+
+
+def format_vn_when(value: datetime, tz: tzinfo) -> str:
+    """`Thứ Sáu, 11/12/2026, 14:00`: a moment in words, the day first, as it is read back to
+    the secretary who just typed "14h t6 tuần sau" (so a wrong guess is seen at once)."""
+    local = value.astimezone(tz)
+    return f"{WEEKDAY_NAMES[local.weekday()]}, {format_vn_date(local.date())}, {local:%H:%M}"
+
+
+def format_vn_span(starts_at: datetime, ends_at: datetime, tz: tzinfo) -> str:
+    """`Thứ Sáu, 11/12/2026, 14:00–16:00`: when a meeting starts *and* ends, so a member knows
+    how long to set aside. An end on another day (an evening meeting past midnight) names
+    that day too: `Thứ Sáu, 11/12/2026, 20:00 – Thứ Bảy, 12/12/2026, 01:00`."""
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    if end.date() == start.date():
+        return f"{format_vn_when(start, tz)}–{end:%H:%M}"
+    return f"{format_vn_when(start, tz)} – {format_vn_when(end, tz)}"
+
+
+def format_vn_duration(minutes: int) -> str:
+    """`90` → "1 tiếng 30 phút": how people say a length of time."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return texts.FLOW_HOURS_MINUTES.format(hours=hours, minutes=rest)
+    if hours:
+        return texts.FLOW_HOURS.format(hours=hours)
+    return texts.FLOW_MINUTES.format(minutes=rest)

@@ -154,6 +154,44 @@ def test_answers_close_when_the_meeting_starts(demo: Database, clock: FakeClock)
         assert late.value.message == texts.ATT_ANSWER_CLOSED
 
 
+def test_a_member_already_present_cannot_ask_leave(demo: Database, clock: FakeClock) -> None:
+    """A check-in (or the secretary's "present") wins over a later "xin vắng": otherwise the
+    answers would say absent while the roll says present."""
+    with demo.session() as session:
+        meeting = schedule(session, clock())
+        assert meeting.id is not None
+        secretary = actor(session, "DV001")
+        clock.now = meeting.starts_at - timedelta(minutes=15)  # check-in opens an hour before
+        code, _ = open_checkin(session, secretary, meeting.id, now=clock())
+        check_in(session, actor(session, "DV003"), code.code, now=clock())
+        set_status(
+            session, secretary, meeting.id, member_id(session, "DV004"), "co_mat", now=clock()
+        )
+        for who in ("DV003", "DV004"):
+            with pytest.raises(UserError) as refused:
+                answer_invitation(
+                    session,
+                    actor(session, who),
+                    meeting.id,
+                    attend=False,
+                    reason="Ốm",
+                    now=clock(),
+                )
+            assert refused.value.message == texts.ATT_LEAVE_AFTER_CHECKIN
+            row = session.exec(
+                select(Attendance)
+                .where(Attendance.meeting_id == meeting.id)
+                .where(Attendance.member_id == member_id(session, who))
+            ).one()
+            assert (row.answer, row.status) == (None, "co_mat")
+        # "Sẽ dự" agrees with the roll and is taken; a member not yet present may still ask.
+        answer_invitation(session, actor(session, "DV003"), meeting.id, attend=True, now=clock())
+        _row, reply = answer_invitation(
+            session, actor(session, "DV006"), meeting.id, attend=False, reason="Ốm", now=clock()
+        )
+        assert "Ốm" in reply
+
+
 def test_only_the_cells_members_answer_and_only_managers_see_answers(
     demo: Database, clock: FakeClock
 ) -> None:

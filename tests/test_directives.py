@@ -96,7 +96,14 @@ def test_secretary_sends_to_whole_cell_with_receipt(demo: Database, clock: FakeC
         assert directive.id is not None
         # Seven members besides the sender; two have a chat account, five do not yet.
         assert (receipt.recipients, receipt.enqueued, receipt.unreachable) == (7, 2, 5)
-        assert receipt.message == texts.DIR_RECEIPT.format(recipients=7, cells=1, unreachable=5)
+        assert (receipt.reach.queued, len(receipt.reach.not_connected)) == (2, 5)
+        assert receipt.message.splitlines() == [
+            "Đã gửi chỉ đạo đến 2 trong số 7 đảng viên (1 chi bộ).",
+            "5 đảng viên chưa kết nối bot nên không nhận được tin nhắn: Trần Thị Bình, "
+            "Hoàng Văn Em, Vũ Thị Giang, Đặng Văn Hải, Bùi Thị Hoa. Đồng chí gõ /moi để cấp mã "
+            "mời cho các đồng chí này.",
+            texts.DIR_RECEIPT_LATER,
+        ]
         copies = session.exec(
             select(DirectiveRecipient).where(DirectiveRecipient.directive_id == directive.id)
         ).all()
@@ -242,8 +249,9 @@ def test_sender_sees_delivery_and_acknowledgement_counts(demo: Database, clock: 
                 session.add(row)
         acknowledge_directive(session, actor(session, "DV003"), directive.id, now=clock())
         stats = directive_stats(session, actor(session, "DV001"), directive.id)
-        # DV003 delivered, DV006 still queued, DV004 failed plus four without any account.
-        assert (stats.recipients, stats.delivered, stats.pending, stats.failed) == (7, 1, 1, 5)
+        # DV003 delivered, DV006 still queued, DV004 failed; four had no account: not a failure.
+        assert (stats.recipients, stats.delivered, stats.pending, stats.failed) == (7, 1, 1, 1)
+        assert stats.not_connected == 4
         assert stats.acknowledged == 1
         # By given name, as Vietnamese lists are kept ("Đặng Văn Hải" under H, not after Z).
         assert [name for _id, name in stats.not_acknowledged] == [
@@ -256,6 +264,8 @@ def test_sender_sees_delivery_and_acknowledgement_counts(demo: Database, clock: 
         ]
         summary = stats.text()
         assert "7 người nhận" in summary and "Đã xác nhận “Đã nhận”: 1" in summary
+        assert "Không gửi được: 1" in summary
+        assert texts.DIR_STATS_NOT_CONNECTED.format(count=4) in summary
         assert "Chưa xác nhận: Trần Thị Bình, Phạm Thị Dung, Hoàng Văn Em" in summary
         # The deputy of the same cell may follow it up; another cell's secretary may not.
         assert directive_stats(session, actor(session, "DV002"), directive.id).recipients == 7
@@ -272,7 +282,9 @@ def test_reminders_go_to_those_who_have_not_acknowledged(demo: Database, clock: 
         assert directive.id is not None
         secretary = actor(session, "DV001")
         acknowledge_directive(session, actor(session, "DV003"), directive.id, now=clock())
-        assert remind_unacknowledged(session, secretary, directive.id, now=clock()) == 6
+        reminded = remind_unacknowledged(session, secretary, directive.id, now=clock()).reach
+        # Six have not acknowledged; two of them (DV004, DV006) have a chat account.
+        assert (reminded.queued, len(reminded.not_connected)) == (2, 4)
         first_round = deliveries(session, "directive_reminder")
         assert codes_of(session, [d.member_id for d in first_round]) == {"DV004", "DV006"}
         assert first_round[0].payload["text"].startswith("🔔 Nhắc")
@@ -286,7 +298,8 @@ def test_reminders_go_to_those_who_have_not_acknowledged(demo: Database, clock: 
         )
         clock.advance(hours=1)
         acknowledge_directive(session, actor(session, "DV004"), directive.id, now=clock())
-        assert remind_unacknowledged(session, secretary, directive.id, now=clock()) == 5
+        reminded = remind_unacknowledged(session, secretary, directive.id, now=clock()).reach
+        assert (reminded.queued, len(reminded.not_connected)) == (1, 4)
         second_round = deliveries(session, "directive_reminder")[len(first_round) :]
         assert codes_of(session, [d.member_id for d in second_round]) == {"DV006"}
         with pytest.raises(Forbidden):

@@ -79,9 +79,10 @@ def test_secretary_sends_to_the_cell_and_follows_up(chat_as, demo: Database, clo
     preview = secretary.last.replies[1].text
     assert preview.startswith("📢 Chỉ đạo của đồng chí Nguyễn Văn An (Chi bộ Văn phòng Sở)")
     assert TEXT in preview
-    assert "Gửi đến 7 đảng viên (1 chi bộ); 5 người chưa kết nối bot" in secretary.text
+    assert "Gửi đến 7 đảng viên (1 chi bộ).\n5 người chưa kết nối bot" in secretary.text
     secretary.press("Gửi")
-    assert "Đã gửi chỉ đạo đến 7 đảng viên (1 chi bộ)" in secretary.text
+    # Two of the seven have a chat account (DV003, DV005): the receipt says so.
+    assert secretary.text.startswith("Đã gửi chỉ đạo đến 2 trong số 7 đảng viên (1 chi bộ).")
 
     copy = received(demo, "DV003")
     assert len(copy) == 1 and copy[0].payload["text"] == preview  # exactly what was previewed
@@ -98,7 +99,8 @@ def test_secretary_sends_to_the_cell_and_follows_up(chat_as, demo: Database, clo
     assert "Đã xác nhận “Đã nhận”: 1" in secretary.text
     assert "Hoàng Văn Em" in secretary.text and "Lê Văn Cường" not in secretary.text
     secretary.press("Nhắc 6 người")
-    assert secretary.text == texts.FLOW_DIR_REMINDED.format(count=6)
+    assert secretary.text.startswith("Đã gửi lời nhắc đến 1 trong số 6 đảng viên chưa xác nhận.")
+    assert "5 đảng viên chưa kết nối bot" in secretary.text
     assert len(received(demo, "DV005", DeliveryKind.DIRECTIVE_REMINDER)) == 1
     assert received(demo, "DV003", DeliveryKind.DIRECTIVE_REMINDER) == []
     secretary.send("/chidao_tinhhinh")
@@ -173,19 +175,19 @@ def test_committee_member_writes_to_the_subtree(chat_as, demo: Database) -> None
     committee.send("Triển khai Chỉ thị 50-CT/TW về sinh hoạt chi bộ.")
     committee.press("Toàn thể")
     committee.press("Gửi")
-    assert "Đã gửi chỉ đạo đến 15 đảng viên (2 chi bộ)" in committee.text
+    assert "Đã gửi chỉ đạo đến 2 trong số 15 đảng viên (2 chi bộ)" in committee.text
     assert len(received(demo, "DV003")) == 1 and len(received(demo, "DV010")) == 1
 
     # Each cell's secretary follows their own cell's share, not the other cell's.
     secretary = chat_as("DV001")
     secretary.send("/chidao_tinhhinh")
-    secretary.press("(cấp trên)")
+    secretary.press(f"(cấp trên – {BASE})")
     assert "Riêng Chi bộ Văn phòng Sở:" in secretary.text and "8 người nhận" in secretary.text
     assert "Hồ Thị Lan" not in secretary.text and "Lê Văn Cường" in secretary.text
     assert not any("Nhắc" in o.label for o in secretary.options())
     other = chat_as("DV009")
     other.send("/chidao_tinhhinh")
-    other.press("(cấp trên)")
+    other.press(f"(cấp trên – {BASE})")
     assert "Riêng Chi bộ Phòng Giáo dục Trung học:" in other.text
     assert "7 người nhận" in other.text and "Hồ Thị Lan" in other.text
 

@@ -134,10 +134,10 @@ def test_schedule_with_refusals_fixed_in_place(chat_as, demo: Database) -> None:
     secretary.press("Xong")
     invitation = secretary.last.replies[1].text
     assert invitation.startswith("📅 Thông báo sinh hoạt chi bộ thường kỳ")
-    assert "Thời gian: 14:00 Thứ Bảy, 19/12/2026" in invitation
+    assert "Thời gian: Thứ Bảy, 19/12/2026, 14:00–16:00" in invitation
     assert "📎 Kèm tài liệu: Du-thao-NQ-12.docx" in secretary.text
     secretary.press("Gửi thông báo")
-    assert "Đã lên lịch buổi sinh hoạt 14:00 Thứ Bảy, 19/12/2026" in secretary.text
+    assert "Đã lên lịch buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–16:00" in secretary.text
     assert "gửi thông báo đến 7 đảng viên" in secretary.text
 
     (meeting,) = meetings(demo)
@@ -172,7 +172,7 @@ def test_second_regular_meeting_is_refused_and_the_date_fixed(chat_as, demo: Dat
     secretary.send("1")
     assert "Lưu ý: chưa gửi tài liệu họp" in secretary.text  # less than a day away now
     secretary.press("Gửi thông báo")
-    assert "08:00 Thứ Sáu, 27/11/2026" in secretary.text
+    assert "Thứ Sáu, 27/11/2026, 08:00–09:30" in secretary.text
     assert [m.regular_month for m in meetings(demo)] == ["2026-12", "2026-11"]
 
 
@@ -331,6 +331,9 @@ def test_roll_call_close_and_absence_flag(chat_as, demo: Database, clock) -> Non
     secretary.press("Có mặt")
     secretary.press("Quay lại")
     secretary.press("Chốt điểm danh")
+    assert "• Bùi Thị Hoa – vắng không phép" in secretary.text  # shown before it is done
+    assert status_of(demo, november.id, "DV008") is None
+    secretary.press(texts.FLOW_CLOSE_CONFIRM)
     assert "có mặt 2, vắng có phép 0, vắng không phép 5, miễn sinh hoạt 1" in secretary.text
     assert status_of(demo, november.id, "DV008") == "vang_khong_phep"
     assert received(demo, "DV001", DeliveryKind.ABSENCE_FLAG) == []  # one month only
@@ -343,6 +346,7 @@ def test_roll_call_close_and_absence_flag(chat_as, demo: Database, clock) -> Non
     secretary.press("Có mặt")
     secretary.press("Quay lại")
     secretary.press("Chốt điểm danh")
+    secretary.press(texts.FLOW_CLOSE_CONFIRM)
     assert "Bùi Thị Hoa đã vắng sinh hoạt không phép 2 tháng" in secretary.text
     assert "28/11/2026, 19/12/2026" in secretary.text
     flags = received(demo, "DV001", DeliveryKind.ABSENCE_FLAG)
@@ -442,6 +446,8 @@ def test_results_vote_score_tasks_and_publish(chat_as, demo: Database, clock) ->
     assert "Giao nhiệm vụ (đã giao 1)" in [o.label for o in secretary.options()]
 
     secretary.press("Gửi nghị quyết")
+    assert "Gửi đến 7 đảng viên của chi bộ chứ?" in secretary.text  # one tap to confirm
+    secretary.press("Gửi")
     assert "Đã gửi nghị quyết đến 7 đảng viên" in secretary.text
     (notice,) = received(demo, "DV003", DeliveryKind.RESOLUTION)
     assert "Nghị quyết tháng 12: hoàn thành kế hoạch năm" in notice.payload["text"]
@@ -490,3 +496,66 @@ def test_deputy_cancels_and_the_month_is_free_again(chat_as, demo: Database) -> 
     assert "Trùng lịch hội nghị của Đảng ủy Khối" in notice.payload["text"]
     schedule_via_chat(deputy, "22/12 14:00")  # December has no regular meeting any more
     assert [m.status for m in meetings(demo)] == ["cancelled", "scheduled"]
+
+
+# --- /hop: the length's maximum, the time read back, the agenda's heading (issue 11) ----------
+
+
+def test_end_typed_as_25_or_48_hours_is_refused_at_its_step(chat_as, demo: Database) -> None:
+    secretary = chat_as("DV001")
+    secretary.send("/hop")
+    secretary.press("Thường kỳ")
+    secretary.send("19/12 14:00")
+    assert "nhiều nhất 8 tiếng" in secretary.text  # the bounds are said when asked
+    secretary.press("Giờ khác")
+    for typed, length in (("25h", "25 tiếng"), ("48h", "48 tiếng"), ("9 tiếng", "9 tiếng")):
+        secretary.send(typed)
+        assert "kéo dài nhiều nhất 8 tiếng" in secretary.text, typed
+        assert f"dài {length}" in secretary.text, typed
+        assert texts.FLOW_MTG_ASK_END in secretary.text  # the same step, asked again
+    secretary.send("22h")  # 8 hours: the longest allowed
+    assert "Thời gian họp: Thứ Bảy, 19/12/2026, 14:00–22:00." in secretary.text
+    secretary.send("Hội trường tầng 2")
+    secretary.press("Giữ chương trình")
+    secretary.send("1")
+    assert "Thời gian: Thứ Bảy, 19/12/2026, 14:00–22:00" in secretary.last.replies[1].text
+    secretary.press("Gửi thông báo")
+    (meeting,) = meetings(demo)
+    assert meeting.ends_at - meeting.starts_at == timedelta(hours=8)
+
+
+def test_the_date_typed_is_read_back_in_words_at_once(chat_as, demo: Database) -> None:
+    secretary = chat_as("DV001")
+    secretary.send("/hop")
+    secretary.press("Thường kỳ")
+    secretary.send("hôm qua 8h")  # understood, and refused for what it is: past
+    assert "đã qua" in secretary.text and "Chưa hiểu" not in secretary.text
+    secretary.send("thứ 6 tuần sau 14h")
+    assert "Bắt đầu: Thứ Sáu, 04/12/2026, 14:00." in secretary.text
+    secretary.press("Sửa ngày giờ")  # not the day meant: back to the date, at once
+    assert "Họp vào ngày giờ nào" in secretary.text
+    secretary.send("11/12 14h")
+    assert "Bắt đầu: Thứ Sáu, 11/12/2026, 14:00." in secretary.text
+    secretary.press("Đến 16:00")
+    assert "Thời gian họp: Thứ Sáu, 11/12/2026, 14:00–16:00." in secretary.text
+    assert "Họp ở đâu" in secretary.text
+    secretary.send("Hội trường tầng 2")
+    secretary.press("Giữ chương trình")
+    secretary.send("1")
+    assert "Thời gian: Thứ Sáu, 11/12/2026, 14:00–16:00" in secretary.text
+    secretary.press("Gửi thông báo")
+    assert "Đã lên lịch buổi sinh hoạt Thứ Sáu, 11/12/2026, 14:00–16:00" in secretary.text
+
+
+def test_only_the_standard_agenda_is_headed_by_the_guidance(chat_as, demo: Database) -> None:
+    secretary = chat_as("DV001")
+    secretary.send("/hop")
+    secretary.press("Thường kỳ")
+    secretary.send("19/12 14:00")
+    secretary.send("1")
+    secretary.send("Hội trường tầng 2")
+    assert "Chương trình họp (theo Hướng dẫn 42-HD/BTCTW):\n1. Khai mạc" in secretary.text
+    secretary.press("Gửi chương trình khác")
+    secretary.send("Khai mạc\nGóp ý dự thảo văn kiện\nBế mạc")
+    assert "Chương trình họp:\n1. Khai mạc\n2. Góp ý dự thảo văn kiện" in secretary.text
+    assert "42-HD/BTCTW" not in secretary.text

@@ -16,6 +16,7 @@ from models import (
     AttendanceAnswer,
     AuditLog,
     CheckinCode,
+    CheckinOutcome,
     Database,
     Delivery,
     DeliveryKind,
@@ -23,12 +24,12 @@ from models import (
 from scheduler.meetings import meeting_items
 from scheduler.rules import SchedulerRules
 from services import texts
-from services.attendance import answer_invitation, open_checkin
+from services.attendance import answer_invitation, check_in, open_checkin, set_status
 from services.errors import Forbidden, UserError
 from services.meetings import move_meeting
 from tests.support import FakeClock
 from tests.test_flow_directives import received
-from tests.test_flow_meetings import meetings, schedule_via_chat
+from tests.test_flow_meetings import at_local, meetings, open_code, schedule_via_chat, status_of
 from tests.test_meetings import actor, link, local, schedule
 
 
@@ -147,6 +148,73 @@ def test_a_check_in_code_opened_for_the_old_time_stops_working(
     with demo.session() as session:
         codes = session.exec(select(CheckinCode).where(CheckinCode.meeting_id == meeting_id))
         assert [c.expires_at <= clock() for c in codes] == [True]
+
+
+def test_a_move_clears_the_roll_of_the_old_time(demo: Database, clock: FakeClock) -> None:
+    """Check-ins made in the hour before the old time (their code is closed by the move) and
+    statuses set for it go, as the answers do: nobody stays "present" at a time that never
+    happened while asked again whether they will come. A lock earned by guessing at the old
+    time goes too: check-in starts afresh at the new one."""
+    with demo.session() as session:
+        meeting = schedule(session, clock())
+        assert meeting.id is not None
+        meeting_id = meeting.id
+    clock.now = local(19, 12, 13, 45)
+    with demo.session() as session:
+        secretary = actor(session, "DV001")
+        code, _ = open_checkin(session, secretary, meeting_id, now=clock())
+        check_in(session, actor(session, "DV003"), code.code, now=clock())
+        wrong = "0000" if code.code != "0000" else "1111"
+        for _ in range(3):
+            check_in(session, actor(session, "DV004"), wrong, now=clock())
+        locked = check_in(session, actor(session, "DV004"), code.code, now=clock())
+        assert locked.outcome is CheckinOutcome.LOCKED
+        set_status(
+            session, secretary, meeting_id, actor_id(demo, "DV006"), "vang_co_phep", now=clock()
+        )
+    with demo.session() as session:
+        move_meeting(
+            session, actor(session, "DV001"), meeting_id, starts_at=local(22, 12, 8), now=clock()
+        )
+    with demo.session() as session:
+        rows = session.exec(select(Attendance).where(Attendance.meeting_id == meeting_id)).all()
+        assert [(r.status, r.status_source, r.checked_in_at) for r in rows] == [
+            (None, None, None)
+        ] * len(rows)
+        audit = session.exec(select(AuditLog).where(AuditLog.action == "meeting.moved")).one()
+        cleared = {
+            c["member_id"]: (c["status"], c["source"]) for c in audit.detail["cleared_statuses"]
+        }
+    assert cleared == {
+        actor_id(demo, "DV003"): ("co_mat", "checkin"),
+        actor_id(demo, "DV006"): ("vang_co_phep", "secretary"),
+    }
+    # At the new time: a new code; the member locked out at the old time checks in.
+    clock.now = local(22, 12, 7, 50)
+    with demo.session() as session:
+        fresh, _ = open_checkin(session, actor(session, "DV001"), meeting_id, now=clock())
+        for who in ("DV003", "DV004"):
+            result = check_in(session, actor(session, who), fresh.code, now=clock())
+            assert result.outcome is CheckinOutcome.PRESENT, who
+
+
+def test_the_move_preview_says_the_roll_will_be_cleared(
+    chat_as, demo: Database, clock: FakeClock
+) -> None:
+    secretary = chat_as("DV001")
+    schedule_via_chat(secretary)
+    (meeting,) = meetings(demo)
+    at_local(clock, 19, 12, 13, 40)
+    chat_as("DV003").send(open_code(secretary))
+    secretary.send("/hop_quanly")
+    secretary.press(texts.FLOW_MTG_M_MOVE)
+    secretary.press(texts.FLOW_MTG_KEEP_WHEN)
+    secretary.press(texts.FLOW_MTG_PLACE_OTHER)
+    secretary.send("Phòng họp số 1")
+    assert texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=1) in secretary.text
+    secretary.press(texts.FLOW_MTG_MOVE_SEND)
+    assert meeting.id is not None
+    assert status_of(demo, meeting.id, "DV003") is None
 
 
 def test_a_started_or_cancelled_meeting_cannot_move(demo: Database, clock: FakeClock) -> None:

@@ -118,7 +118,7 @@ def test_plan_is_a_preview_and_writes_nothing(demo: Database, clock: FakeClock) 
         )
         assert plan.ends_at - plan.starts_at == timedelta(minutes=90)
         assert plan.place == "Hội trường tầng 2"
-        assert "14:00 Thứ Bảy, 19/12/2026" in plan.invitation
+        assert "Thứ Bảy, 19/12/2026, 14:00–15:30" in plan.invitation
         assert "Chi bộ Văn phòng Sở" in plan.invitation
         assert "1. Khai mạc" in plan.invitation
         assert plan.warnings == ()

@@ -138,7 +138,7 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
     await _send(fake, secretary, DIRECTIVE)
     await _press(fake, secretary, "Toàn thể")
     sent = await _press(fake, secretary, "Gửi")
-    assert "Đã gửi chỉ đạo đến 7 đảng viên (1 chi bộ)" in sent["text"], sent["text"]
+    assert "Đã gửi chỉ đạo đến 4 trong số 7 đảng viên (1 chi bộ)" in sent["text"], sent["text"]
     await _drain(bot, clock)
 
     for user in members.values():
@@ -209,7 +209,8 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
     assert eligible, vote["text"]
     tally = await _send(fake, secretary, f"{eligible.group(1)} 0 0", expect="thông qua")
     assert "Nghị quyết được thông qua" in tally["text"], tally["text"]
-    published = await _press(fake, secretary, "Gửi nghị quyết", expect="Đã gửi nghị quyết")
+    await _press(fake, secretary, "Gửi nghị quyết", expect="Gửi đến")
+    published = await _press(fake, secretary, "Gửi", expect="Đã gửi nghị quyết")
     assert "Đã gửi nghị quyết đến 7 đảng viên" in published["text"], published["text"]
     await _drain(bot, clock)
 

@@ -192,8 +192,16 @@ def test_vote_passes_with_more_than_half_of_those_convened(
         # 3 of 6 is not more than half.
         assert not half.passed
         assert "chưa được thông qua" in half.message and "ít nhất 4" in half.message
+        # A second vote on the same text is recorded only when the secretary confirms it.
         passed = record_vote(
-            session, secretary, meeting.id, votes_for=4, votes_against=1, total=5, now=clock()
+            session,
+            secretary,
+            meeting.id,
+            votes_for=4,
+            votes_against=1,
+            total=5,
+            again=True,
+            now=clock(),
         )
         assert passed.passed
         assert passed.message == texts.RES_VOTE_RESULT.format(
@@ -202,6 +210,8 @@ def test_vote_passes_with_more_than_half_of_those_convened(
         resolution = passed.resolution
         assert (resolution.votes_for, resolution.convened, resolution.eligible_present) == (4, 6, 5)
         assert resolution.passed is True and resolution.voted_at == clock()
+        assert (half.vote.number, passed.vote.number) == (1, 2)
+        assert passed.vote.version_id == half.vote.version_id  # both on the one text
         audit = session.exec(
             select(AuditLog).where(AuditLog.action == "resolution.vote_recorded")
         ).all()
@@ -373,8 +383,10 @@ def test_resolution_is_recorded_and_published_once(demo: Database, clock: FakeCl
             file_ref="tg:file-42",
             now=clock(),
         )
-        resolution, warnings = publish_resolution(session, secretary, meeting.id, now=clock())
-        assert warnings == [] and resolution.published_at == clock()
+        record_vote(session, secretary, meeting.id, votes_for=4, votes_against=0, now=clock())
+        published = publish_resolution(session, secretary, meeting.id, now=clock())
+        assert published.warnings == [] and published.resolution.published_at == clock()
+        assert published.recipients == 7 and not published.amendment
         sent = session.exec(select(Delivery).where(Delivery.kind == "resolution")).all()
         assert {d.member_id for d in sent} == {
             member_id(session, "DV003"),
@@ -392,8 +404,9 @@ def test_late_publication_warns(demo: Database, clock: FakeClock) -> None:
         assert meeting.id is not None
         secretary = actor(session, "DV001")
         record_resolution(session, secretary, meeting.id, text="Nghị quyết", now=clock())
+        record_vote(session, secretary, meeting.id, votes_for=5, votes_against=0, now=clock())
         clock.now = meeting.ends_at + timedelta(days=3)
-        _resolution, warnings = publish_resolution(session, secretary, meeting.id, now=clock())
+        warnings = publish_resolution(session, secretary, meeting.id, now=clock()).warnings
         assert warnings == [texts.RES_PUBLISH_LATE.format(deadline="16:00 Thứ Hai, 21/12/2026")]
 
 

@@ -13,6 +13,9 @@ import pytest
 from services.vndate import (
     VnDateError,
     format_vn_datetime,
+    format_vn_duration,
+    format_vn_span,
+    format_vn_when,
     parse_vn_date_result,
     parse_vn_datetime,
     parse_vn_datetime_result,
@@ -189,3 +192,31 @@ def test_format_for_previews() -> None:
     assert format_vn_datetime(at(4, 12, 8), TZ) == "08:00 Thứ Sáu, 04/12/2026"
     utc = datetime(2026, 12, 19, 7, 0, tzinfo=ZoneInfo("UTC"))
     assert format_vn_datetime(utc, TZ) == "14:00 Thứ Bảy, 19/12/2026"
+
+
+def test_yesterday_is_understood_so_the_caller_can_say_it_is_past() -> None:
+    # "hôm qua" was "Chưa hiểu phần “qua”": the secretary was told the words were wrong,
+    # not that the day had passed.
+    assert parse_vn_datetime("hôm qua 8h", NOW) == at(25, 11, 8)
+    assert parse_vn_datetime("8h sáng hôm qua", NOW) == at(25, 11, 8)
+    assert parse_vn_datetime("HOM QUA 14:00", NOW) == at(25, 11, 14)
+    assert parse_vn_date_result("hôm qua", NOW).day == date(2026, 11, 25)
+    assert parse_vn_datetime_result("hôm qua", NOW).error is VnDateError.NO_TIME
+    conflict = parse_vn_datetime_result("hôm qua 26/11 8h", NOW)
+    assert conflict.error is VnDateError.CONFLICT and conflict.detail == "26/11, hôm qua"
+    assert parse_vn_datetime_result("qua 8h", NOW).error is VnDateError.UNRECOGNISED
+
+
+def test_a_moment_and_a_span_in_words() -> None:
+    assert format_vn_when(at(11, 12, 14), TZ) == "Thứ Sáu, 11/12/2026, 14:00"
+    assert format_vn_span(at(11, 12, 14), at(11, 12, 16), TZ) == "Thứ Sáu, 11/12/2026, 14:00–16:00"
+    utc = ZoneInfo("UTC")
+    start, end = at(11, 12, 14).astimezone(utc), at(11, 12, 15, 30).astimezone(utc)
+    assert format_vn_span(start, end, TZ) == "Thứ Sáu, 11/12/2026, 14:00–15:30"
+    # Past midnight, the end names its own day.
+    assert format_vn_span(at(11, 12, 20), at(12, 12, 1), TZ) == (
+        "Thứ Sáu, 11/12/2026, 20:00 – Thứ Bảy, 12/12/2026, 01:00"
+    )
+    assert format_vn_duration(90) == "1 tiếng 30 phút"
+    assert format_vn_duration(480) == "8 tiếng"
+    assert format_vn_duration(45) == "45 phút"

@@ -44,6 +44,7 @@ from models import (
     Meeting,
 )
 from services import texts
+from services.meetings import meeting_when
 from services.vndate import format_vn_datetime
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import ChatDriver, FakeClock
@@ -275,7 +276,8 @@ async def test_invitation_answered_yes_and_no_with_a_reason(
 
     no = pick(bot.fake.sent(DUNG)[-1], texts.MTG_ANSWER_NO, style)
     reasons = await bot.say(DUNG, no)
-    assert reasons.startswith(texts.FLOW_MTG_ASK_REASON.format(when=when))
+    span = meeting_when(meeting, core.config.tz)
+    assert reasons.startswith(texts.FLOW_MTG_ASK_REASON.format(when=span))
     assert answer_of(bot.db, "DV004") == (None, None)  # nothing until the reason is given
     said = await bot.say(DUNG, pick(reasons, texts.FLOW_REASON_ILL, style))
     assert said == texts.ATT_ANSWERED_NO.format(when=when, reason=texts.FLOW_REASON_ILL)
