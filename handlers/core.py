@@ -123,7 +123,7 @@ class Core:
             if not self._run_action(ctx, picked[0], response, label=picked[1]):
                 self._command(ctx, picked[0].lstrip("/"), "")
         elif state.options and _looks_like_a_pick(text):
-            ctx.say(texts.CHOOSE_OFFERED_NUMBER.format(count=len(state.options)))
+            ctx.say(_pick_a_number(texts.CHOOSE_OFFERED_NUMBER, len(state.options)))
         elif incoming.file is not None and not text:
             ctx.say(texts.TEXT_ONLY)
         elif text and (route := self.registry.find_text_route(text)) is not None:
@@ -240,7 +240,7 @@ class Core:
         if options:
             picked = _match_option(options, text)
             if picked is None:
-                ctx.say(texts.CHOOSE_NUMBER.format(count=len(options)))
+                ctx.say(_pick_a_number(texts.CHOOSE_NUMBER, len(options)))
                 return
             response.chosen = picked[1]
             self._resume(ctx, Answer(option=picked[0]))
@@ -260,6 +260,11 @@ class Core:
 
 
 MENU_WORDS = frozenset({"menu", "0"})
+
+
+def _pick_a_number(template: str, count: int) -> str:
+    """ "from 1 to {count}", except with one option, where "from 1 to 1" reads oddly."""
+    return template.format(count=count) if count > 1 else texts.CHOOSE_ONE
 
 
 def _wants_menu(ctx: Ctx, text: str) -> bool:

@@ -155,8 +155,11 @@ class StatsReport:
 
     @property
     def week_label(self) -> str:
-        year, week, _ = self.local_now.isocalendar()
-        return f"{week}/{year}"
+        """The week as dates, Monday to Sunday ("30/11–06/12/2026"): nobody counts ISO weeks."""
+        monday = self.local_now.date() - timedelta(days=self.local_now.weekday())
+        sunday = monday + timedelta(days=6)
+        first = f"{monday:%d/%m}" if monday.year == sunday.year else f"{monday:%d/%m/%Y}"
+        return f"{first}–{sunday:%d/%m/%Y}"
 
     @property
     def month_label(self) -> str:

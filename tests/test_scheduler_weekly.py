@@ -101,7 +101,7 @@ def test_weekly_statistics_once_per_member_per_week(
         ("2026-W48", "DV016"),
     ]
     by_code = {c: p for _w, c, p in messages}
-    assert by_code["DV016"]["text"].startswith(f"📊 Thống kê tuần 48/2026 – {BASE}")
+    assert by_code["DV016"]["text"].startswith(f"📊 Thống kê tuần 23/11–29/11/2026 – {BASE}")
     assert "• 2 chi bộ, 16 đảng viên; 3 đã kết nối, 3 hoạt động" in by_code["DV016"]["text"]
     assert "• Chỉ đạo (30 ngày qua): 1;" in by_code["DV016"]["text"]
     assert "• 1 chi bộ, 8 đảng viên" in by_code["DV011"]["text"]

@@ -4,7 +4,7 @@ the spreadsheet (with formula escaping), and `/thongke` with its refusals."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -214,7 +214,7 @@ def test_figures_for_a_committee_subtree(demo: Database, clock: FakeClock) -> No
 
     text = report.text()
     assert text.splitlines() == [
-        f"📊 Thống kê tuần 48/2026 – {BASE}",
+        f"📊 Thống kê tuần 23/11–29/11/2026 – {BASE}",
         "• 3 chi bộ, 17 đảng viên; 4 đã kết nối, 2 hoạt động trong 30 ngày qua",
         "• Tháng 11/2026: 3 buổi sinh hoạt; 2/3 chi bộ chưa họp thường kỳ (1 đã có lịch)",
         f"  Chưa họp: {FORMULA_CELL}, {CELL_SCHOOLS}",
@@ -330,7 +330,7 @@ def test_thongke_command_returns_text_chart_and_table(
     chat = chat_as("DV016")
     response = chat.send("/thongke")
     first, second = response.replies
-    assert first.text.startswith(f"📊 Thống kê tuần 48/2026 – {BASE}")
+    assert first.text.startswith(f"📊 Thống kê tuần 23/11–29/11/2026 – {BASE}")
     assert "• 3 chi bộ, 17 đảng viên; 5 đã kết nối, 3 hoạt động" in first.text  # DV016 now too
     assert first.file is not None and first.file.kind == "photo"
     assert first.file.data.startswith(PNG) and first.file.name == "thongke_2026-11-26.png"
@@ -348,5 +348,28 @@ def test_thongke_command_returns_text_chart_and_table(
     with demo.session() as session:
         grant_admin(session, find_member(session, "DV003"))  # type: ignore[arg-type]
     admin = chat_as("DV003").send("/thongke")
-    assert f"Thống kê tuần 48/2026 – {TOP}" in admin.replies[0].text
+    assert f"Thống kê tuần 23/11–29/11/2026 – {TOP}" in admin.replies[0].text
     assert "• 4 chi bộ, 18 đảng viên" in admin.replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("local", "label"),
+    [
+        (datetime(2026, 12, 4, 9, 0), "30/11–06/12/2026"),  # a Friday
+        (datetime(2026, 11, 30, 0, 5), "30/11–06/12/2026"),  # Monday just after midnight
+        (datetime(2026, 12, 30, 12, 0), "28/12/2026–03/01/2027"),  # across the new year
+    ],
+)
+def test_the_week_is_named_by_its_dates_not_its_number(local: datetime, label: str) -> None:
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    report = stats.StatsReport(
+        scope=("Đảng bộ X",),
+        now=local.replace(tzinfo=tz).astimezone(UTC),
+        tz=tz,
+        window_days=7,
+        cells=(),
+        directives=0,
+        flag_months=2,
+    )
+    assert report.week_label == label
+    assert label in report.text()

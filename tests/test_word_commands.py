@@ -69,3 +69,11 @@ def test_in_a_group_words_are_not_commands(chat_as) -> None:
     member.chat_id = "-100200300"
     member.is_group = True
     assert member.send("chi bo").replies == []
+
+
+def test_a_wrong_number_with_one_option_is_not_from_1_to_1() -> None:
+    from handlers.core import _pick_a_number
+
+    assert _pick_a_number(texts.CHOOSE_NUMBER, 1) == texts.CHOOSE_ONE
+    assert _pick_a_number(texts.CHOOSE_OFFERED_NUMBER, 1) == texts.CHOOSE_ONE
+    assert _pick_a_number(texts.CHOOSE_NUMBER, 3) == texts.CHOOSE_NUMBER.format(count=3)
