@@ -37,7 +37,7 @@ from handlers.flowkit import (
 )
 from handlers.results import RESULTS
 from models import AttendanceStatus, Meeting, MemberStatus, StatusSource
-from services import texts
+from services import outbox, texts
 from services.attendance import (
     PresentBasis,
     RollLine,
@@ -57,14 +57,15 @@ from services.attendance import (
 from services.errors import Forbidden, UserError
 from services.meetings import (
     Move,
-    add_document,
     cancel_meeting,
     document_warnings,
     managed_meeting,
+    meeting_when,
     move_meeting,
     plan_move,
+    post_document,
 )
-from services.vndate import parse_vn_datetime_result
+from services.vndate import format_vn_span, parse_vn_datetime_result
 
 T = TypeVar("T")
 
@@ -77,6 +78,13 @@ def flags_text(ctx: Ctx) -> str | None:
         flags = absence_flags(ctx.session, ctx.me, cell.id, now=ctx.now, rules=rules(ctx))
         notes += [flag_text(flag, rules(ctx)) for flag in flags]
     return "\n".join(notes) if notes else None
+
+
+def span_label(ctx: Ctx, meeting: Meeting) -> str:
+    """A meeting named with its start and end and its kind, for the answers the secretary
+    reads (a button keeps the shorter `meeting_label`)."""
+    kind = texts.MTG_KIND_LABELS.get(meeting.kind, meeting.kind)
+    return texts.FLOW_MEETING_LABEL.format(when=meeting_when(meeting, ctx.config.tz), kind=kind)
 
 
 def answers_text(ctx: Ctx, meeting: Meeting) -> str:
@@ -93,7 +101,7 @@ def answers_text(ctx: Ctx, meeting: Meeting) -> str:
     )
     lines = [
         texts.FLOW_MTG_ANSWERS.format(
-            label=meeting_label(ctx, meeting),
+            label=span_label(ctx, meeting),
             yes=len(overview.attending),
             yes_names=names(overview.attending),
             no=len(overview.absent),
@@ -261,7 +269,7 @@ class ManageFlow(Flow):
             self._ask_doc(ctx)
             return
         title = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=1))
-        _document, warnings = add_document(
+        posted = post_document(
             ctx.session,
             ctx.me,
             meeting.id,
@@ -271,7 +279,9 @@ class ManageFlow(Flow):
             now=ctx.now,
             rules=rules(ctx),
         )
-        ctx.say("\n".join([texts.FLOW_MTG_DOC_SENT.format(title=title), *warnings]))
+        what = texts.FLOW_MTG_DOC_SENT.format(what=texts.REACH_WHAT_DOCUMENT, title=title)
+        sent = outbox.describe_reach(ctx.session, posted.reach, what=what)
+        ctx.say("\n".join([sent, *posted.warnings]))
         self.menu(ctx, meeting)
 
     # roll call
@@ -556,7 +566,7 @@ class ManageFlow(Flow):
             return
         ctx.update_data(move_place=place)
         preview = texts.FLOW_MTG_MOVE_PREVIEW.format(
-            when=when(ctx, move.starts_at), place=move.place
+            when=format_vn_span(move.starts_at, move.ends_at, ctx.config.tz), place=move.place
         )
         assert meeting.id is not None
         marked = [x for x in roll_call(ctx.session, ctx.me, meeting.id) if x.status is not None]
@@ -584,7 +594,11 @@ class ManageFlow(Flow):
             self.menu(ctx, meeting)
             return
         ctx.finish()
-        ctx.say(texts.FLOW_MTG_MOVED.format(label=meeting_label(ctx, moved)))
+        lines = [
+            texts.FLOW_MTG_MOVED.format(label=span_label(ctx, moved.meeting)),
+            outbox.describe_reach(ctx.session, moved.reach, what=texts.REACH_WHAT_MOVE),
+        ]
+        ctx.say("\n".join(lines))
 
     def _move_start(self, ctx: Ctx) -> datetime | None:
         value = ctx.data.get("move_starts_at")
@@ -638,7 +652,11 @@ class ManageFlow(Flow):
             self.menu(ctx, meeting)
             return
         ctx.finish()
-        ctx.say(texts.FLOW_MTG_CANCELLED.format(label=meeting_label(ctx, meeting)))
+        lines = [
+            texts.FLOW_MTG_CANCELLED.format(label=span_label(ctx, meeting)),
+            outbox.describe_reach(ctx.session, cancelled, what=texts.REACH_WHAT_CANCEL),
+        ]
+        ctx.say("\n".join(lines))
 
 
 MANAGE = ManageFlow()

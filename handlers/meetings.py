@@ -28,7 +28,7 @@ from handlers.flowkit import (
 from handlers.meeting_manage import MANAGE
 from handlers.registry import Action, Audience, Command, Registry
 from models import Meeting, MeetingKind, Unit
-from services import texts
+from services import outbox, texts
 from services.attendance import answer_invitation, answerable
 from services.auth import Permission
 from services.errors import Forbidden
@@ -45,7 +45,6 @@ from services.meetings import (
     plan_meeting,
     schedule_meeting,
 )
-from services.org import cell_members
 from services.vndate import (
     format_vn_duration,
     format_vn_span,
@@ -440,10 +439,13 @@ class ScheduleFlow(Flow):
                 now=ctx.now,
                 rules=rules(ctx),
             )
-        invited = len(cell_members(ctx.session, cell_id)) - 1
         ctx.finish()
         span = meeting_when(meeting, ctx.config.tz)
-        lines = [texts.FLOW_MTG_SCHEDULED.format(when=span, count=invited)]
+        lines = [texts.FLOW_MTG_SCHEDULED.format(when=span)]
+        if plan.reach is not None:  # who was really invited, and who has no chat account
+            lines.append(
+                outbox.describe_reach(ctx.session, plan.reach, what=texts.REACH_WHAT_INVITATION)
+            )
         lines += warnings
         ctx.menu("\n".join(lines), [("/hop_quanly", texts.FLOW_MTG_MANAGE_BUTTON)])
 

@@ -28,7 +28,12 @@ from services import texts
 from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
 from services.directives import my_directives
-from services.meetings import answer_options, send_document_again, upcoming_meetings
+from services.meetings import (
+    answer_options,
+    meeting_when,
+    send_document_again,
+    upcoming_meetings,
+)
 from services.resolutions import complete_task, my_tasks, published_resolutions
 from services.vndate import format_vn_date
 
@@ -86,7 +91,7 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
             kind=texts.MTG_KIND_LABELS.get(meeting.kind, meeting.kind),
             cell=cell.name if cell else "",
             topic=texts.MTG_INVITE_TOPIC.format(topic=meeting.topic) if meeting.topic else "",
-            when=when(ctx, meeting.starts_at),
+            when=meeting_when(meeting, ctx.config.tz),
             place=meeting.place,
             agenda="\n".join(f"{i}. {item}" for i, item in enumerate(meeting.agenda, 1)),
         )

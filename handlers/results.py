@@ -36,7 +36,7 @@ from handlers.flowkit import (
 )
 from handlers.registry import Audience, Command, Registry
 from models import Meeting, Member, ResolutionChange, Task
-from services import texts
+from services import outbox, texts
 from services.meetings import managed_meeting, require_active
 from services.org import cell_members
 from services.resolutions import (
@@ -589,10 +589,15 @@ class ResultsFlow(Flow):
             ),
         )
         if published is not None:
-            done = (
-                texts.FLOW_RES_AMEND_PUBLISHED if published.amendment else texts.FLOW_RES_PUBLISHED
+            # Who was really sent it, not who was meant to be: members without a chat account
+            # are named, with the way to reach them (/moi).
+            what = (
+                texts.REACH_WHAT_AMENDMENT if published.amendment else texts.REACH_WHAT_RESOLUTION
             )
-            lines = [done.format(count=published.recipients), *published.warnings]
+            reach = outbox.describe_reach(
+                ctx.session, published.enqueued.reach, what=what, where=texts.REACH_WHERE_CELL
+            )
+            lines = [reach, *published.warnings]
             ctx.say("\n".join(lines))
         self._menu(ctx, meeting)
 

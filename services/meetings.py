@@ -16,7 +16,7 @@ stored in UTC; months and days are those of the configured zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -103,6 +103,9 @@ class MeetingPlan:
     agenda: tuple[str, ...]
     warnings: tuple[str, ...]
     invitation: str
+    # What the invitation came to once the meeting is saved (`schedule_meeting`), so the
+    # secretary hears who was really told; None in a preview, where nothing is sent.
+    reach: outbox.Reach | None = None
 
 
 # --- Loading and authorizing ------------------------------------------------------------------
@@ -416,7 +419,8 @@ def schedule_meeting(
     Invitations go to the outbox with "Sẽ dự" / "Xin vắng" options; the convener counts as
     attending. The cell's row is locked first (PostgreSQL), so two confirmations for the same
     month queue up and the second sees the first; the unique (cell, regular_month) constraint
-    is the last guard.
+    is the last guard. The plan returned carries the invitation's `reach` (who was really
+    told, who has no chat account), for the secretary's answer.
     """
     session.exec(select(Unit).where(Unit.id == cell_id).with_for_update()).first()
     plan = plan_meeting(
@@ -459,7 +463,7 @@ def schedule_meeting(
         plan.invitation,
         options=answer_options(meeting.id),
     )
-    outbox.enqueue(
+    invited = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_INVITE,
         ref_id=meeting.id,
@@ -483,7 +487,7 @@ def schedule_meeting(
         },
         at=now,
     )
-    return meeting, plan
+    return meeting, replace(plan, reach=invited.reach)
 
 
 def ensure_roll(session: Session, meeting: Meeting) -> list[Attendance]:
@@ -544,8 +548,12 @@ def cancel_meeting(
     reason: str,
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
-) -> Meeting:
-    """Cancel a meeting that has not started; its month is free again; members are told."""
+) -> outbox.Reach:
+    """Cancel a meeting that has not started; its month is free again; members are told.
+
+    Returns what the notice came to (`outbox.describe_reach`), so the secretary hears who was
+    really told rather than who was meant to be.
+    """
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if meeting.starts_at <= now:
@@ -559,7 +567,7 @@ def cancel_meeting(
     meeting.updated_at = now
     session.add(meeting)
     roll = ensure_roll(session, meeting)
-    outbox.enqueue(
+    told = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_CANCELLED,
         ref_id=meeting.id,
@@ -581,7 +589,15 @@ def cancel_meeting(
         detail={"reason": clean_reason},
         at=now,
     )
-    return meeting
+    return told.reach
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A meeting moved (`move_meeting`) and what the notice of it came to."""
+
+    meeting: Meeting
+    reach: outbox.Reach
 
 
 @dataclass(frozen=True)
@@ -592,6 +608,7 @@ class Move:
     ends_at: datetime
     place: str
     old_starts_at: datetime
+    old_ends_at: datetime
 
 
 def plan_move(
@@ -628,7 +645,7 @@ def plan_move(
         rules=rules,
         ignore_meeting_id=meeting.id,
     )
-    return Move(start, end, new_place, meeting.starts_at)
+    return Move(start, end, new_place, meeting.starts_at, meeting.ends_at)
 
 
 def move_meeting(
@@ -640,8 +657,9 @@ def move_meeting(
     place: str | None = None,
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
-) -> Meeting:
-    """Move a meeting to a new time and/or place and tell the cell.
+) -> Moved:
+    """Move a meeting to a new time and/or place and tell the cell; returns it with what the
+    notice came to (`Moved.reach`).
 
     Answers given for the old time no longer hold: they are cleared, and every member but the
     one who moved it (who attends, as a convener does) gets the new time with "Sẽ dự" /
@@ -689,11 +707,11 @@ def move_meeting(
     notice = texts.MTG_MOVED_NOTICE.format(
         kind=texts.MTG_KIND_LABELS[kind],
         cell=cell.name,
-        when=format_vn_datetime(move.starts_at, rules.tz),
-        old_when=format_vn_datetime(move.old_starts_at, rules.tz),
+        when=format_vn_span(move.starts_at, move.ends_at, rules.tz),
+        old_when=format_vn_span(move.old_starts_at, move.old_ends_at, rules.tz),
         place=move.place,
     )
-    outbox.enqueue(
+    told = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_MOVED,
         ref_id=meeting.id,
@@ -719,10 +737,19 @@ def move_meeting(
         },
         at=now,
     )
-    return meeting
+    return Moved(meeting, told.reach)
 
 
 # --- Documents --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedDocument:
+    """A document posted (`post_document`): the warnings left and what sending it came to."""
+
+    document: MeetingDocument
+    warnings: list[str]
+    reach: outbox.Reach
 
 
 def add_document(
@@ -736,7 +763,34 @@ def add_document(
     now: datetime,
     rules: CellMonthRules = DEFAULT_RULES,
 ) -> tuple[MeetingDocument, list[str]]:
-    """Post a document to every member on the roll now; returns it with the warnings left.
+    """`post_document` for a caller that reports no count (a document sent with a new
+    meeting's invitation, which the secretary hears about once): the document and warnings."""
+    posted = post_document(
+        session,
+        actor,
+        meeting_id,
+        title=title,
+        file_ref=file_ref,
+        file_kind=file_kind,
+        now=now,
+        rules=rules,
+    )
+    return posted.document, posted.warnings
+
+
+def post_document(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    title: str,
+    file_ref: str | None = None,
+    file_kind: FileKind | str | None = None,
+    now: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> PostedDocument:
+    """Post a document to every member on the roll now; returns it with the warnings left
+    and who was really sent it (`PostedDocument.reach`).
 
     The warning matters: documents must be out at least a day before the meeting
     (Hướng dẫn 42-HD/BTCTW), so a late one is recorded but the secretary is told.
@@ -759,7 +813,7 @@ def add_document(
     notice = texts.MTG_DOCUMENT_NOTICE.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz), title=clean_title
     )
-    outbox.enqueue(
+    sent = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_DOCUMENT,
         ref_id=document.id,
@@ -777,7 +831,8 @@ def add_document(
         detail={"document_id": document.id, "title": clean_title},
         at=now,
     )
-    return document, document_warnings(session, meeting, now=now, rules=rules)
+    warnings = document_warnings(session, meeting, now=now, rules=rules)
+    return PostedDocument(document, warnings, sent.reach)
 
 
 def send_document_again(

@@ -474,9 +474,7 @@ FLOW_MTG_PREVIEW_DOC: Final = "📎 Kèm tài liệu: {title}"
 FLOW_MTG_PREVIEW_ASK: Final = "Gửi thông báo cho chi bộ?"
 FLOW_MTG_SEND: Final = "Gửi thông báo"
 FLOW_MTG_FIX_WHEN: Final = "Sửa ngày giờ"
-FLOW_MTG_SCHEDULED: Final = (
-    "Đã lên lịch buổi sinh hoạt {when} và gửi thông báo đến {count} đảng viên."
-)
+FLOW_MTG_SCHEDULED: Final = "Đã lên lịch buổi sinh hoạt {when}."
 FLOW_MTG_MANAGE_BUTTON: Final = "Quản lý buổi họp"
 
 # /hop_quanly: running a meeting.
@@ -498,11 +496,11 @@ FLOW_MTG_ASK_MOVE_PLACE: Final = "Địa điểm hiện tại: {place}. Đổi �
 FLOW_MTG_KEEP_PLACE: Final = "Giữ địa điểm cũ"
 FLOW_MTG_MOVE_PREVIEW: Final = "Đổi lịch họp thành:\nThời gian: {when}\nĐịa điểm: {place}\n\nCác đồng chí trong chi bộ sẽ được báo và trả lời lại sẽ dự hay xin vắng."
 FLOW_MTG_MOVE_SEND: Final = "Đổi lịch và báo chi bộ"
-FLOW_MTG_MOVED: Final = "Đã đổi lịch {label} và báo cho chi bộ."
+FLOW_MTG_MOVED: Final = "Đã đổi lịch {label}."
 FLOW_MTG_ANSWERS: Final = "Buổi sinh hoạt {label}:\n• Sẽ dự ({yes}): {yes_names}\n• Xin vắng ({no}): {no_names}\n• Chưa trả lời ({none}): {none_names}"
 FLOW_MTG_ABSENT_LINE: Final = "{name} ({reason})"
 FLOW_MTG_ASK_ONE_DOC: Final = "Gửi tệp tài liệu vào đây (tài liệu hoặc ảnh)."
-FLOW_MTG_DOC_SENT: Final = "Đã gửi tài liệu “{title}” đến đảng viên."
+FLOW_MTG_DOC_SENT: Final = "{what} “{title}”"  # names the document in describe_reach
 FLOW_MTG_ROLL: Final = "Chọn đảng viên để ghi trạng thái:"
 FLOW_ROLL_LINE: Final = "{name} – {status}"
 FLOW_ROLL_EXCLUDED: Final = " · không tính biểu quyết"
@@ -518,7 +516,7 @@ FLOW_MTG_ASK_STATUS: Final = "Đồng chí {name}:"
 FLOW_MTG_STATUS_SET: Final = "Đã ghi: {name} – {status}."
 FLOW_MTG_CLOSED: Final = "Đã chốt điểm danh: có mặt {present}, vắng có phép {leave}, vắng không phép {unexcused}, miễn sinh hoạt {exempt}."
 FLOW_MTG_ASK_CANCEL_REASON: Final = "Lý do hủy buổi họp? (sẽ gửi cho đảng viên)"
-FLOW_MTG_CANCELLED: Final = "Đã hủy buổi sinh hoạt {label} và báo cho đảng viên."
+FLOW_MTG_CANCELLED: Final = "Đã hủy buổi sinh hoạt {label}."
 
 # Members answering the invitation.
 FLOW_MTG_YES_CHOSEN: Final = "✓ Sẽ dự"
@@ -553,7 +551,6 @@ FLOW_RES_ASK_DUE: Final = "Thời hạn hoàn thành? Ví dụ: 31/12, 15/1/2027
 FLOW_RES_TASK_SAVED: Final = "Đã giao: {title} – đồng chí {name}, hạn {due}."
 FLOW_RES_TASK_NEXT: Final = "Giao thêm nhiệm vụ?"
 FLOW_RES_TASK_MORE: Final = "Giao thêm"
-FLOW_RES_PUBLISHED: Final = "Đã gửi nghị quyết đến {count} đảng viên của chi bộ."
 
 # Member views (/thongbao, /lichhop, /nghiquyet, /nhiemvu, /diemdanh).
 MY_NO_DIRECTIVES: Final = "Đồng chí chưa nhận chỉ đạo, thông báo nào."
@@ -858,5 +855,8 @@ FLOW_RES_SEND: Final = "Gửi"
 FLOW_RES_LATER: Final = "Để sau"
 FLOW_RES_ALREADY_PUBLISHED: Final = "Bản nghị quyết này đã được gửi cho đảng viên lúc {when}."
 FLOW_RES_M_PUBLISH_AMEND: Final = "Gửi bản sửa đổi cho đảng viên"
-FLOW_RES_AMEND_PUBLISHED: Final = "Đã gửi bản sửa đổi đến {count} đảng viên của chi bộ."
+REACH_WHAT_AMENDMENT: Final = "bản sửa đổi nghị quyết"
 MY_RESOLUTION_AMENDED: Final = "✏️ Đã sửa đổi ngày {date} ({change})."
+
+# --- Honest counts at the meeting and resolution call sites (handlers/meetings, results) ---
+REACH_WHERE_CELL: Final = " của chi bộ"

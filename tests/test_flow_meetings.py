@@ -138,7 +138,9 @@ def test_schedule_with_refusals_fixed_in_place(chat_as, demo: Database) -> None:
     assert "📎 Kèm tài liệu: Du-thao-NQ-12.docx" in secretary.text
     secretary.press("Gửi thông báo")
     assert "Đã lên lịch buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–16:00" in secretary.text
-    assert "gửi thông báo đến 7 đảng viên" in secretary.text
+    # Only who has a chat account was invited; the others are named, with /moi.
+    assert "Đã gửi thông báo họp đến 1 trong số 7 đảng viên." in secretary.text
+    assert "6 đảng viên chưa kết nối bot" in secretary.text
 
     (meeting,) = meetings(demo)
     assert meeting.ends_at - meeting.starts_at == timedelta(hours=2)
@@ -448,7 +450,7 @@ def test_results_vote_score_tasks_and_publish(chat_as, demo: Database, clock) ->
     secretary.press("Gửi nghị quyết")
     assert "Gửi đến 7 đảng viên của chi bộ chứ?" in secretary.text  # one tap to confirm
     secretary.press("Gửi")
-    assert "Đã gửi nghị quyết đến 7 đảng viên" in secretary.text
+    assert "Đã gửi nghị quyết đến 6 trong số 7 đảng viên của chi bộ." in secretary.text
     (notice,) = received(demo, "DV003", DeliveryKind.RESOLUTION)
     assert "Nghị quyết tháng 12: hoàn thành kế hoạch năm" in notice.payload["text"]
     (task_notice,) = received(demo, "DV003", DeliveryKind.TASK)
@@ -491,7 +493,7 @@ def test_deputy_cancels_and_the_month_is_free_again(chat_as, demo: Database) -> 
     deputy.send("/hop_quanly")
     deputy.press("Hủy buổi họp")
     deputy.send("Trùng lịch hội nghị của Đảng ủy Khối")
-    assert "Đã hủy buổi sinh hoạt 14:00 Thứ Bảy, 19/12/2026" in deputy.text
+    assert "Đã hủy buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–15:30" in deputy.text
     (notice,) = received(demo, "DV003", DeliveryKind.MEETING_CANCELLED)
     assert "Trùng lịch hội nghị của Đảng ủy Khối" in notice.payload["text"]
     schedule_via_chat(deputy, "22/12 14:00")  # December has no regular meeting any more

@@ -77,7 +77,7 @@ def test_next_meeting_documents_and_answers(chat_as, demo: Database) -> None:
     assert "Đã gửi tài liệu “Bao-cao-thang-11.pdf”" in secretary.text
 
     member.send("/lichhop")
-    assert "Thời gian: 14:00 Thứ Bảy, 19/12/2026" in member.text
+    assert "Thời gian: Thứ Bảy, 19/12/2026, 14:00–15:30" in member.text  # start and end
     assert "Địa điểm: Hội trường tầng 2" in member.text
     assert "1. Khai mạc" in member.text
     assert "📎 Tài liệu: Bao-cao-thang-11.pdf (gửi lúc 10:00 Thứ Năm, 26/11/2026)" in member.text

@@ -57,7 +57,7 @@ def test_a_move_keeps_the_length_asks_again_and_tells_the_cell(
             starts_at=local(22, 12, 8),
             place="Phòng họp số 1",
             now=clock(),
-        )
+        ).meeting
         assert moved.starts_at == local(22, 12, 8)
         assert moved.ends_at - moved.starts_at == timedelta(hours=2)
         assert moved.place == "Phòng họp số 1" and moved.regular_month == "2026-12"
@@ -66,8 +66,8 @@ def test_a_move_keeps_the_length_asks_again_and_tells_the_cell(
     assert roll[actor_id(demo, "DV003")] is None and roll[actor_id(demo, "DV001")] is None
     assert roll[actor_id(demo, "DV002")] == AttendanceAnswer.WILL_ATTEND
     (notice,) = received(demo, "DV003", DeliveryKind.MEETING_MOVED)
-    assert "08:00 Thứ Ba, 22/12/2026" in notice.payload["text"]
-    assert "14:00 Thứ Bảy, 19/12/2026" in notice.payload["text"]  # what it was
+    assert "Thứ Ba, 22/12/2026, 08:00–10:00" in notice.payload["text"]  # start and end
+    assert "Thứ Bảy, 19/12/2026, 14:00–16:00" in notice.payload["text"]  # what it was
     assert [o["id"] for o in notice.payload["options"]] == [
         f"mtg:{meeting_id}:yes",
         f"mtg:{meeting_id}:no",
@@ -245,7 +245,8 @@ def test_the_secretary_moves_a_meeting_from_the_menu_and_members_answer_again(
     secretary.send("21/12 8:00")
     secretary.press(texts.FLOW_MTG_PLACE_OTHER)
     secretary.send("Phòng họp số 1")
-    assert "08:00 Thứ Hai, 21/12/2026" in secretary.text and "Phòng họp số 1" in secretary.text
+    assert "Thứ Hai, 21/12/2026, 08:00–09:30" in secretary.text  # start and end
+    assert "Phòng họp số 1" in secretary.text
     secretary.press(texts.FLOW_MTG_MOVE_SEND)
     assert texts.FLOW_MTG_MOVED.split("{")[0] in secretary.text
     (moved,) = meetings(demo)

@@ -65,7 +65,7 @@ def test_one_month_of_a_cell(chat_as, demo: Database, clock: FakeClock) -> None:
     send_file(secretary, "document", "tg-draft-nq", "Du-thao-nghi-quyet-T12.docx")
     secretary.press("Xong")
     secretary.press("Gửi thông báo")
-    assert "gửi thông báo đến 7 đảng viên" in secretary.text
+    assert "Đã gửi thông báo họp đến 7 đảng viên." in secretary.text
     with demo.session() as session:
         meeting = session.exec(select(Meeting)).one()
     assert meeting.id is not None

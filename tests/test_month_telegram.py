@@ -166,7 +166,7 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
     await _press(fake, secretary, "Giữ chương trình")
     await _press(fake, secretary, texts.FLOW_LATER)  # no documents yet
     scheduled = await _press(fake, secretary, "Gửi thông báo")
-    assert "gửi thông báo đến 7 đảng viên" in scheduled["text"], scheduled["text"]
+    assert "Đã gửi thông báo họp đến 4 trong số 7 đảng viên." in scheduled["text"]
     await _drain(bot, clock)
 
     for user in members.values():
@@ -211,7 +211,7 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
     assert "Nghị quyết được thông qua" in tally["text"], tally["text"]
     await _press(fake, secretary, "Gửi nghị quyết", expect="Gửi đến")
     published = await _press(fake, secretary, "Gửi", expect="Đã gửi nghị quyết")
-    assert "Đã gửi nghị quyết đến 7 đảng viên" in published["text"], published["text"]
+    assert "Đã gửi nghị quyết đến 4 trong số 7 đảng viên" in published["text"]
     await _drain(bot, clock)
 
     for user in members.values():

@@ -451,7 +451,7 @@ def test_chat_a_failed_resolution_is_refused_with_what_to_do(
     assert "Đảng viên sẽ nhận tin sau:" in secretary.text and CONTENT_TEXT in secretary.text
     assert "Gửi đến 7 đảng viên của chi bộ chứ?" in secretary.text
     secretary.press("Gửi")
-    assert "Đã gửi nghị quyết đến 7 đảng viên" in secretary.text
+    assert "Đã gửi nghị quyết đến 1 trong số 7 đảng viên của chi bộ." in secretary.text
     (notice,) = deliveries(demo)
     assert notice.payload["text"].endswith(CONTENT_TEXT)
     member.send("/nghiquyet")
@@ -516,7 +516,7 @@ def test_chat_amending_a_published_resolution(chat_as, demo: Database, clock: Fa
     member.send("/nghiquyet")
     assert FIRST_TEXT in member.text and "Đã sửa đổi" not in member.text  # not sent yet
     secretary.press("Gửi")
-    assert "Đã gửi bản sửa đổi đến 7 đảng viên" in secretary.text
+    assert "Đã gửi bản sửa đổi nghị quyết đến 1 trong số 7 đảng viên" in secretary.text
     member.send("/nghiquyet")
     assert WORDING_TEXT in member.text
     assert "✏️ Đã sửa đổi ngày 20/12/2026 (sửa câu chữ)." in member.text
