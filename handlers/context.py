@@ -20,6 +20,9 @@ from services.auth import Actor, Permission, authorize
 # this process: never stored nor known, so such codes die with the process, never guessable.
 _PROCESS_INVITE_SECRET = secrets.token_urlsafe(32)
 
+# The question a step was put with, kept in the state's data (see `Ctx.ask`).
+PROMPT = "_prompt"
+
 
 @dataclass(frozen=True)
 class CoreConfig:
@@ -100,7 +103,9 @@ class Ctx:
             self.state.data = dict(self.state.data)
         self.state.options = [[key, label] for key, label in options]
         self.state.nonce = nonce
-        self.state.data = {**self.state.data, "_accepts_file": accepts_file}
+        # The question is kept with the step, so that a task set aside (the menu opened in the
+        # middle of it) can be asked again as it was.
+        self.state.data = {**self.state.data, "_accepts_file": accepts_file, PROMPT: text}
         self.state.expires_at = self.now + self.config.conversation_ttl
         self.say(text, [Option(f"{nonce}:{key}", label) for key, label in options])
 

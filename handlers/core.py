@@ -16,8 +16,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from handlers.context import Answer, CoreConfig, Ctx
-from handlers.messages import Incoming, Reply, Response
+from handlers.context import PROMPT, Answer, CoreConfig, Ctx
+from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
 from models import ConversationState, Database, Member, utcnow
 from services import texts
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.S)
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
+RESUME_COMMANDS = frozenset({"tieptuc", "resume"})
+# Where a task set aside by opening the menu waits, in the state's data, until /tieptuc.
+PAUSED = "_paused"
 MAX_TEXT = 8000  # above any channel's own limit (Telegram 4096): nothing typed is cut
 
 
@@ -100,13 +103,15 @@ class Core:
         command = parse_command(text) if text else None
 
         if command and command[0] in CANCEL_COMMANDS:
-            had_flow = state.flow is not None
+            had_flow = state.flow is not None or PAUSED in (state.data or {})
             ctx.finish()
             ctx.say(texts.CANCELLED if had_flow else texts.NOTHING_TO_CANCEL)
         elif ctx.actor is None:
             self._unlinked(ctx, text, command)
         elif incoming.choice is not None:
             self._choice(ctx, incoming.choice, response)
+        elif command is not None and command[0] in RESUME_COMMANDS:
+            self._resume_paused(ctx)
         elif command is not None:
             self._command(ctx, command[0], command[2])
         elif incoming.is_group:
@@ -187,9 +192,49 @@ class Core:
             ctx.say(texts.PRIVATE_ONLY)
             return
         ctx.require(command.permission)
-        # A new command leaves whatever flow was open: the user has moved on.
+        # Opening the menu sets an open task aside (/tieptuc takes it up again); any other
+        # command leaves it: the user has moved on.
+        paused = self._pause(ctx) if command.name == "help" else None
         ctx.finish()
         command.run(ctx, args)
+        if paused is not None:
+            ctx.state.data = {**ctx.state.data, PAUSED: paused}
+            ctx.say(texts.MENU_TASK_KEPT)
+
+    def _pause(self, ctx: Ctx) -> dict[str, object] | None:
+        """The open flow as it stands (step, data, the question and its options), if any."""
+        state = ctx.state
+        if state.flow is None or self._expired(ctx):
+            return None
+        return {
+            "flow": state.flow,
+            "step": state.step,
+            "data": dict(state.data or {}),
+            "options": list(state.options or []),
+            "nonce": state.nonce,
+            "expires_at": state.expires_at.isoformat() if state.expires_at else None,
+        }
+
+    def _resume_paused(self, ctx: Ctx) -> None:
+        """/tieptuc: back to the question the menu interrupted, asked again as it was."""
+        paused = (ctx.state.data or {}).get(PAUSED)
+        if not isinstance(paused, dict) or self.registry.get_flow(paused.get("flow")) is None:
+            ctx.say(texts.NOTHING_TO_RESUME)
+            return
+        expires = paused.get("expires_at")
+        if isinstance(expires, str) and datetime.fromisoformat(expires) <= ctx.now:
+            ctx.finish()
+            ctx.say(texts.SESSION_EXPIRED)
+            return
+        state = ctx.state
+        state.flow, state.step = paused["flow"], paused.get("step")
+        state.data = dict(paused.get("data") or {})
+        state.options = list(paused.get("options") or [])
+        state.nonce = paused.get("nonce")
+        state.expires_at = datetime.fromisoformat(expires) if isinstance(expires, str) else None
+        prompt = str(state.data.get(PROMPT) or texts.RESUMED)
+        options = [Option(f"{state.nonce}:{key}", label) for key, label in state.options]
+        ctx.say(prompt, options)
 
     def _choice(self, ctx: Ctx, payload: str, response: Response) -> None:
         """A pressed button: a flow option now on offer, a menu command, or a stateless action
@@ -268,11 +313,12 @@ def _pick_a_number(template: str, count: int) -> str:
 
 
 def _wants_menu(ctx: Ctx, text: str) -> bool:
-    """`menu` or `0` opens the main menu (for channels without buttons), except where the
-    current step takes free text, in which "0" may well be the answer."""
-    if fold(text) not in MENU_WORDS:
+    """`menu` or `0` opens the main menu (for channels without buttons); where the current
+    step takes free text, "0" may well be the answer, so only the word counts there."""
+    word = fold(text)
+    if word not in MENU_WORDS:
         return False
-    return not (ctx.state.flow and not ctx.state.options)
+    return word == "menu" or not (ctx.state.flow and not ctx.state.options)
 
 
 def _match_option(options: list[list[str]], text: str) -> tuple[str, str] | None:

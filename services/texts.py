@@ -860,3 +860,8 @@ MY_RESOLUTION_AMENDED: Final = "✏️ Đã sửa đổi ngày {date} ({change})
 
 # --- Honest counts at the meeting and resolution call sites (handlers/meetings, results) ---
 REACH_WHERE_CELL: Final = " của chi bộ"
+
+# --- The menu in the middle of a task keeps it ------------------------------------------------
+MENU_TASK_KEPT: Final = "Việc đang làm dở vẫn được giữ: gõ /tieptuc để làm tiếp, hoặc /huy để bỏ."
+NOTHING_TO_RESUME: Final = "Không có việc nào đang làm dở để tiếp tục. Gõ /help để xem menu."
+RESUMED: Final = "Mời đồng chí làm tiếp."

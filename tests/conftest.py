@@ -109,14 +109,21 @@ def demo(db: Database, clock: FakeClock) -> Database:
 
 @pytest.fixture
 def chat_as(core: Core, demo: Database, clock: FakeClock):
-    """`chat_as("DV001")`: a terminal chat already linked to that member."""
-    from services.identities import find_member, local_identity
+    """`chat_as("DV001")`: a terminal chat already linked to that member; with `channel`,
+    a private chat on that channel (`zalo`, `telegram`) linked as an invite would link it."""
+    from services.identities import find_member, local_identity, touch_identity
+    from services.invites import link_identity
 
     def make(code: str, channel: str = "terminal") -> ChatDriver:
         with demo.session() as session:
             member = find_member(session, code)
             assert member is not None, code
-            identity = local_identity(session, member, now=clock())
+            if channel == "terminal":
+                identity = local_identity(session, member, now=clock())
+            else:
+                key = f"{channel}-{code.lower()}"
+                identity = touch_identity(session, channel, key, key, now=clock())
+                link_identity(session, identity, member, now=clock())
             user_id = identity.external_id
         return ChatDriver(core, user_id=user_id, channel=channel)
 
