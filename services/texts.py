@@ -261,7 +261,7 @@ RES_SCORE_MISSING: Final = "Còn thiếu điểm các tiêu chí: {names}."
 RES_SCORE_RANGE: Final = "Điểm “{label}” phải là số nguyên từ 0 đến {maximum}."
 RES_BAND_LABELS: Final = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 RES_SCORE_RESULT: Final = "Chất lượng buổi sinh hoạt: {total}/100 điểm, xếp loại {band}."
-RES_PUBLISH_NOTICE: Final = "📜 Nghị quyết chi bộ {cell}, buổi sinh hoạt {when}:\n{text}"
+RES_PUBLISH_NOTICE: Final = "📜 Nghị quyết của {cell}, buổi sinh hoạt {when}:\n{text}"
 RES_PUBLISH_FILE_ONLY: Final = "(xem tệp đính kèm)"
 RES_PUBLISH_LATE: Final = (
     "Lưu ý: nghị quyết nên gửi đảng viên trong vòng 2 ngày sau buổi họp (hạn {deadline})."
@@ -810,7 +810,7 @@ RES_VOTE_ALREADY: Final = "Bản nghị quyết này đã có kết quả biểu
 RES_REVOTE_PUBLISHED_FAILS: Final = "Bản nghị quyết này đã gửi cho đảng viên là được thông qua, nên không ghi kết quả không thông qua cho bản này được ({for_} tán thành, cần ít nhất {needed}). Nếu chi bộ biểu quyết một nội dung khác, đồng chí sửa nghị quyết (chọn “Sửa nội dung”) rồi ghi biểu quyết cho bản mới."
 RES_PUBLISH_NOT_VOTED: Final = "Nghị quyết chưa được biểu quyết nên chưa gửi cho đảng viên được: chỉ nghị quyết được thông qua mới gửi đi. Đồng chí ghi kết quả biểu quyết (mục “Biểu quyết”) trước."
 RES_PUBLISH_NOT_ADOPTED: Final = "Nghị quyết chưa được thông qua ({for_} tán thành trên {convened} đảng viên chính thức được triệu tập, cần ít nhất {needed}) nên không gửi cho đảng viên. Đồng chí sửa nghị quyết (mục “Nghị quyết”) rồi cho chi bộ biểu quyết lại."
-RES_AMEND_NOTICE: Final = "📜 Nghị quyết chi bộ {cell}, buổi sinh hoạt {when}, đã được sửa đổi ngày {date} ({change}).\n{diff}\n\nNội dung sau khi sửa:\n{text}"
+RES_AMEND_NOTICE: Final = "📜 Nghị quyết của {cell}, buổi sinh hoạt {when}, đã được sửa đổi ngày {date} ({change}).\n{diff}\n\nNội dung sau khi sửa:\n{text}"
 RES_AMEND_CHANGE_LABELS: Final = {
     "sua_cau_chu": "sửa câu chữ, kết quả biểu quyết giữ nguyên",
     "sua_noi_dung": "sửa nội dung, chi bộ đã biểu quyết thông qua lại",

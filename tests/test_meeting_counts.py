@@ -114,5 +114,8 @@ def test_a_resolution_says_how_many_were_sent_it(chat_as, demo: Database, clock:
     secretary.send("/ketqua")
     secretary.press("Gửi nghị quyết")
     assert "Gửi đến 7 đảng viên của chi bộ chứ?" in secretary.text  # who it is meant for
+    # The preview is what members get: the cell named once ("Nghị quyết của Chi bộ …").
+    assert "📜 Nghị quyết của Chi bộ Văn phòng Sở" in secretary.text
+    assert "chi bộ chi bộ" not in secretary.text.lower()
     secretary.press("Gửi")
     assert_honest(demo, secretary.text, "Đã gửi nghị quyết đến 2 trong số 7 đảng viên của chi bộ.")
