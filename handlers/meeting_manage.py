@@ -58,6 +58,7 @@ from services.errors import Forbidden, UserError
 from services.meetings import (
     Move,
     cancel_meeting,
+    clean_cancel_reason,
     document_warnings,
     managed_meeting,
     meeting_when,
@@ -635,15 +636,34 @@ class ManageFlow(Flow):
 
     def step_cancel_reason(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
+        reason = attempt(ctx, lambda: clean_cancel_reason(answer.text))
+        if reason is None:  # said why; the same question again, nothing lost but the excess
+            ctx.ask(self.name, "cancel_reason", texts.FLOW_MTG_ASK_CANCEL_REASON)
+            return
+        ctx.update_data(cancel_reason=reason)
+        ctx.ask(
+            self.name,
+            "cancel_confirm",
+            texts.FLOW_MTG_CONFIRM_CANCEL.format(label=span_label(ctx, meeting), reason=reason),
+            [("yes", texts.FLOW_MTG_CANCEL_YES), ("no", texts.FLOW_MTG_CANCEL_NO)],
+        )
+
+    def step_cancel_confirm(self, ctx: Ctx, answer: Answer) -> None:
+        """One tap before a meeting is called off for the whole cell."""
+        meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
+        if answer.option != "yes":
+            self.menu(ctx, meeting)
+            return
+        reason = str(ctx.data.get("cancel_reason") or "")
         cancelled = attempt(
             ctx,
             lambda: cancel_meeting(
                 ctx.session,
                 ctx.me,
                 meeting_id,
-                reason=answer.text or "",
+                reason=reason,
                 now=ctx.now,
                 rules=rules(ctx),
             ),

@@ -83,6 +83,7 @@ DEFAULT_RULES = CellMonthRules()
 # comes later, at the end of the flow), and which the services call again when they save.
 TOPIC_MAX_CHARS = 300
 PLACE_MAX_CHARS = 300
+CANCEL_REASON_MAX_CHARS = 500
 AGENDA_ITEM_MAX_CHARS = 500
 DOCUMENT_TITLE_MAX_CHARS = 300
 FILE_REF_MAX_CHARS = 500
@@ -210,6 +211,15 @@ def clean_topic(text: str | None, *, required: bool = False) -> str | None:
     if required and topic is None:
         raise UserError(texts.MTG_NO_TOPIC)
     return topic
+
+
+def clean_cancel_reason(text: str | None) -> str:
+    """Why a meeting is cancelled (members are told it): required, refused over the limit,
+    checked where it is typed so the confirmation shows exactly what will be sent."""
+    reason = _clean(text, CANCEL_REASON_MAX_CHARS)
+    if not reason:
+        raise UserError(texts.MTG_CANCEL_NO_REASON)
+    return reason
 
 
 def clean_place(text: str | None) -> str:
@@ -558,9 +568,7 @@ def cancel_meeting(
     require_active(meeting)
     if meeting.starts_at <= now:
         raise UserError(texts.MTG_ALREADY_HELD)
-    clean_reason = _clean(reason, 500)
-    if not clean_reason:
-        raise UserError(texts.MTG_CANCEL_NO_REASON)
+    clean_reason = clean_cancel_reason(reason)
     meeting.status = MeetingStatus.CANCELLED
     meeting.regular_month = None
     meeting.cancel_reason = clean_reason

@@ -865,3 +865,8 @@ REACH_WHERE_CELL: Final = " của chi bộ"
 MENU_TASK_KEPT: Final = "Việc đang làm dở vẫn được giữ: gõ /tieptuc để làm tiếp, hoặc /huy để bỏ."
 NOTHING_TO_RESUME: Final = "Không có việc nào đang làm dở để tiếp tục. Gõ /help để xem menu."
 RESUMED: Final = "Mời đồng chí làm tiếp."
+
+# --- Cancelling a meeting asks first --------------------------------------------------------
+FLOW_MTG_CONFIRM_CANCEL: Final = "Hủy buổi sinh hoạt {label}? Đảng viên sẽ nhận lý do: “{reason}”."
+FLOW_MTG_CANCEL_YES: Final = "✅ Hủy buổi họp"
+FLOW_MTG_CANCEL_NO: Final = "◂ Không hủy"

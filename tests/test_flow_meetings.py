@@ -493,6 +493,22 @@ def test_deputy_cancels_and_the_month_is_free_again(chat_as, demo: Database) -> 
     deputy.send("/hop_quanly")
     deputy.press("Hủy buổi họp")
     deputy.send("Trùng lịch hội nghị của Đảng ủy Khối")
+    # One tap first, showing the reason members will get; "Không hủy" changes nothing.
+    assert (
+        texts.FLOW_MTG_CONFIRM_CANCEL.format(
+            label="Thứ Bảy, 19/12/2026, 14:00–15:30 (thường kỳ)",
+            reason="Trùng lịch hội nghị của Đảng ủy Khối",
+        )
+        in deputy.text
+    )
+    deputy.press(texts.FLOW_MTG_CANCEL_NO)
+    assert [m.status for m in meetings(demo)] == ["scheduled"]
+    assert received(demo, "DV003", DeliveryKind.MEETING_CANCELLED) == []
+    deputy.press("Hủy buổi họp")
+    deputy.send("x" * 501)  # too long: refused with the limit and asked again
+    assert "500" in deputy.text and texts.FLOW_MTG_ASK_CANCEL_REASON in deputy.text
+    deputy.send("Trùng lịch hội nghị của Đảng ủy Khối")
+    deputy.press(texts.FLOW_MTG_CANCEL_YES)
     assert "Đã hủy buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–15:30" in deputy.text
     (notice,) = received(demo, "DV003", DeliveryKind.MEETING_CANCELLED)
     assert "Trùng lịch hội nghị của Đảng ủy Khối" in notice.payload["text"]

@@ -74,6 +74,7 @@ def test_cancelling_says_how_many_were_told(chat_as, demo: Database) -> None:
     secretary.send("/hop_quanly")
     secretary.press(texts.FLOW_MTG_M_CANCEL)
     secretary.send("Trùng lịch hội nghị")
+    secretary.press(texts.FLOW_MTG_CANCEL_YES)
     assert "Đã hủy buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–15:30" in secretary.text
     assert_honest(demo, secretary.text, "Đã gửi thông báo hủy họp đến 2 trong số 7 đảng viên.")
 
