@@ -8,6 +8,7 @@ uncaught `UserError` would roll back the whole update, state included).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -127,8 +128,17 @@ def session_cell(ctx: Ctx) -> Unit | None:
     return cell
 
 
+# A minus sign: a dash right before a digit, at the start or after a space, comma or slash.
+_NEGATIVE = re.compile(r"(^|[\s,/])-\d")
+
+
 def numbers(text: str) -> list[int] | None:
-    """Whole numbers typed with spaces, commas or dashes between them ("9 0 1", "9-0-1")."""
+    """Whole numbers typed with spaces, commas or dashes between them ("9 0 1", "9-0-1").
+
+    A dash that stands as a sign ("-1 5 0") is not a separator: the text is refused rather
+    than read as "1 5 0", since a vote or a score must be what was meant."""
+    if _NEGATIVE.search(text.strip()):
+        return None
     parts = [p for p in text.replace(",", " ").replace("-", " ").replace("/", " ").split() if p]
     if not parts or not all(p.isdigit() and len(p) <= 6 for p in parts):
         return None
