@@ -293,9 +293,11 @@ class ManageFlow(Flow):
         lines = roll_call(ctx.session, ctx.me, meeting.id)
         items = []
         for line in lines:
-            label = texts.FLOW_ROLL_LINE.format(name=line.name, status=status_label(line))
-            if line.member_status != "chinh_thuc":
-                member_status = texts.STATUS_LABELS.get(line.member_status, line.member_status)
+            shown = status_label(line)
+            label = texts.FLOW_ROLL_LINE.format(name=line.name, status=shown)
+            member_status = texts.STATUS_LABELS.get(line.member_status, line.member_status)
+            # "dự bị" or "miễn sinh hoạt" told once: not "miễn sinh hoạt (miễn sinh hoạt)".
+            if line.member_status != "chinh_thuc" and member_status != shown:
                 label += f" ({member_status})"
             if line.vote_exclusion:
                 label += texts.FLOW_ROLL_EXCLUDED

@@ -402,3 +402,28 @@ def test_lichhop_after_a_check_in_before_the_start_offers_no_leave(
             session, actor(session, "DV003"), meeting.id, attend=True, now=clock()
         )
     assert "sẽ dự" in reply  # "sẽ dự" after a check-in agrees with it, and is taken
+
+
+def test_an_exempt_members_roll_line_says_exempt_once(
+    chat_as, demo: Database, clock: FakeClock
+) -> None:
+    """DV007 is exempt (miễn sinh hoạt) and marked so: not "miễn sinh hoạt (miễn sinh hoạt)"."""
+    secretary, meeting = held_meeting(chat_as, demo, clock)
+    assert meeting.id is not None
+    with demo.session() as session:
+        set_status(
+            session,
+            actor(session, "DV001"),
+            meeting.id,
+            member_id(demo, "DV007"),
+            "mien_sinh_hoat",
+            now=clock(),
+        )
+        session.commit()
+    secretary.send("/hop_quanly")
+    secretary.press(texts.FLOW_MTG_M_ROLL)
+    (hai,) = [o.label for o in secretary.options() if o.label.startswith("Đặng Văn Hải")]
+    assert hai.count("miễn sinh hoạt") == 1, hai
+    # A probationary member still shows it: the status and the membership are different facts.
+    (em,) = [o.label for o in secretary.options() if o.label.startswith("Hoàng Văn Em")]
+    assert em.endswith("(dự bị)"), em
