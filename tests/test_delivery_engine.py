@@ -324,15 +324,18 @@ async def test_a_timeout_is_retried_and_noted_as_maybe_delivered(
     enqueue_to(demo, members, key="dir:slow", now=clock())
     telegram.slow("sendMessage", 1.0)  # answers after the client gave up, but delivers
     time = VirtualTime(clock)
-    worker = telegram_worker(demo, telegram, time=time, timeout=0.3)
+    worker = telegram_worker(demo, telegram, time=time, timeout=0.5)
     async with worker.transport:  # type: ignore[attr-defined]
         stats = await worker.drain()
 
-    assert stats.timed_out == 1 and stats.sent == 1
-    # The documented cost of "maybe delivered": the member has it twice (the slow answer
-    # completes on the server after the client gave up).
-    await telegram.wait_for(lambda: len(telegram.calls_to("sendMessage")) == 2)
-    assert sent_texts(telegram)[int(members[0].chat)] == [TEXT, TEXT]
+    # The slow answer times out; on a busy machine a retry may time out too (the timeout is
+    # real time), so the figures are read from what happened, not fixed in advance.
+    assert stats.timed_out >= 1 and stats.sent == 1
+    # The documented cost of "maybe delivered": every timed-out send still completes on the
+    # server after the client gave up, so the member has it once per try.
+    tries = stats.timed_out + stats.sent
+    await telegram.wait_for(lambda: len(telegram.calls_to("sendMessage")) == tries)
+    assert sent_texts(telegram)[int(members[0].chat)] == [TEXT] * tries
     row = rows(demo)[0]
     assert row.status == SENT and row.attempts == 2
     assert row.error == "sent; an earlier attempt timed out and may have arrived too"
