@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 import uvicorn
 
 from handlers.core import Core
@@ -39,6 +41,21 @@ def child_env(**settings: str) -> dict[str, str]:
     env["INVITE_SECRET"] = CHILD_INVITE_SECRET
     env.update(settings)
     return env
+
+
+@contextmanager
+def fresh_pg_database(admin_url: str, prefix: str = "sotay_tmp") -> Iterator[str]:
+    """A new, empty PostgreSQL database for the block (its URL), dropped afterwards."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 class FakeClock:

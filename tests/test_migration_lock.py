@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from alembic.script import ScriptDirectory
 import migrations
 import models
 from tests.conftest import PG_ADMIN_URL
+from tests.support import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = 3
@@ -41,16 +41,8 @@ migrations.upgrade(sys.argv[1])
 @pytest.fixture
 def empty_pg_url() -> Iterator[str]:
     """A freshly created, empty PostgreSQL database, dropped afterwards."""
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"sotay_lock_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database(PG_ADMIN_URL, "sotay_lock") as url:
+        yield url
 
 
 def _migrate_together(url: str) -> None:

@@ -8,7 +8,6 @@ for its own vote; every vote is kept, and a second one is recorded only after "a
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +41,7 @@ from services.resolutions import (
     resolution_record,
 )
 from tests.conftest import PG_ADMIN_URL
-from tests.support import ChatDriver, FakeClock
+from tests.support import ChatDriver, FakeClock, fresh_pg_database
 from tests.test_resolutions import TYPICAL, actor, held_meeting
 
 FIRST_TEXT = "Nghị quyết tháng 12: hoàn thành kế hoạch năm; thu đảng phí quý IV trước ngày 25/12."
@@ -574,16 +573,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'm.db'}"
         return
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"sotay_res_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database(PG_ADMIN_URL, "sotay_res") as url:
+        yield url
 
 
 def test_migration_turns_each_resolution_into_version_1_and_vote_1(empty_url: str) -> None:
