@@ -66,26 +66,30 @@ def register(registry: Registry) -> None:
 
 
 def describe_cell(ctx: Ctx, cell: Unit) -> str:
-    """The cell's member list; managers of the cell also see roles and who is not yet connected."""
+    """The cell's member list. Everyone sees who is secretary and deputy, since that is whom a
+    member turns to; only the cell's managers also see who is not yet connected."""
     assert cell.id is not None
     members = cell_members(ctx.session, cell.id)
     lines = [texts.CELL_HEADER.format(cell=cell.name, count=len(members))]
     manager = cell.id in ctx.me.managed_cell_ids or ctx.me.is_admin
     linked = linked_member_ids(ctx.session, [m.id for m in members if m.id]) if manager else set()
-    roles = cell_roles(ctx.session, cell.id) if manager else {}
+    roles = cell_roles(ctx.session, cell.id)
     for index, member in enumerate(members, start=1):
         status = texts.STATUS_LABELS.get(member.status, member.status)
+        found = roles.get(member.id or 0)
+        role = f", {texts.ROLE_LABELS[found].lower()}" if found else ""
         if manager:
-            role = roles.get(member.id or 0)
             lines.append(
                 texts.CELL_LINE_SECRETARY.format(
                     index=index,
                     name=member.full_name,
                     status=status,
-                    role=f", {texts.ROLE_LABELS[role].lower()}" if role else "",
+                    role=role,
                     linked=texts.LINKED_MARK if member.id in linked else texts.NOT_LINKED_MARK,
                 )
             )
         else:
-            lines.append(texts.CELL_LINE.format(index=index, name=member.full_name, status=status))
+            lines.append(
+                texts.CELL_LINE.format(index=index, name=member.full_name, status=status, role=role)
+            )
     return "\n".join(lines)

@@ -15,13 +15,14 @@ from handlers.messages import Incoming, IncomingFile, Option, OutFile, Reply
 from models import ConversationState, Unit
 from services import texts
 from services.auth import Actor, Permission, authorize
+from services.questions import PROMPT
+
+# Where the step's typed answer goes when options are on offer (see `Ctx.ask`).
+TYPED_STEP = "_typed_step"
 
 # A core built without settings (tests, benchmarks) hashes invite codes with a key made for
 # this process: never stored nor known, so such codes die with the process, never guessable.
 _PROCESS_INVITE_SECRET = secrets.token_urlsafe(32)
-
-# The question a step was put with, kept in the state's data (see `Ctx.ask`).
-PROMPT = "_prompt"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Ctx:
     actor: Actor | None = None
     replies: list[Reply] = field(default_factory=list)
     chosen: str | None = None  # label of the accepted choice, for channels that edit messages
+    # The options just offered must stay the ones numbers answer (the menu the user asked for):
+    # nothing waiting is offered after them in this update (`services.questions`).
+    keep_options: bool = False
 
     @property
     def me(self) -> Actor:
@@ -90,10 +94,12 @@ class Ctx:
         *,
         data: dict[str, Any] | None = None,
         accepts_file: bool = False,
+        typed_step: str | None = None,
     ) -> None:
-        """Put the user at `step` of `flow`. With options, only one of them is accepted;
-        without, free text is (and a file, with `accepts_file`). Each prompt gets a new nonce
-        so older buttons turn stale."""
+        """Put the user at `step` of `flow`. With options, one of them is accepted, or, with
+        `typed_step`, words typed instead, which that step takes as its free answer (a reason
+        typed at the reason menu); without options, free text is (and a file, with
+        `accepts_file`). Each prompt gets a new nonce so older buttons turn stale."""
         nonce = secrets.token_hex(3)
         self.state.flow = flow
         self.state.step = step
@@ -105,7 +111,12 @@ class Ctx:
         self.state.nonce = nonce
         # The question is kept with the step, so that a task set aside (the menu opened in the
         # middle of it) can be asked again as it was.
-        self.state.data = {**self.state.data, "_accepts_file": accepts_file, PROMPT: text}
+        self.state.data = {
+            **self.state.data,
+            "_accepts_file": accepts_file,
+            PROMPT: text,
+            TYPED_STEP: typed_step if options else None,
+        }
         self.state.expires_at = self.now + self.config.conversation_ttl
         self.say(text, [Option(f"{nonce}:{key}", label) for key, label in options])
 

@@ -16,11 +16,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from handlers.context import PROMPT, Answer, CoreConfig, Ctx
+from handlers.context import PROMPT, TYPED_STEP, Answer, CoreConfig, Ctx
 from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
 from models import ConversationState, Database, Member, utcnow
-from services import texts
+from services import questions, texts
 from services.auth import load_actor
 from services.errors import UserError
 from services.identities import touch_identity
@@ -32,8 +32,9 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.
 CANCEL_COMMANDS = frozenset({"huy", "cancel"})
 RESUME_COMMANDS = frozenset({"tieptuc", "resume"})
 # Where a task set aside by opening the menu waits, in the state's data, until /tieptuc.
-PAUSED = "_paused"
+PAUSED = questions.PAUSED
 MAX_TEXT = 8000  # above any channel's own limit (Telegram 4096): nothing typed is cut
+MAX_QUOTED = 300  # words typed at a menu are quoted back up to this length
 
 
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
@@ -104,6 +105,7 @@ class Core:
 
         if command and command[0] in CANCEL_COMMANDS:
             had_flow = state.flow is not None or PAUSED in (state.data or {})
+            had_flow = questions.drop_tasks(state) or had_flow
             ctx.finish()
             ctx.say(texts.CANCELLED if had_flow else texts.NOTHING_TO_CANCEL)
         elif ctx.actor is None:
@@ -125,10 +127,16 @@ class Core:
             ctx.say(texts.SESSION_EXPIRED)
         elif state.options and (picked := _match_option(state.options, text)) is not None:
             response.chosen = picked[1]
+            questions.answered(state)
             if not self._run_action(ctx, picked[0], response, label=picked[1]):
                 self._command(ctx, picked[0].lstrip("/"), "")
         elif state.options and _looks_like_a_pick(text):
             ctx.say(_pick_a_number(texts.CHOOSE_OFFERED_NUMBER, len(state.options)))
+        elif text and questions.has_task(state) and questions.take_task(state, ctx.now):
+            # Words typed for the task a message interrupted: they answer its step.
+            self._flow_input(ctx, text, response)
+        elif _looks_like_a_pick(text) or fold_words(text) in ACK_WORDS:
+            ctx.say(texts.NOTHING_TO_ANSWER)  # answered already, or never asked
         elif incoming.file is not None and not text:
             ctx.say(texts.TEXT_ONLY)
         elif text and (route := self.registry.find_text_route(text)) is not None:
@@ -138,6 +146,8 @@ class Core:
         else:
             ctx.say(texts.UNKNOWN_INPUT)
 
+        if ctx.actor is not None and not incoming.is_group:
+            self._offer_waiting(ctx)
         if session.is_modified(state):  # a read-only update writes nothing
             state.updated_at = now
         response.replies = ctx.replies
@@ -192,9 +202,15 @@ class Core:
             ctx.say(texts.PRIVATE_ONLY)
             return
         ctx.require(command.permission)
-        # Opening the menu sets an open task aside (/tieptuc takes it up again); any other
-        # command leaves it: the user has moved on.
+        # Opening the menu sets an open task aside (/tieptuc takes it up again), and a
+        # delivered question on offer waits to be offered again; any other command leaves
+        # them: the user has moved on.
         paused = self._pause(ctx) if command.name == "help" else None
+        if command.name == "help":
+            questions.set_aside(ctx.state)
+            ctx.keep_options = True
+        else:
+            questions.drop_tasks(ctx.state)
         ctx.finish()
         command.run(ctx, args)
         if paused is not None:
@@ -203,38 +219,50 @@ class Core:
 
     def _pause(self, ctx: Ctx) -> dict[str, object] | None:
         """The open flow as it stands (step, data, the question and its options), if any."""
-        state = ctx.state
-        if state.flow is None or self._expired(ctx):
-            return None
-        return {
-            "flow": state.flow,
-            "step": state.step,
-            "data": dict(state.data or {}),
-            "options": list(state.options or []),
-            "nonce": state.nonce,
-            "expires_at": state.expires_at.isoformat() if state.expires_at else None,
-        }
+        return questions.open_flow(ctx.state, ctx.now)
 
     def _resume_paused(self, ctx: Ctx) -> None:
-        """/tieptuc: back to the question the menu interrupted, asked again as it was."""
+        """/tieptuc: back to the question the menu (or a message) interrupted, asked again."""
         paused = (ctx.state.data or {}).get(PAUSED)
         if not isinstance(paused, dict) or self.registry.get_flow(paused.get("flow")) is None:
-            ctx.say(texts.NOTHING_TO_RESUME)
+            if questions.take_task(ctx.state, ctx.now):
+                self._ask_again(ctx, texts.RESUMED)
+            else:
+                ctx.say(texts.NOTHING_TO_RESUME)
             return
-        expires = paused.get("expires_at")
-        if isinstance(expires, str) and datetime.fromisoformat(expires) <= ctx.now:
+        if questions.flow_expired(paused, ctx.now):
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
             return
+        questions.restore_flow(ctx.state, paused)
+        self._ask_again(ctx, texts.RESUMED)
+
+    def _ask_again(self, ctx: Ctx, fallback: str, lead: str | None = None) -> None:
+        """The open task's question, as it was put, with its options."""
         state = ctx.state
-        state.flow, state.step = paused["flow"], paused.get("step")
-        state.data = dict(paused.get("data") or {})
-        state.options = list(paused.get("options") or [])
-        state.nonce = paused.get("nonce")
-        state.expires_at = datetime.fromisoformat(expires) if isinstance(expires, str) else None
-        prompt = str(state.data.get(PROMPT) or texts.RESUMED)
+        prompt = str(state.data.get(PROMPT) or fallback)
         options = [Option(f"{state.nonce}:{key}", label) for key, label in state.options]
-        ctx.say(prompt, options)
+        ctx.say(f"{lead}\n{prompt}" if lead else prompt, options)
+
+    def _offer_waiting(self, ctx: Ctx) -> None:
+        """On a channel answered by numbers, once nothing is open or on offer, what waits
+        comes back: the earlier unanswered message, or the task a message interrupted."""
+        state = ctx.state
+        if not state.pending or not questions.numbered(ctx.incoming.channel):
+            return
+        if state.flow or ctx.keep_options or questions.SHOWN in (state.data or {}):
+            return  # a task or a question is open, or the menu was asked for
+        offered = questions.take_next(state, ctx.now)
+        if offered is None:
+            return
+        if offered.task:
+            if self.registry.get_flow(state.flow) is None:
+                ctx.finish()
+                return
+            self._ask_again(ctx, texts.RESUMED, lead=texts.TASK_BACK)
+            return
+        options = [Option(key, label) for key, label in offered.options]
+        ctx.say(texts.WAITING_QUESTION.format(text=offered.text), options)
 
     def _choice(self, ctx: Ctx, payload: str, response: Response) -> None:
         """A pressed button: a flow option now on offer, a menu command, or a stateless action
@@ -284,8 +312,13 @@ class Core:
         options = ctx.state.options or []
         if options:
             picked = _match_option(options, text)
+            typed_step = ctx.state.data.get(TYPED_STEP)
+            if picked is None and text and typed_step and not _looks_like_a_pick(text):
+                ctx.state.step = str(typed_step)  # the words are the answer, as if "other…"
+                self._resume(ctx, Answer(text=text))
+                return
             if picked is None:
-                ctx.say(_pick_a_number(texts.CHOOSE_NUMBER, len(options)))
+                self._not_an_option(ctx, text, len(options))
                 return
             response.chosen = picked[1]
             self._resume(ctx, Answer(option=picked[0]))
@@ -294,6 +327,16 @@ class Core:
             ctx.say(texts.TEXT_EXPECTED)
             return
         self._resume(ctx, Answer(text=text))
+
+    def _not_an_option(self, ctx: Ctx, text: str, count: int) -> None:
+        """A number out of range gets the short re-prompt; words that fit no option are quoted
+        back (so they are not lost) with the question and its options again."""
+        choose = _pick_a_number(texts.CHOOSE_NUMBER, count)
+        if not text or _looks_like_a_pick(text) or len(text) > MAX_QUOTED:
+            ctx.say(choose)
+            return
+        ctx.say(texts.TYPED_NOT_AN_OPTION.format(typed=text, choose=choose))
+        self._ask_again(ctx, texts.RESUMED)
 
     def _resume(self, ctx: Ctx, answer: Answer) -> None:
         flow = self.registry.get_flow(ctx.state.flow)
@@ -305,6 +348,9 @@ class Core:
 
 
 MENU_WORDS = frozenset({"menu", "0"})
+# Plain words meaning "received", for the option labelled "Đã nhận".
+ACK_WORDS = frozenset({"ok", "oke", "okay", "ok da nhan", "nhan", "da nhan", "da xem"})
+ACK_LABEL = fold_words(texts.DIR_ACK_LABEL)
 
 
 def _pick_a_number(template: str, count: int) -> str:
@@ -336,6 +382,10 @@ def _match_option(options: list[list[str]], text: str) -> tuple[str, str] | None
     for key, label in options:
         if fold_words(label) == wanted:
             return key, label
+    if wanted in ACK_WORDS:  # "ok" for "Đã nhận", where that is on offer
+        for key, label in options:
+            if fold_words(label) == ACK_LABEL:
+                return key, label
     return None
 
 

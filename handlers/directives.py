@@ -152,6 +152,15 @@ class DirectiveFlow(Flow):
     def _ask_text(self, ctx: Ctx, prompt: str) -> None:
         ctx.ask(self.name, "text", prompt, accepts_file=True)
 
+    def _ask_edit(self, ctx: Ctx) -> None:
+        """ "Sửa nội dung": the current text first, alone in its message, so the secretary can
+        copy it and correct a word instead of typing it all again; then the text step, which
+        goes straight back to the preview because the audience is kept."""
+        current = ctx.data.get("text")
+        if current:
+            ctx.say(str(current))
+        ctx.ask(self.name, "text", texts.FLOW_DIR_ASK_EDIT, accepts_file=True)
+
     def _take_file(self, ctx: Ctx, answer: Answer) -> bool:
         """Keep an attached document or photo (the channel's file id is the reference)."""
         upload = answer.file or ctx.incoming.file
@@ -219,16 +228,23 @@ class DirectiveFlow(Flow):
         self._preview(ctx, unit)
 
     def _ask_pick(self, ctx: Ctx, unit: Unit, number: int) -> None:
+        """Names to tick. When the list spans several cells (a committee writing to the whole
+        organisation), each name carries its cell: two people may share a name, and the
+        sender often knows whom they mean by their cell."""
         chosen = set(ctx.data.get("chosen") or [])
-        items = [
-            (
-                f"t{m.id}",
-                (texts.FLOW_PICKED if m.id in chosen else texts.FLOW_UNPICKED).format(
-                    name=m.full_name
-                ),
-            )
-            for m in _recipients_pool(ctx, unit)
-        ]
+        pool = _recipients_pool(ctx, unit)
+        cells: dict[int, str] = {}
+        if len({m.cell_id for m in pool}) > 1:
+            for cell_id in {m.cell_id for m in pool}:
+                cell = ctx.session.get(Unit, cell_id)
+                cells[cell_id] = cell.name if cell is not None else ""
+        items = []
+        for m in pool:
+            name = m.full_name
+            if cells.get(m.cell_id):
+                name = texts.FLOW_DIR_PICK_NAME_CELL.format(name=name, cell=cells[m.cell_id])
+            mark = texts.FLOW_PICKED if m.id in chosen else texts.FLOW_UNPICKED
+            items.append((f"t{m.id}", mark.format(name=name)))
         options = [*page(items, number), ("done", texts.FLOW_DONE)]
         ctx.update_data(page=number)
         prompt = texts.FLOW_DIR_PICK.format(count=len(chosen))
@@ -321,7 +337,7 @@ class DirectiveFlow(Flow):
             ctx.say(texts.CANCELLED)
             return
         if answer.option == "edit":
-            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            self._ask_edit(ctx)
             return
         unit_id = unit.id
         assert unit_id is not None

@@ -88,7 +88,13 @@ def parse_agenda(text: str) -> list[str]:
 
 
 class ScheduleFlow(Flow):
-    """kind → (topic) → date and time → length → place → agenda → documents → preview → send."""
+    """kind → (topic) → date and time → length → place → agenda → documents → preview → send.
+
+    "Sửa ngày giờ" at the preview changes the time only: the flow's data gets `fixing`, the new
+    date is asked (with the time now planned), the length is kept if it still fits the rules
+    (otherwise asked), and the preview comes back with place, agenda, topic and documents as
+    they were. A secretary who only moved the day should not type the rest again.
+    """
 
     name = "meeting_new"
 
@@ -144,7 +150,35 @@ class ScheduleFlow(Flow):
         self._ask_when(ctx)
 
     def _ask_when(self, ctx: Ctx) -> None:
-        ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_WHEN)
+        """The date question; while fixing the date it names the time now planned and says
+        what is kept, so the secretary knows only the time is asked again."""
+        if not ctx.data.get("fixing"):
+            ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_WHEN)
+            return
+        tz = ctx.config.tz
+        starts = datetime.fromisoformat(ctx.data["starts_at"])
+        minutes = ctx.data.get("minutes")
+        planned = (
+            format_vn_span(starts, starts + timedelta(minutes=int(minutes)), tz)
+            if minutes
+            else format_vn_when(starts, tz)
+        )
+        ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_NEW_WHEN.format(when=planned))
+
+    def _fix_when(self, ctx: Ctx) -> None:
+        """Back to the date from the preview (or from a refusal there): everything else is
+        kept, and once the time is set again the preview is shown, not the later steps."""
+        ctx.update_data(fixing=True)
+        self._ask_when(ctx)
+
+    def _length_fits(self, ctx: Ctx) -> bool:
+        """Whether the length already chosen may be kept for a new date (the rules on length
+        do not depend on the day, but the rules may have changed since it was chosen)."""
+        minutes = ctx.data.get("minutes")
+        if not isinstance(minutes, int):
+            return False
+        limits = rules(ctx)
+        return limits.min_duration(MeetingKind(ctx.data["kind"])) <= minutes <= limits.max_minutes
 
     def _plan(
         self, ctx: Ctx, cell: Unit, starts_at: str | None = None, minutes: int | None = None
@@ -183,13 +217,24 @@ class ScheduleFlow(Flow):
             ctx.say(parsed.message)
             self._ask_when(ctx)
             return
-        # Refusals that depend on the date alone (past, second regular meeting) come now.
-        ctx.update_data(minutes=None)
-        if self._plan(ctx, cell, starts_at=parsed.value.isoformat()) is None:
+        # Refusals that depend on the date alone (past, second regular meeting) come now,
+        # checked with the shortest length; the length kept while fixing is left as it is.
+        starts_at = parsed.value.isoformat()
+        shortest = rules(ctx).min_duration(MeetingKind(ctx.data["kind"]))
+        if self._plan(ctx, cell, starts_at=starts_at, minutes=shortest) is None:
             self._ask_when(ctx)
             return
-        ctx.update_data(starts_at=parsed.value.isoformat())
+        ctx.update_data(starts_at=starts_at)
+        if ctx.data.get("fixing") and self._length_fits(ctx):
+            self._preview(ctx, cell, note=self._time_set(ctx))
+            return
         self._ask_length(ctx)
+
+    def _time_set(self, ctx: Ctx) -> str:
+        """ "Thời gian họp: Thứ Bảy, 19/12/2026, 14:00–16:00.": start and end, read back."""
+        starts = datetime.fromisoformat(ctx.data["starts_at"])
+        ends = starts + timedelta(minutes=int(ctx.data["minutes"]))
+        return texts.FLOW_MTG_TIME_SET.format(when=format_vn_span(starts, ends, ctx.config.tz))
 
     def _ask_length(self, ctx: Ctx) -> None:
         """The start read back in words ("Bắt đầu: Thứ Bảy, 19/12/2026, 14:00."), so a wrong
@@ -210,7 +255,7 @@ class ScheduleFlow(Flow):
             minimum=minimum, maximum=duration_words(rules(ctx).max_minutes)
         )
         started = texts.FLOW_MTG_STARTS.format(when=format_vn_when(starts, ctx.config.tz))
-        ctx.ask(self.name, "length", f"{started}\n{ask}", options)
+        ctx.ask(self.name, "length", f"{started}\n{ask}", options, typed_step="length_text")
 
     def step_length(self, ctx: Ctx, answer: Answer) -> None:
         cell = session_cell(ctx)
@@ -264,9 +309,10 @@ class ScheduleFlow(Flow):
                 ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
             return
         ctx.update_data(minutes=minutes)
-        starts = datetime.fromisoformat(ctx.data["starts_at"])
-        span = format_vn_span(starts, starts + timedelta(minutes=minutes), ctx.config.tz)
-        self._ask_place(ctx, cell, note=texts.FLOW_MTG_TIME_SET.format(when=span))
+        if ctx.data.get("fixing"):  # the rest was chosen before: straight back to the preview
+            self._preview(ctx, cell, note=self._time_set(ctx))
+            return
+        self._ask_place(ctx, cell, note=self._time_set(ctx))
 
     def _last_place(self, ctx: Ctx, cell: Unit) -> str | None:
         last = ctx.session.exec(
@@ -282,7 +328,7 @@ class ScheduleFlow(Flow):
         last = self._last_place(ctx, cell)
         if last:
             options = [("last", last), ("other", texts.FLOW_MTG_PLACE_OTHER)]
-            ctx.ask(self.name, "place_choice", prompt, options)
+            ctx.ask(self.name, "place_choice", prompt, options, typed_step="place")
         else:
             ctx.ask(self.name, "place", prompt)
 
@@ -371,12 +417,17 @@ class ScheduleFlow(Flow):
             return
         self._preview(ctx, cell)
 
-    def _preview(self, ctx: Ctx, cell: Unit) -> None:
+    def _preview(self, ctx: Ctx, cell: Unit, note: str | None = None) -> None:
+        """The invitation as members will get it; `note` (the new time, after fixing it) is
+        said first. A refusal now is about the time: it is asked again, the rest kept."""
         plan = self._plan(ctx, cell)
         if plan is None:
-            self._ask_when(ctx)
+            self._fix_when(ctx)
             return
+        ctx.update_data(fixing=False)
         docs = ctx.data.get("docs") or []
+        if note:
+            ctx.say(note)
         ctx.say(texts.FLOW_MTG_PREVIEW_HEAD)
         ctx.say(plan.invitation)
         lines = [texts.FLOW_MTG_PREVIEW_DOC.format(title=d["title"]) for d in docs]
@@ -399,7 +450,7 @@ class ScheduleFlow(Flow):
             ctx.say(texts.CANCELLED)
             return
         if answer.option == "when":
-            self._ask_when(ctx)
+            self._fix_when(ctx)
             return
         data = ctx.data
         starts = datetime.fromisoformat(data["starts_at"])
@@ -423,7 +474,7 @@ class ScheduleFlow(Flow):
         )
         if scheduled is None:
             # Someone else took the month, or time passed: fix the date, keep the rest.
-            self._ask_when(ctx)
+            self._fix_when(ctx)
             return
         meeting, plan = scheduled
         assert meeting.id is not None
@@ -480,7 +531,8 @@ class AbsenceFlow(Flow):
         meeting = _answerable(ctx, meeting_id)
         options = [*REASONS, ("other", texts.FLOW_REASON_OTHER)]
         prompt = texts.FLOW_MTG_ASK_REASON.format(when=meeting_when(meeting, ctx.config.tz))
-        ctx.ask(self.name, "reason", prompt, options, data={"meeting": meeting_id})
+        data = {"meeting": meeting_id}
+        ctx.ask(self.name, "reason", prompt, options, data=data, typed_step="reason_text")
 
     def step_reason(self, ctx: Ctx, answer: Answer) -> None:
         reason = dict(REASONS).get(answer.option or "")

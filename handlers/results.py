@@ -7,7 +7,9 @@ maxima, deadlines, versions, what may be sent) live in services.resolutions; ref
 shown and the same step asked again.
 
 Two things are never done without a tap to confirm: sending the resolution (or an amendment)
-to members, and recording a new vote over one already recorded (both kept). A change to a
+to members, and recording a new vote over one already recorded (both kept). Before a vote's
+numbers are asked, fewer than half of the official members convened recorded present is said
+plainly (`services.resolutions.quorum`), and the secretary goes on or goes back. A change to a
 resolution already voted on asks which kind it is: a correction of wording, or a change of
 content to be voted on again. The version number the secretary saw travels in the flow's data
 (`version`), so a change made meanwhile by the other leader is refused, not overwritten.
@@ -49,6 +51,7 @@ from services.resolutions import (
     plan_publication,
     plan_revision,
     publish_resolution,
+    quorum,
     record_resolution,
     record_vote,
     resolution_record,
@@ -318,7 +321,7 @@ class ResultsFlow(Flow):
         ctx.update_data(version=current.number if current else 0, again=False)
         vote = record.deciding_vote(current) if record and current else None
         if vote is None:
-            self._ask_vote(ctx, meeting_id)
+            self._check_quorum(ctx, meeting_id)
             return
         prompt = texts.FLOW_RES_CONFIRM_REVOTE.format(
             when=when(ctx, vote.recorded_at),
@@ -337,6 +340,28 @@ class ResultsFlow(Flow):
             self._menu(ctx, meeting)
             return
         ctx.update_data(again=True)
+        self._check_quorum(ctx, meeting.id)
+
+    def _check_quorum(self, ctx: Ctx, meeting_id: int) -> None:
+        """Before the numbers are asked: if fewer than half of the official members convened
+        are recorded present, say so plainly (present, convened, needed) and let the secretary
+        go on or go back. Warned, not refused: the roll may just be incomplete."""
+        check = quorum(voters_for(ctx.session, ctx.me, meeting_id))
+        if check.met:
+            self._ask_vote(ctx, meeting_id)
+            return
+        prompt = texts.FLOW_RES_QUORUM_SHORT.format(
+            present=check.present, convened=check.convened, needed=check.needed
+        )
+        options = [("go", texts.FLOW_RES_QUORUM_GO), ("back", texts.FLOW_BACK)]
+        ctx.ask(self.name, "quorum", prompt, options)
+
+    def step_quorum(self, ctx: Ctx, answer: Answer) -> None:
+        meeting = flow_meeting(ctx)
+        assert meeting.id is not None
+        if answer.option != "go":
+            self._menu(ctx, meeting)
+            return
         self._ask_vote(ctx, meeting.id)
 
     def _ask_vote(self, ctx: Ctx, meeting_id: int) -> None:

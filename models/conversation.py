@@ -16,7 +16,8 @@ class ConversationState(SQLModel, table=True):
 
     `nonce` changes whenever new options are offered, so a button from an earlier prompt is
     recognised as stale. `options` keeps id and label of what was offered, so a digit typed on a
-    channel without buttons maps to the same choice.
+    channel without buttons maps to the same choice. `pending` holds, on such channels, the
+    delivered questions shown earlier and not answered yet, oldest first (`services.questions`).
     """
 
     __tablename__ = "conversation_states"
@@ -30,6 +31,9 @@ class ConversationState(SQLModel, table=True):
     step: str | None = Field(default=None, sa_type=sa.String(64))
     data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     options: list[Any] = Field(default_factory=list, sa_type=sa.JSON)
+    pending: list[Any] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     nonce: str | None = Field(default=None, sa_type=sa.String(16))
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

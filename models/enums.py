@@ -161,9 +161,11 @@ class DeliveryKind(StrEnum):
 
 
 class DeliveryStatus(StrEnum):
-    """An outbox row's life: pending → sending (leased) → sent | failed (or back to pending)."""
+    """An outbox row's life: pending → sending (leased) → sent | failed (or back to pending);
+    expired when it was never sent because it no longer made sense (`outbox.is_stale`)."""
 
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    EXPIRED = "expired"

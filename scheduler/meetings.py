@@ -178,14 +178,17 @@ def _member_reminder(
         "place": meeting.place,
     }
     options = answer_options(meeting.id)
+    until = meeting.starts_at  # a reminder unsent by then would only mislead
     if unanswered_only:
-        payload = outbox.message(texts.SCHED_MTG_UNANSWERED.format(**values), options=options)
+        text = texts.SCHED_MTG_UNANSWERED.format(**values)
+        payload = outbox.message(text, options=options, until=until)
         payload_for = None
     else:
-        payload = outbox.message(texts.SCHED_MTG_REMINDER.format(**values))
+        payload = outbox.message(texts.SCHED_MTG_REMINDER.format(**values), until=until)
         asking = outbox.message(
             texts.SCHED_MTG_REMINDER.format(**values) + texts.SCHED_MTG_REMINDER_ASK,
             options=options,
+            until=until,
         )
         payload_for = {member_id: asking for member_id in unanswered}
     result = outbox.enqueue(

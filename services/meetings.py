@@ -470,8 +470,7 @@ def schedule_meeting(
             row.answered_at = now
             session.add(row)
     payload = outbox.message(
-        plan.invitation,
-        options=answer_options(meeting.id),
+        plan.invitation, options=answer_options(meeting.id), until=meeting.starts_at
     )
     invited = outbox.enqueue(
         session,
@@ -575,6 +574,17 @@ def cancel_meeting(
     meeting.updated_at = now
     session.add(meeting)
     roll = ensure_roll(session, meeting)
+    outbox.expire_superseded(  # no invitation or reminder after the cancellation
+        session,
+        kinds=(
+            DeliveryKind.MEETING_INVITE,
+            DeliveryKind.MEETING_MOVED,
+            DeliveryKind.MEETING_REMINDER,
+        ),
+        ref_id=meeting.id,
+        reason="superseded: the meeting was cancelled",
+        now=now,
+    )
     told = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_CANCELLED,
@@ -719,15 +729,20 @@ def move_meeting(
         old_when=format_vn_span(move.old_starts_at, move.old_ends_at, rules.tz),
         place=move.place,
     )
+    # A member away since an earlier move gets this notice only, not a backlog of old ones.
+    outbox.expire_superseded(
+        session,
+        kinds=(DeliveryKind.MEETING_MOVED, DeliveryKind.MEETING_REMINDER),
+        ref_id=meeting.id,
+        reason="superseded: the meeting was moved again",
+        now=now,
+    )
     told = outbox.enqueue(
         session,
         kind=DeliveryKind.MEETING_MOVED,
         ref_id=meeting.id,
         member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
-        payload=outbox.message(
-            notice,
-            options=answer_options(meeting.id),
-        ),
+        payload=outbox.message(notice, options=answer_options(meeting.id), until=move.starts_at),
         dedupe_key=f"meeting_moved:{meeting.id}:{move.starts_at.isoformat()}:{now.isoformat()}",
         now=now,
     )

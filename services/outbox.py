@@ -20,10 +20,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models import ChatIdentity, ConversationState, Delivery, DeliveryStatus, Member
-from services import texts
+from services import questions, texts
 from services.org import vn_name_key
 
 _CHUNK = 500
+# Why a row was dropped unsent: its `until` had passed (the meeting it asks about has begun).
+STALE_NOT_SENT = "expired: not sent, its time had passed"
 # How many names a count of members not connected lists before "and N others": enough for a
 # cell, short enough for a committee's directive to hundreds.
 _NAMES_SHOWN = 10
@@ -112,18 +114,55 @@ def message(
     options: Sequence[tuple[str, str]] = (),
     file_ref: str | None = None,
     file_kind: str | None = None,
+    until: datetime | None = None,
 ) -> dict[str, Any]:
     """A channel-neutral payload: text, options as (id, label), an optional file reference.
 
     Option ids travel as Telegram callback data: keep them short (≤ 64 bytes) and check them
-    again on arrival, since a pressed button is untrusted input.
+    again on arrival, since a pressed button is untrusted input. `until` is when the message
+    stops making sense (an invitation's answers once the meeting has begun): a row still
+    unsent by then is dropped, not sent late (`expire_stale`), and its question is not asked
+    again.
     """
     payload: dict[str, Any] = {"text": text}
     if options:
         payload["options"] = [{"id": oid, "label": label} for oid, label in options]
     if file_ref:
         payload["file"] = {"ref": file_ref, "kind": file_kind or "document"}
+    if until is not None:
+        payload["until"] = until.isoformat()
     return payload
+
+
+def is_stale(payload: Mapping[str, Any], now: datetime) -> bool:
+    """True when the payload's `until` has passed: sending it now would only mislead."""
+    until = payload.get("until")
+    if not isinstance(until, str):
+        return False
+    try:
+        return datetime.fromisoformat(until) <= now
+    except ValueError:
+        return False
+
+
+def expire_superseded(
+    session: Session, *, kinds: Sequence[str], ref_id: int, reason: str, now: datetime
+) -> int:
+    """Drop the still-unsent messages of `kinds` about record `ref_id`: a newer message says
+    it all (a meeting moved again, or cancelled), and a member who was away must not get a
+    backlog of notices with answers for times that no longer hold. How many were dropped."""
+    rows = session.exec(
+        select(Delivery)
+        .where(col(Delivery.kind).in_(list(kinds)), Delivery.ref_id == ref_id)
+        .where(Delivery.status == DeliveryStatus.PENDING.value)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.status = DeliveryStatus.EXPIRED.value
+        row.error = reason[:500]
+        row.lease_until = None
+        session.add(row)
+    return len(rows)
 
 
 def enqueue(
@@ -233,6 +272,21 @@ class Offer:
     user_id: str
     options: Sequence[Mapping[str, Any]]
     at: datetime
+    text: str = ""
+    until: str | None = None  # the payload's `until`: when its question stops making sense
+
+    @classmethod
+    def of(cls, chat_id: str, user_id: str, payload: Mapping[str, Any], at: datetime) -> Offer:
+        """The offer a delivered payload makes."""
+        until = payload.get("until")
+        return cls(
+            chat_id=chat_id,
+            user_id=user_id,
+            options=payload.get("options") or [],
+            at=at,
+            text=str(payload.get("text") or ""),
+            until=until if isinstance(until, str) else None,
+        )
 
 
 def offer_options(
@@ -244,13 +298,14 @@ def offer_options(
     *,
     now: datetime,
 ) -> bool:
-    """Make a delivered message's options the chat's current choices; False if a flow is open.
+    """Make a delivered message's options the chat's current choices.
 
     On Zalo the member answers an invitation by typing "1" or "2": the core maps a digit to
     `state.options` and runs the registered action of that payload, so the options of the
-    message just delivered must be the ones on offer. A member in the middle of a flow keeps
-    it (their next digit belongs to the flow); a flow that has expired is closed, since it
-    would otherwise swallow the answer. Called by the delivery engine after a send.
+    message just delivered must be the ones on offer; a task or question it displaces waits
+    (`services.questions`). On Telegram a member in the middle of a task keeps it (False), as
+    the message's buttons carry their own payloads; a task that has expired is closed, since
+    it would otherwise swallow the answer. Called by the delivery engine after a send.
     """
     return offer_options_many(session, channel, [Offer(chat_id, user_id, options, now)]) == 1
 
@@ -258,14 +313,18 @@ def offer_options(
 def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) -> int:
     """`offer_options` for many chats at once (one query, one flush); how many were offered.
 
-    When a chat appears twice, the later offer wins, as the later message is the one the
-    member sees last. A state row created meanwhile by the member's own update makes the
-    flush fail with an IntegrityError: callers run this in a savepoint.
+    On a channel with buttons, when a chat appears twice the later offer wins, as the later
+    message is the one the member sees last, and a member in the middle of a task keeps it
+    (their buttons carry their own payloads). On a channel answered by typed numbers, every
+    offer is shown in turn (`services.questions.show_delivered`): the newest is the one
+    numbers answer, and what it displaced waits to be offered again. A state row created
+    meanwhile by the member's own update makes the flush fail with an IntegrityError: callers
+    run this in a savepoint.
     """
-    latest: dict[tuple[str, str], Offer] = {}
+    latest: dict[tuple[str, str], list[Offer]] = {}
     for offer in offers:
         if any(o.get("id") and o.get("label") for o in offer.options):
-            latest[(offer.chat_id, offer.user_id)] = offer
+            latest.setdefault((offer.chat_id, offer.user_id), []).append(offer)
     if not latest:
         return 0
     chats = sorted({chat for chat, _user in latest})
@@ -279,21 +338,30 @@ def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) 
         )
     }
     offered = 0
-    for key, offer in latest.items():
+    for key, chat_offers in latest.items():
         state = states.get(key)
         if state is None:
             state = ConversationState(channel=channel, chat_id=key[0], user_id=key[1])
-        elif state.flow is not None:
-            if state.expires_at is None or state.expires_at > offer.at:
+        for offer in chat_offers if questions.numbered(channel) else chat_offers[-1:]:
+            options = [
+                [str(o["id"]), str(o["label"])]
+                for o in offer.options
+                if o.get("id") and o.get("label")
+            ]
+            if questions.numbered(channel):
+                questions.show_delivered(
+                    state, text=offer.text, options=options, until=offer.until, now=offer.at
+                )
+            elif state.flow is not None and (
+                state.expires_at is None or state.expires_at > offer.at
+            ):
                 continue
-            state.flow, state.step, state.data, state.expires_at = None, None, {}, None
-        state.options = [
-            [str(o["id"]), str(o["label"])] for o in offer.options if o.get("id") and o.get("label")
-        ]
-        state.nonce = None
-        state.updated_at = offer.at
-        session.add(state)
-        offered += 1
+            else:
+                state.flow, state.step, state.data, state.expires_at = None, None, {}, None
+                state.options, state.nonce = options, None
+            state.updated_at = offer.at
+            session.add(state)
+            offered += 1
     session.flush()
     return offered
 
@@ -316,16 +384,19 @@ def take_for_chat(
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    shown: list[Delivery] = []
     for row in rows:
-        row.status = DeliveryStatus.SENT.value
-        row.attempts += 1
-        row.sent_at = now
-        row.platform_message_id = f"{channel}:{row.id}"
+        if is_stale(row.payload, now):
+            row.status = DeliveryStatus.EXPIRED.value
+            row.error = STALE_NOT_SENT
+        else:
+            row.status = DeliveryStatus.SENT.value
+            row.attempts += 1
+            row.sent_at = now
+            row.platform_message_id = f"{channel}:{row.id}"
+            shown.append(row)
         session.add(row)
-    offers = [
-        Offer(chat_id, chat_id, row.payload.get("options") or [], now)
-        for row in rows
-        if row.payload.get("options")
-    ]
+    rows = shown
+    offers = [Offer.of(chat_id, chat_id, row.payload, now) for row in rows]
     offer_options_many(session, channel, offers)
     return [dict(row.payload) for row in rows]

@@ -5,6 +5,8 @@ Rules (docs/domain.md):
   The denominator leaves out members on temporary transfer, exempt members who are absent,
   and suspended members. Probationary members do not vote (Điều lệ Đảng; Hướng dẫn
   42-HD/BTCTW), so a vote with more ballots than official members present is refused.
+- Before a vote is entered, fewer than half of the official members convened recorded present
+  is warned (`quorum`); the secretary may still go on.
 - The meeting's quality is scored on a 100-point sheet (used by several provinces, unverified
   nationally, hence `QUALITY_CRITERIA` is data): time 5, attendance 5, preparation 10,
   conduct 40, principles 5, results of last month's resolution 30, closing 5. Bands: Tốt ≥ 90,
@@ -181,6 +183,37 @@ def count_voters(rows: list[Attendance]) -> VoterCount:
         present += here
     return VoterCount(
         convened=convened, eligible_present=present, probationary_present=probationary
+    )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Whether enough official members are recorded present for the vote to mean something.
+
+    `present` and `convened` are the vote's own counts (`count_voters`: official members,
+    without those on temporary transfer, suspended, or exempt and absent), so the warning and
+    the vote's denominator never disagree. `needed` is half of `convened`, rounded up.
+    """
+
+    present: int
+    convened: int
+    needed: int
+    met: bool
+
+
+def quorum(voters: VoterCount) -> Quorum:
+    """At least half of the official members convened must be present; fewer is warned.
+
+    The secretary is warned before the vote is entered, not refused: the roll may simply be
+    incomplete, and the cell decides (the vote itself keeps its own rule, `record_vote`).
+    Integer arithmetic: 3 of 6 is exactly half and meets it, 3 of 7 does not.
+    """
+    present, convened = voters.eligible_present, voters.convened
+    return Quorum(
+        present=present,
+        convened=convened,
+        needed=(convened + 1) // 2,
+        met=present * 2 >= convened,
     )
 
 

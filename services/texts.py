@@ -70,7 +70,7 @@ PROFILE: Final = (
 NOT_RECORDED: Final = "chưa ghi nhận"
 NO_ROLE: Final = "đảng viên"
 CELL_HEADER: Final = "{cell}: {count} đảng viên"
-CELL_LINE: Final = "{index}. {name} – {status}"
+CELL_LINE: Final = "{index}. {name} – {status}{role}"
 CELL_LINE_SECRETARY: Final = "{index}. {name} – {status}{role}{linked}"
 LINKED_MARK: Final = " ✓"
 NOT_LINKED_MARK: Final = " (chưa kết nối)"
@@ -434,6 +434,10 @@ FLOW_DIR_FILE_TAKEN: Final = "Đã nhận tệp “{name}”. Bây giờ đồng
 FLOW_DIR_FILE_ATTACHED: Final = "Đã đính kèm tệp “{name}”."
 FLOW_DIR_ASK_AUDIENCE: Final = "Gửi cho ai?"
 FLOW_DIR_PICK: Final = "Bấm tên để chọn hoặc bỏ chọn, xong bấm “Xong”. Đã chọn: {count} người."
+# A name in the picker when it lists members of several cells.
+FLOW_DIR_PICK_NAME_CELL: Final = "{name} – {cell}"
+# "Sửa nội dung" at the preview: the current text was just sent as its own message.
+FLOW_DIR_ASK_EDIT: Final = "Nội dung hiện tại ở tin trên. Đồng chí sao chép, sửa rồi gửi lại nội dung mới; người nhận giữ nguyên."
 FLOW_DIR_PREVIEW_HEAD: Final = "Xem trước – đảng viên sẽ nhận đúng như sau:"
 FLOW_DIR_PREVIEW_FILE: Final = "📎 Kèm tệp: {name}"
 FLOW_DIR_PREVIEW_SUMMARY: Final = "Gửi đến {recipients} đảng viên ({cells} chi bộ)."
@@ -474,6 +478,11 @@ FLOW_MTG_PREVIEW_DOC: Final = "📎 Kèm tài liệu: {title}"
 FLOW_MTG_PREVIEW_ASK: Final = "Gửi thông báo cho chi bộ?"
 FLOW_MTG_SEND: Final = "Gửi thông báo"
 FLOW_MTG_FIX_WHEN: Final = "Sửa ngày giờ"
+# Asked when "Sửa ngày giờ" is chosen at the preview: only the time changes (handlers/meetings.py).
+FLOW_MTG_ASK_NEW_WHEN: Final = (
+    "Đang định họp: {when}.\nĐồng chí gõ ngày giờ bắt đầu mới; độ dài buổi họp, địa điểm, "
+    "chương trình và tài liệu giữ nguyên.\nVí dụ: 19/12 14:00 hoặc thứ 6 tuần sau 8h."
+)
 FLOW_MTG_SCHEDULED: Final = "Đã lên lịch buổi sinh hoạt {when}."
 FLOW_MTG_MANAGE_BUTTON: Final = "Quản lý buổi họp"
 
@@ -750,6 +759,59 @@ ATT_CLOSE_LIST_CHANGED: Final = (
 )
 FLOW_MTG_M_AFTER_START: Final = "{label} (khi đã bắt đầu họp)"
 FLOW_MTG_M_BEFORE_START: Final = "{label} (chỉ trước giờ họp)"
+
+# --- The meeting's minutes and attendance sheet, a .docx to print (services/minutes.py) ---
+FLOW_MTG_M_MINUTES: Final = "📄 Biên bản, danh sách điểm danh (tệp Word)"
+MIN_NOT_STARTED: Final = "Buổi sinh hoạt chưa bắt đầu nên chưa lập biên bản được."
+MIN_SENT: Final = "📄 Biên bản buổi sinh hoạt {label}: có mặt {present}, vắng có phép {leave}, vắng không phép {unexcused}, miễn sinh hoạt {exempt}. Đồng chí in ra, ghi ý kiến thảo luận và ký."
+MIN_SENT_UNMARKED: Final = (
+    "Lưu ý: {count} đồng chí chưa được điểm danh; nên chốt điểm danh rồi lấy lại biên bản."
+)
+MIN_DOC_TITLE: Final = "Biên bản sinh hoạt chi bộ"
+MIN_PARTY: Final = "ĐẢNG CỘNG SẢN VIỆT NAM"
+MIN_DATE_LINE: Final = "ngày {day} tháng {month} năm {year}"
+MIN_TITLE: Final = "BIÊN BẢN"
+MIN_SUBTITLE: Final = "Sinh hoạt chi bộ {kind}"
+MIN_SUBTITLE_MONTH: Final = "Sinh hoạt chi bộ {kind} tháng {month}"
+MIN_TOPIC: Final = "Chuyên đề: {topic}"
+MIN_H_TIME: Final = "I. Thời gian, địa điểm, thành phần"
+MIN_TIME: Final = "Thời gian: {when}."
+MIN_PLACE: Final = "Địa điểm: {place}."
+MIN_CHAIR: Final = "Chủ trì: đồng chí {name}{role}."
+MIN_CHAIR_BLANK: Final = "Chủ trì: ................................................"
+MIN_CHAIR_ROLES: Final = {"bi_thu": " – Bí thư chi bộ", "pho_bi_thu": " – Phó Bí thư chi bộ"}
+MIN_NOTE_TAKER: Final = "Thư ký: ................................................"
+MIN_TOTAL: Final = "Tổng số đảng viên của chi bộ: {total} (chính thức {official}, dự bị {probationary}, miễn sinh hoạt {exempt})."
+MIN_VOTERS: Final = "Đảng viên chính thức được triệu tập: {convened}; có mặt: {present}."
+MIN_GROUP: Final = "{label}: {count} đồng chí"
+MIN_GROUP_NAMES: Final = "{label}: {count} đồng chí – {names}."
+MIN_GROUP_LABELS: Final = {
+    "co_mat": "Có mặt",
+    "vang_co_phep": "Vắng có phép",
+    "vang_khong_phep": "Vắng không phép",
+    "mien_sinh_hoat": "Miễn sinh hoạt",
+    "": "Chưa điểm danh",
+}
+MIN_H_AGENDA: Final = "II. Chương trình"
+MIN_H_RESOLUTION: Final = "III. Nghị quyết và biểu quyết"
+MIN_NO_RESOLUTION: Final = "Chưa ghi nghị quyết."
+MIN_RESOLUTION_FILE: Final = "(Nội dung nghị quyết ở tệp đính kèm.)"
+MIN_VERSION: Final = "(Bản số {number}.)"
+MIN_VOTE: Final = "Biểu quyết: {for_} tán thành, {against} không tán thành, {abstain} không biểu quyết; {convened} đảng viên chính thức được triệu tập, {present} có mặt được biểu quyết."
+MIN_VOTE_OUTCOME: Final = "Kết quả: nghị quyết {outcome}."
+MIN_NOT_PASSED: Final = "chưa được thông qua"
+MIN_NO_VOTE: Final = "Chưa ghi kết quả biểu quyết."
+MIN_H_TASKS: Final = "IV. Phân công nhiệm vụ"
+MIN_NO_TASKS: Final = "Không có."
+MIN_TASK_HEAD: Final = ("STT", "Nhiệm vụ", "Người thực hiện", "Thời hạn")
+MIN_H_DISCUSSION: Final = "V. Ý kiến thảo luận"
+MIN_END: Final = "Buổi sinh hoạt kết thúc lúc ........ giờ ........ cùng ngày."
+MIN_SIGN_NOTE_TAKER: Final = "THƯ KÝ"
+MIN_SIGN_CHAIR: Final = "CHỦ TRÌ"
+MIN_SIGN_HINT: Final = "(Ký, ghi rõ họ tên)"
+MIN_SHEET_TITLE: Final = "DANH SÁCH ĐẢNG VIÊN DỰ SINH HOẠT"
+MIN_SHEET_HEAD: Final = ("STT", "Họ và tên", "Đảng viên", "Điểm danh", "Ghi chú", "Ký tên")
+MIN_SELF_CHECKIN: Final = "tự điểm danh"
 FLOW_CLOSE_ASK: Final = "Chốt điểm danh buổi sinh hoạt {label}?"
 FLOW_CLOSE_MARKED: Final = "Đã ghi: có mặt {present}, vắng có phép {leave}, vắng không phép {unexcused}, miễn sinh hoạt {exempt}."
 FLOW_CLOSE_UNMARKED_HEAD: Final = "{count} đồng chí chưa có trạng thái, khi chốt sẽ ghi:"
@@ -848,6 +910,9 @@ FLOW_RES_SAVED_WORDING: Final = (
 FLOW_RES_SAVED_CONTENT: Final = "Đã ghi bản sửa đổi số {number}. Bản này cần chi bộ biểu quyết lại (mục “Biểu quyết”); khi được thông qua mới gửi được cho đảng viên."
 FLOW_RES_CONFIRM_REVOTE: Final = "Bản nghị quyết này đã có kết quả biểu quyết (ghi lúc {when}): {for_} tán thành, {against} không tán thành, {abstain} không biểu quyết – {outcome}.\nĐồng chí muốn ghi kết quả biểu quyết mới? Kết quả cũ vẫn được lưu."
 FLOW_RES_REVOTE: Final = "Ghi kết quả mới"
+# Quorum before the vote (services.resolutions.quorum): fewer than half present is warned.
+FLOW_RES_QUORUM_SHORT: Final = "⚠️ Chưa đủ một nửa số đảng viên chính thức có mặt: mới ghi nhận {present}/{convened} đồng chí, cần ít nhất {needed}.\nNếu điểm danh còn thiếu, đồng chí ghi lại ở /hop_quanly. Đồng chí vẫn ghi kết quả biểu quyết chứ?"
+FLOW_RES_QUORUM_GO: Final = "Vẫn ghi biểu quyết"
 FLOW_RES_CONFIRM_PUBLISH: Final = (
     "Đảng viên sẽ nhận tin sau:\n\n{notice}\n\nGửi đến {count} đảng viên của chi bộ chứ?"
 )
@@ -865,6 +930,11 @@ REACH_WHERE_CELL: Final = " của chi bộ"
 MENU_TASK_KEPT: Final = "Việc đang làm dở vẫn được giữ: gõ /tieptuc để làm tiếp, hoặc /huy để bỏ."
 NOTHING_TO_RESUME: Final = "Không có việc nào đang làm dở để tiếp tục. Gõ /help để xem menu."
 RESUMED: Final = "Mời đồng chí làm tiếp."
+# A chat answered by typed numbers (Zalo, terminal): what a newer message set aside comes back.
+WAITING_QUESTION: Final = "Tin trước đang chờ đồng chí trả lời:\n{text}"
+TASK_BACK: Final = "Mời đồng chí làm tiếp việc đang làm dở:"
+TYPED_NOT_AN_OPTION: Final = "Đồng chí đã gõ: “{typed}”. Câu này không khớp lựa chọn nào. {choose}"
+NOTHING_TO_ANSWER: Final = "Hiện không có câu hỏi nào chờ đồng chí trả lời. Gõ /help để xem menu."
 
 # --- Cancelling a meeting asks first --------------------------------------------------------
 FLOW_MTG_CONFIRM_CANCEL: Final = "Hủy buổi sinh hoạt {label}? Đảng viên sẽ nhận lý do: “{reason}”."

@@ -16,9 +16,11 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from sqlmodel import select
 
 from handlers.core import Core
 from handlers.messages import Incoming, Option, Response
+from models import ConversationState, Database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -165,3 +167,13 @@ async def get_when_listening(
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.02)
+
+
+def state_of(db: Database, chat: ChatDriver) -> ConversationState:
+    """The chat's conversation state as stored (flow, step, data, what is on offer)."""
+    with db.session() as session:
+        return session.exec(
+            select(ConversationState)
+            .where(ConversationState.channel == chat.channel)
+            .where(ConversationState.user_id == chat.user_id)
+        ).one()

@@ -412,16 +412,19 @@ def test_delivery_settings_have_defaults_and_refuse_bad_values() -> None:
         load_settings(_env_file=None, delivery_max_attempts=0)
 
 
-def test_offered_options_never_take_over_an_open_flow(db: Database, clock: FakeClock) -> None:
-    """A member halfway through a flow keeps it (their next digit is the flow's); an expired
-    flow is closed so it cannot swallow the answer; a new chat gets a state row."""
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+def test_offered_options_and_an_open_flow(db: Database, clock: FakeClock, channel: str) -> None:
+    """On Telegram a member halfway through a flow keeps it (the message's buttons carry their
+    own payloads); on Zalo numbers answer the message shown last, so the flow waits behind it.
+    An expired flow is closed so it cannot swallow the answer; a new chat gets a state row."""
     from models import ConversationState
+    from services.questions import SHOWN
 
     options = [{"id": "mtg:4:yes", "label": "Sẽ dự"}, {"id": "mtg:4:no", "label": "Xin vắng"}]
     with db.session() as session:
         session.add(
             ConversationState(
-                channel="zalo",
+                channel=channel,
                 chat_id="busy",
                 user_id="busy",
                 flow="chidao",
@@ -432,7 +435,7 @@ def test_offered_options_never_take_over_an_open_flow(db: Database, clock: FakeC
         )
         session.add(
             ConversationState(
-                channel="zalo",
+                channel=channel,
                 chat_id="stale",
                 user_id="stale",
                 flow="chidao",
@@ -443,21 +446,29 @@ def test_offered_options_never_take_over_an_open_flow(db: Database, clock: FakeC
         )
     with db.session() as session:
         now = clock()
-        assert not outbox.offer_options(session, "zalo", "busy", "busy", options, now=now)
-        assert outbox.offer_options(session, "zalo", "stale", "stale", options, now=now)
-        assert outbox.offer_options(session, "zalo", "new", "new", options, now=now)
+        busy = outbox.offer_options(session, channel, "busy", "busy", options, now=now)
+        assert busy is (channel == "zalo")
+        assert outbox.offer_options(session, channel, "stale", "stale", options, now=now)
+        assert outbox.offer_options(session, channel, "new", "new", options, now=now)
     with db.session() as session:
         states = {
             s.chat_id: s
             for s in session.exec(
-                select(ConversationState).where(ConversationState.channel == "zalo")
+                select(ConversationState).where(ConversationState.channel == channel)
             )
         }
-    assert states["busy"].flow == "chidao" and states["busy"].options == [["a", "Cả chi bộ"]]
     offered = [["mtg:4:yes", "Sẽ dự"], ["mtg:4:no", "Xin vắng"]]
+    if channel == "telegram":
+        assert states["busy"].flow == "chidao" and states["busy"].options == [["a", "Cả chi bộ"]]
+    else:
+        busy_state = states["busy"]
+        assert busy_state.flow is None and busy_state.options == offered
+        assert [item["flow"]["flow"] for item in busy_state.pending] == ["chidao"]
+        assert busy_state.pending[0]["flow"]["options"] == [["a", "Cả chi bộ"]]
     for chat in ("stale", "new"):
-        assert states[chat].flow is None and states[chat].data == {}
+        assert states[chat].flow is None and states[chat].pending == []
         assert states[chat].options == offered and states[chat].nonce is None
+        assert {k for k in states[chat].data if k != SHOWN} == set()
 
 
 async def drain_as_run(app: App, channel: str, clock: FakeClock) -> WorkerStats:

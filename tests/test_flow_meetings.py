@@ -167,11 +167,7 @@ def test_second_regular_meeting_is_refused_and_the_date_fixed(chat_as, demo: Dat
     secretary.send("1")
     assert "Lưu ý" not in secretary.text  # still time to send documents a day before
     secretary.press("Sửa ngày giờ")
-    secretary.send("27/11 8h")
-    secretary.send("1")
-    secretary.press("Hội trường")
-    secretary.press("Giữ chương trình")
-    secretary.send("1")
+    secretary.send("27/11 8h")  # straight back to the preview: length, place, agenda kept
     assert "Lưu ý: chưa gửi tài liệu họp" in secretary.text  # less than a day away now
     secretary.press("Gửi thông báo")
     assert "Thứ Sáu, 27/11/2026, 08:00–09:30" in secretary.text

@@ -324,7 +324,7 @@ def test_the_meeting_menu_keeps_its_numbers_when_the_meeting_starts(
     at_local(clock, 19, 12, 14, 30)
     secretary.send("/hop_quanly")
     after = [o.label for o in secretary.options()]
-    assert len(before) == len(after) == 9
+    assert len(before) == len(after) == 10
     for label in (
         texts.FLOW_MTG_M_ANSWERS,
         texts.FLOW_MTG_M_DOC,

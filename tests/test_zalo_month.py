@@ -192,8 +192,9 @@ async def test_directive_written_on_zalo_is_acknowledged_with_a_digit(
     first = clock()
     assert list(acknowledged(bot.db, "DV003").values()) == [first]
     assert list(acknowledged(bot.db, "DV004").values()) == [None]  # DV004 has not answered
-    clock.advance(minutes=5)  # the same digit again: still acknowledged, at the first time
-    assert await bot.say(CUONG, digit) == texts.DIR_ACKED
+    # The same digit again: nothing is asked any more; still acknowledged, at the first time.
+    clock.advance(minutes=5)
+    assert await bot.say(CUONG, digit) == texts.NOTHING_TO_ANSWER
     assert list(acknowledged(bot.db, "DV003").values()) == [first]
     # The secretary's receipt offered the follow-up as a digit too.
     status = await bot.say("zl-an", digit_of(receipt, texts.FLOW_DIR_STATS_BUTTON))
@@ -226,7 +227,7 @@ async def test_directive_refusals_then_the_words_acknowledge(
     # Members who were not sent the directive, and a stranger, change nothing.
     for user in (EM, LAN):
         for text in ("1", "da nhan"):
-            assert await bot.say(user, text) == texts.UNKNOWN_INPUT
+            assert await bot.say(user, text) == texts.NOTHING_TO_ANSWER
     assert await bot.say("zl-stranger", "1") == texts.NOT_LINKED
     assert acknowledged(bot.db, "DV005") == acknowledged(bot.db, "DV010") == {}
     assert list(acknowledged(bot.db, "DV003").values()) == [None]
@@ -311,8 +312,8 @@ async def test_invitation_refusals_record_nothing(
     invitation = next(t for t in reversed(bot.fake.sent(CUONG)) if texts.MTG_ANSWER_NO in t)
     offered = len(re.findall(r"^\d+\. ", invitation.rsplit("\n\n", 1)[-1], re.M))
     assert await bot.say(CUONG, "9") == texts.CHOOSE_OFFERED_NUMBER.format(count=offered)
-    for text in ("1", "se du", "2"):
-        assert await bot.say(LAN, text) == texts.UNKNOWN_INPUT
+    for text, said in (("1", texts.NOTHING_TO_ANSWER), ("se du", texts.UNKNOWN_INPUT)):
+        assert await bot.say(LAN, text) == said
     assert answer_of(bot.db, "DV003") == answer_of(bot.db, "DV010") == (None, None)
 
     # At the reason step a wrong digit is asked again, and /huy leaves without recording.
@@ -323,7 +324,7 @@ async def test_invitation_refusals_record_nothing(
     assert await bot.say(CUONG, "/huy") == texts.CANCELLED
     assert answer_of(bot.db, "DV003") == (None, None)
     # The flow is gone, and with it the invitation's digits: "1" answers nothing now.
-    assert await bot.say(CUONG, "1") == texts.UNKNOWN_INPUT
+    assert await bot.say(CUONG, "1") == texts.NOTHING_TO_ANSWER
     assert answer_of(bot.db, "DV003") == (None, None)
 
     # /lichhop offers the answers again; /huy where the reason is typed is not a reason.

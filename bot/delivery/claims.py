@@ -57,7 +57,7 @@ from models import (
     UTCDateTime,
 )
 from services.identities import mark_blocked
-from services.outbox import Offer, offer_options_many
+from services.outbox import STALE_NOT_SENT, Offer, is_stale, offer_options_many
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ PENDING = DeliveryStatus.PENDING.value
 SENDING = DeliveryStatus.SENDING.value
 SENT = DeliveryStatus.SENT.value
 FAILED = DeliveryStatus.FAILED.value
+EXPIRED = DeliveryStatus.EXPIRED.value
 
 TIMEOUT_NOTE = "timeout (maybe delivered)"
 ERROR_LENGTH = 500
@@ -503,7 +504,16 @@ class OutboxStore:
                 D.c.lease_until,
             )
         )
-        return sorted((dict(r._mapping) for r in claimed), key=lambda r: r["id"])
+        rows = sorted((dict(r._mapping) for r in claimed), key=lambda r: r["id"])
+        stale = [r["id"] for r in rows if is_stale(r["payload"] or {}, now)]
+        if stale:  # e.g. answers to a meeting that has begun: dropped, never sent late
+            conn.execute(
+                sa.update(D)
+                .where(D.c.id.in_(stale))
+                .values(status=EXPIRED, lease_until=None, lease_owner=None, error=STALE_NOT_SENT)
+            )
+            log.info("%s: %d stale deliveries dropped unsent", self.channel, len(stale))
+        return [r for r in rows if r["id"] not in set(stale)]
 
     def _candidates(
         self, conn: sa.Connection, now: datetime, after: int, count: int
@@ -876,11 +886,8 @@ class OutboxStore:
                 ).all()
             )
         offers = [
-            Offer(
-                chat_id=i.row.chat_id,
-                user_id=users.get(i.row.identity_id or 0, i.row.chat_id),
-                options=i.row.payload.get("options") or [],
-                at=i.at,
+            Offer.of(
+                i.row.chat_id, users.get(i.row.identity_id or 0, i.row.chat_id), i.row.payload, i.at
             )
             for i in items
         ]
