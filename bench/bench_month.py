@@ -5,7 +5,7 @@ directive to the whole cell, the monthly meeting scheduled, members answer (13 "
 leave, one never answers), check-in with the code read out in the room (12 members type it, the
 secretary marks themself present), the roll closed by exception ("Chốt điểm danh": blanks become
 excused / absent without leave), then the resolution, the vote, the quality score, two tasks and
-publishing.
+publishing, each typed where the results menu says it comes next (the tasks a line each).
 
 The secretary sits at the terminal channel, where options are answered by their number, as on
 Zalo: every typed line and every digit is one message. Members' messages are not counted. The
@@ -225,33 +225,24 @@ def play_month(db: Database, core: Core, clock: FakeClock) -> CountingSecretary:
     sec.tap(texts.FLOW_ME_PRESENT)
     sec.tap(texts.FLOW_CLOSE_CONFIRM)
 
-    # 16:10 — the results: a new conversation (the menu above has lapsed).
+    # 16:10 — the results: a new conversation (the menu above has lapsed). The menu says
+    # what comes next, and it is typed right there: the text, the vote, the scores, the tasks.
     at_local(clock, 19, 12, 16, 10)
     sec.begin("5. Nghị quyết")
     sec.type("/ketqua")
-    sec.tap(texts.FLOW_RES_M_TEXT)
     sec.type(RESOLUTION)
 
     sec.begin("6. Biểu quyết")
-    sec.tap(texts.FLOW_RES_M_VOTE)
     voters = re.search(r"có mặt được biểu quyết: (\d+)", sec.text)
     if voters is None:
         raise RuntimeError(sec.text)
     sec.type(f"{voters.group(1)} 0 0")
 
     sec.begin("7. Chấm điểm")
-    sec.tap(texts.FLOW_RES_M_SCORE)
     sec.type(SCORES)
 
     sec.begin("8. Giao 2 nhiệm vụ")
-    sec.tap(texts.FLOW_RES_M_TASK.split(" (")[0])
-    for index, (owner, title, due, _day) in enumerate(TASKS):
-        if index:
-            sec.tap(texts.FLOW_RES_TASK_MORE)
-        sec.tap_paged(owner)
-        sec.type(title)
-        sec.type(due)
-    sec.tap(texts.FLOW_DONE)
+    sec.type("\n".join(f"{owner} – {title} – {due}" for owner, title, due, _day in TASKS))
 
     sec.begin("9. Gửi nghị quyết")
     sec.tap(texts.FLOW_RES_M_PUBLISH)
@@ -324,18 +315,24 @@ def check_records(db: Database, sources: Counter[str]) -> list[str]:
     return wrong
 
 
+def run_month(url: str, clock: FakeClock) -> tuple[CountingSecretary, list[str], Counter[str]]:
+    """The whole month on the database at `url`: the secretary's counts, the records that
+    are wrong (none, when all is well) and how each attendance status was set."""
+    db, core = build(url, clock)
+    try:
+        sec = play_month(db, core, clock)
+        sources: Counter[str] = Counter()
+        wrong = check_records(db, sources)
+    finally:
+        db.dispose()
+    return sec, wrong, sources
+
+
 def main() -> int:
     started = time.perf_counter()
     clock = FakeClock(datetime(2026, 11, 26, 3, 0, tzinfo=UTC))  # 10:00 in Hà Nội
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'month.db'}"
-        db, core = build(url, clock)
-        try:
-            sec = play_month(db, core, clock)
-            sources: Counter[str] = Counter()
-            wrong = check_records(db, sources)
-        finally:
-            db.dispose()
+        sec, wrong, sources = run_month(f"sqlite:///{Path(tmp) / 'month.db'}", clock)
     elapsed = time.perf_counter() - started
 
     width = max(len(stage) for stage in sec.counts)

@@ -213,6 +213,8 @@ class Core:
             questions.drop_tasks(ctx.state)
         ctx.finish()
         command.run(ctx, args)
+        if ctx.state.options:  # the options just asked for keep their numbers (/lichhop)
+            ctx.keep_options = True
         if paused is not None:
             ctx.state.data = {**ctx.state.data, PAUSED: paused}
             ctx.say(texts.MENU_TASK_KEPT)

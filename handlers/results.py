@@ -59,6 +59,7 @@ from services.resolutions import (
     suggest_attendance_score,
     voters_for,
 )
+from services.tasklines import assign_tasks, parse_task_lines
 from services.vndate import format_vn_date, parse_vn_date_result
 
 CRITERIA = tuple(QUALITY_CRITERIA.items())
@@ -169,9 +170,41 @@ class ResultsFlow(Flow):
             if status
             else texts.FLOW_RES_MENU.format(label=label)
         )
-        ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
+        # What usually comes next may be typed right at the menu: the text, the vote, the
+        # scores, the tasks; a tap on an entry works as before.
+        data: dict[str, object] = {"meeting": meeting.id}
+        typed_step, hint = None, None
+        if not has_content(current):
+            typed_step, hint = "text", texts.FLOW_RES_NEXT_TEXT
+            data.update(version=current.number if current else 0, editing=False)
+        elif not voted:
+            typed_step = "vote_typed"
+            present = voters_for(ctx.session, ctx.me, meeting.id).eligible_present
+            hint = texts.FLOW_RES_NEXT_VOTE.format(present=present)
+        elif (
+            record is not None
+            and record.stage is not ResolutionStage.FAILED
+            and (res is not None and res.scored_at is None)
+        ):
+            typed_step, hint = "score_typed", texts.FLOW_RES_NEXT_SCORE
+        elif not tasks:
+            typed_step, hint = "tasks_typed", texts.FLOW_RES_NEXT_TASKS
+        if hint:
+            prompt = f"{prompt}\n{hint}"
+        ctx.ask(
+            self.name,
+            "menu",
+            prompt,
+            options,
+            data=data,
+            accepts_file=typed_step == "text",
+            typed_step=typed_step,
+        )
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
+        if answer.file is not None:  # the resolution's file, sent where its text is offered
+            self.step_text(ctx, answer)
+            return
         meeting = flow_meeting(ctx)
         meeting_id = meeting.id
         assert meeting_id is not None
@@ -362,7 +395,45 @@ class ResultsFlow(Flow):
         if answer.option != "go":
             self._menu(ctx, meeting)
             return
+        typed = ctx.data.get("typed_vote")
+        if isinstance(typed, str):  # the numbers typed at the menu, before the warning
+            ctx.update_data(typed_vote=None)
+            self.step_vote(ctx, Answer(text=typed))
+            return
         self._ask_vote(ctx, meeting.id)
+
+    def _not_typed_here(self, ctx: Ctx, meeting: Meeting, text: str) -> None:
+        """Words typed at the menu that are not the step it suggests: quoted back, menu again."""
+        choose = texts.CHOOSE_NUMBER.format(count=len(ctx.state.options or []))
+        ctx.say(texts.TYPED_NOT_AN_OPTION.format(typed=text[:300], choose=choose))
+        self._menu(ctx, meeting)
+
+    def step_vote_typed(self, ctx: Ctx, answer: Answer) -> None:
+        """The three numbers typed at the menu: the quorum is checked first, as for a tap."""
+        meeting = flow_meeting(ctx)
+        assert meeting.id is not None
+        counts = numbers(answer.text or "")
+        if counts is None or len(counts) != 3:
+            self._not_typed_here(ctx, meeting, answer.text or "")
+            return
+        record = resolution_record(ctx.session, ctx.me, meeting.id)
+        current = record.current if record else None
+        ctx.update_data(version=current.number if current else 0, again=False)
+        if not quorum(voters_for(ctx.session, ctx.me, meeting.id)).met:
+            ctx.update_data(typed_vote=answer.text)
+            self._check_quorum(ctx, meeting.id)
+            return
+        self.step_vote(ctx, answer)
+
+    def step_score_typed(self, ctx: Ctx, answer: Answer) -> None:
+        """All seven scores typed at the menu."""
+        meeting = flow_meeting(ctx)
+        typed = numbers(answer.text or "")
+        if typed is None or len(typed) != len(CRITERIA):
+            self._not_typed_here(ctx, meeting, answer.text or "")
+            return
+        ctx.update_data(scores={}, index=0)
+        self.step_score(ctx, answer)
 
     def _ask_vote(self, ctx: Ctx, meeting_id: int) -> None:
         voters = voters_for(ctx.session, ctx.me, meeting_id)
@@ -491,7 +562,38 @@ class ResultsFlow(Flow):
         members = cell_members(ctx.session, meeting.cell_id)
         items = [(f"m{m.id}", m.full_name) for m in members]
         options = [*page(items, number), ("back", texts.FLOW_BACK)]
-        ctx.ask(self.name, "owner", texts.FLOW_RES_ASK_OWNER, options)
+        prompt = f"{texts.FLOW_RES_ASK_OWNER}\n{texts.FLOW_RES_TASK_LINES_HINT}"
+        ctx.ask(self.name, "owner", prompt, options, typed_step="tasks_typed")
+
+    def step_tasks_typed(self, ctx: Ctx, answer: Answer) -> None:
+        """Tasks typed a line each (`services.tasklines`): all saved, or none and each wrong
+        line said, then asked again."""
+        meeting = flow_meeting(ctx)
+        meeting_id = meeting.id
+        assert meeting_id is not None
+        members = cell_members(ctx.session, meeting.cell_id)
+        parsed = parse_task_lines(answer.text or "", members, local_now(ctx))
+        saved = None
+        if not parsed.errors:
+            saved = attempt(
+                ctx,
+                lambda: assign_tasks(
+                    ctx.session, ctx.me, meeting_id, parsed.lines, now=ctx.now, rules=rules(ctx)
+                ),
+            )
+        else:
+            ctx.say("\n".join([*parsed.errors, texts.TASKLINE_NOTHING_SAVED]))
+        if saved is None:
+            ctx.ask(self.name, "tasks_typed", texts.FLOW_RES_ASK_TASK_LINES)
+            return
+        lines = [
+            texts.FLOW_RES_TASKS_LINE.format(
+                title=line.title, name=line.owner_name, due=format_vn_date(line.due_on)
+            )
+            for line in parsed.lines
+        ]
+        ctx.say(texts.FLOW_RES_TASKS_SAVED.format(count=len(saved), lines="\n".join(lines)))
+        self._menu(ctx, meeting)
 
     def step_owner(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)

@@ -558,6 +558,30 @@ FLOW_RES_ASK_TASK: Final = "Nhiệm vụ giao cho đồng chí {name} là gì?"
 FLOW_RES_ASK_TASK_AGAIN: Final = "Đồng chí gõ lại nội dung nhiệm vụ, ngắn gọn hơn."
 FLOW_RES_ASK_DUE: Final = "Thời hạn hoàn thành? Ví dụ: 31/12, 15/1/2027 hoặc thứ 6 tuần sau."
 FLOW_RES_TASK_SAVED: Final = "Đã giao: {title} – đồng chí {name}, hạn {due}."
+# Several tasks typed at once, a line each (services/tasklines.py).
+FLOW_RES_TASK_LINES_HINT: Final = "Hoặc gõ mỗi nhiệm vụ một dòng: người thực hiện – việc – thời hạn. Ví dụ:\nLê Văn Cường – Báo cáo tổng kết năm – 31/12"
+FLOW_RES_ASK_TASK_LINES: Final = (
+    "Đồng chí gõ lại, mỗi nhiệm vụ một dòng: người thực hiện – việc – thời hạn. Gõ /huy nếu thôi."
+)
+FLOW_RES_TASKS_SAVED: Final = "Đã giao {count} nhiệm vụ:\n{lines}"
+FLOW_RES_TASKS_LINE: Final = "• {title} – đồng chí {name}, hạn {due}"
+TASKLINE_ERROR: Final = "Dòng {n}: {why}"
+TASKLINE_FORMAT: Final = (
+    "cần đủ 3 phần, cách nhau bằng dấu gạch: người thực hiện – việc – thời hạn."
+)
+TASKLINE_NO_NAME: Final = "chưa có tên người thực hiện."
+TASKLINE_NO_MEMBER: Final = "không có đồng chí “{name}” trong chi bộ."
+TASKLINE_AMBIGUOUS: Final = "“{name}” có thể là: {names}. Xin gõ đủ họ tên."
+TASKLINE_EMPTY: Final = "Chưa có nhiệm vụ nào."
+TASKLINE_TOO_MANY: Final = "Mỗi lần gõ tối đa {maximum} nhiệm vụ."
+TASKLINE_NOTHING_SAVED: Final = "Chưa giao nhiệm vụ nào; đồng chí sửa các dòng trên rồi gửi lại."
+# The results menu says what usually comes next, to be typed right there.
+FLOW_RES_NEXT_TEXT: Final = "Bước tiếp: gõ nội dung nghị quyết (hoặc gửi tệp) ngay tại đây."
+FLOW_RES_NEXT_VOTE: Final = "Bước tiếp: gõ kết quả biểu quyết (tán thành, không tán thành, không biểu quyết); có mặt được biểu quyết: {present}, ví dụ: {present} 0 0."
+FLOW_RES_NEXT_SCORE: Final = "Bước tiếp: gõ 7 điểm chấm chất lượng, ví dụ: 5 4 9 38 5 27 5."
+FLOW_RES_NEXT_TASKS: Final = (
+    "Bước tiếp: giao nhiệm vụ, mỗi nhiệm vụ một dòng: người thực hiện – việc – thời hạn."
+)
 FLOW_RES_TASK_NEXT: Final = "Giao thêm nhiệm vụ?"
 FLOW_RES_TASK_MORE: Final = "Giao thêm"
 

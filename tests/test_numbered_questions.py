@@ -202,3 +202,18 @@ def test_telegram_buttons_of_both_directives_stay_good(demo: Database, chat_as, 
         member.press_payload(payload["options"][0]["id"])
         assert member.text == texts.DIR_ACKED
     assert acknowledged_codes(demo, first) == acknowledged_codes(demo, second) == {"DV003"}
+
+
+def test_a_command_with_options_keeps_its_numbers(demo: Database, chat_as, clock) -> None:
+    """/lichhop asked for while a question waits: its own numbered answers stay the ones a
+    digit picks; nothing waiting is put after them."""
+    member, secretary = chat_as("DV003"), chat_as("DV001")
+    schedule_via_chat(secretary)
+    send_directive(secretary, FIRST)
+    take(demo, member, clock)  # the invitation waits behind the directive
+    member.send("/lichhop")
+    labels = [o.label for o in member.options()]
+    assert texts.MTG_ANSWER_YES in labels
+    assert texts.WAITING_QUESTION.split("{")[0] not in member.text
+    member.send(str(labels.index(texts.MTG_ANSWER_YES) + 1))
+    assert answer_of(demo, "DV003")[0] == "se_du"

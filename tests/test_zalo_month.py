@@ -237,6 +237,27 @@ async def test_directive_refusals_then_the_words_acknowledge(
     assert None not in acknowledged(bot.db, "DV003").values()
 
 
+async def test_an_invitation_and_a_directive_arriving_together_are_answered_in_turn(
+    bot: Bot, chat_as: ChatAs, clock: FakeClock
+) -> None:
+    """Zalo has one numbered list per chat: "1" answers the message shown last (the
+    directive), then the invitation is offered again and its digits answer it."""
+    await bot.link(CUONG, "DV003", clock)
+    secretary = chat_as("DV001")
+    schedule_via_chat(secretary, "19/12 14:00")
+    compose(secretary, DIRECTIVE)
+    secretary.press(texts.FLOW_SEND)
+    stats = await bot.deliver(clock)
+    assert stats.sent == 2 and DIRECTIVE in bot.fake.sent(CUONG)[-1]
+
+    again = await bot.say(CUONG, digit_of(bot.fake.sent(CUONG)[-1], texts.DIR_ACK_LABEL))
+    assert again.startswith(texts.DIR_ACKED) and "19/12/2026" in again
+    assert None not in acknowledged(bot.db, "DV003").values()
+    assert answer_of(bot.db, "DV003") == (None, None)  # the digit ticked nothing else
+    assert await bot.say(CUONG, digit_of(again, texts.MTG_ANSWER_YES))
+    assert answer_of(bot.db, "DV003")[0] == "se_du"
+
+
 # -- meeting invitations --------------------------------------------------------------------------
 async def _invited(bot: Bot, chat_as: ChatAs, clock: FakeClock, *users: tuple[str, str]) -> Meeting:
     """Members link on Zalo, the secretary schedules from the terminal, the worker delivers."""
