@@ -22,9 +22,13 @@ run: $(STAMP)
 # with code reading the real clock fails today rather than on some later day.
 PYTEST := $(VENV)/bin/pytest -n 2
 
+# Before the tests: style, the import table of the design (lint-imports) and the types (mypy,
+# strict on the rules and the conversations); configured in pyproject.toml.
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PYTEST)
 	SOTAY_TEST_CLOCK_SHIFT_DAYS=400 $(PYTEST)
 
@@ -32,4 +36,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m bench.bench_import
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache *.egg-info

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from bot.app import build_app
@@ -25,6 +26,12 @@ log = logging.getLogger(__name__)
 
 class ChannelFailed(Exception):
     """A channel could not run (a rejected token, an unreachable API); `str()` is one line."""
+
+
+def _stop_on_failure(stop: asyncio.Event, task: asyncio.Task[Any]) -> None:
+    """If one channel fails for good (a rejected token), the others stop too."""
+    if not task.cancelled() and task.exception() is not None:
+        stop.set()
 
 
 def run_channels(settings: Settings) -> None:
@@ -61,7 +68,7 @@ def run_channels(settings: Settings) -> None:
         tasks = {name: asyncio.create_task(job, name=name) for name, job in jobs.items()}
         for task in tasks.values():
             # If one channel fails for good (a rejected token), stop the others too.
-            task.add_done_callback(lambda t: t.cancelled() or t.exception() is None or stop.set())
+            task.add_done_callback(partial(_stop_on_failure, stop))
         await stop.wait()
         # Whatever each job was doing (a back-off, a hanging send), the process is gone in
         # about FINISH_GRACE + CANCEL_GRACE seconds after SIGTERM.

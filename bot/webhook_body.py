@@ -15,6 +15,7 @@ with the right secret the body must not be able to cost memory, stack or a trace
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from starlette.requests import ClientDisconnect, Request
 
@@ -74,6 +75,7 @@ def nested_deeper_than(data: object, limit: int) -> bool:
     A loop over an explicit stack, so it cannot itself run out of recursion.
     """
     pending: list[tuple[object, int]] = [(data, 0)]
+    children: Iterable[object]
     while pending:
         value, depth = pending.pop()
         if isinstance(value, dict):

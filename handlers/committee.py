@@ -34,10 +34,10 @@ def units_overview(ctx: Ctx, _args: str) -> None:
             ctx.session.exec(select(Member.cell_id).where(col(Member.cell_id).in_(cell_ids))).all()
         )
         linked_rows = ctx.session.exec(
-            select(Member.cell_id, sa.func.count(sa.distinct(Member.id)))
+            select(Member.cell_id, sa.func.count(sa.distinct(col(Member.id))))
             .join(ChatIdentity, col(ChatIdentity.member_id) == col(Member.id))
             .where(col(Member.cell_id).in_(cell_ids))
-            .group_by(Member.cell_id)
+            .group_by(col(Member.cell_id))
         ).all()
         linked = dict(linked_rows)
         lines = [
@@ -51,7 +51,9 @@ def units_overview(ctx: Ctx, _args: str) -> None:
         for cell in cells:
             lines.append(
                 texts.UNITS_LINE.format(
-                    cell=cell.name, members=members.get(cell.id, 0), linked=linked.get(cell.id, 0)
+                    cell=cell.name,
+                    members=members.get(cell.id or 0, 0),
+                    linked=linked.get(cell.id or 0, 0),
                 )
             )
         ctx.say("\n".join(lines))

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from handlers.context import PROMPT, TYPED_STEP, Answer, CoreConfig, Ctx
+from handlers.context import TYPED_STEP, Answer, CoreConfig, Ctx
 from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
 from models import ConversationState, Database, Member, utcnow
@@ -24,6 +24,7 @@ from services import questions, texts
 from services.auth import load_actor
 from services.errors import UserError
 from services.identities import touch_identity
+from services.questions import PROMPT
 from services.textnorm import fold, fold_words
 
 log = logging.getLogger(__name__)

@@ -686,7 +686,9 @@ class ResultsFlow(Flow):
             return
         if plan.already:
             ctx.say(
-                texts.FLOW_RES_ALREADY_PUBLISHED.format(when=when(ctx, plan.version.published_at))
+                texts.FLOW_RES_ALREADY_PUBLISHED.format(
+                    when=when(ctx, plan.version.published_at or ctx.now)
+                )
             )
             self._menu(ctx, meeting)
             return

@@ -227,7 +227,7 @@ def _claim_rows(
         .on_conflict_do_nothing(index_elements=["job_key"])
         .returning(table.c.id)
     )
-    return list(session.exec(statement).scalars())  # type: ignore[call-overload]
+    return list(session.exec(statement).scalars())
 
 
 def claim(
@@ -243,7 +243,7 @@ def _record(session: Session, run_id: int, fired: Fired) -> None:
         sa.update(ScheduledRun)
         .where(col(ScheduledRun.id) == run_id)
         .values(outcome=fired.outcome, deliveries=fired.deliveries, note=(fired.note or None))
-    )  # type: ignore[call-overload]
+    )
 
 
 def run_job(

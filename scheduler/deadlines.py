@@ -108,12 +108,16 @@ class Deadline(Job):
 
 def open_task_rows(session: Session, first: date, last: date) -> Iterable[DeadlineRow]:
     rows = session.exec(
-        select(Task.id, Task.due_on, Task.created_at)
+        select(col(Task.id), col(Task.due_on), col(Task.created_at))
         .where(Task.status == TaskStatus.OPEN)
         .where(col(Task.due_on) >= first)
         .where(col(Task.due_on) <= last)
     )
-    return [DeadlineRow(task_id, due_on, created_at) for task_id, due_on, created_at in rows]
+    return [
+        DeadlineRow(task_id, due_on, created_at)
+        for task_id, due_on, created_at in rows
+        if task_id is not None
+    ]
 
 
 def _open_task(session: Session, item: DueItem) -> Task | None:

@@ -61,6 +61,7 @@ class DirectiveReminderJob(Job):
         ).first()
         if directive is None:
             return Fired.skipped("gone")
+        assert directive.id is not None
         waiting = unacknowledged(session, directive.id)
         if not waiting:
             return Fired.skipped("all_acknowledged")

@@ -177,6 +177,7 @@ def _member_reminder(
         "when": meeting_when(meeting, rules.tz),
         "place": meeting.place,
     }
+    assert meeting.id is not None
     options = answer_options(meeting.id)
     until = meeting.starts_at  # a reminder unsent by then would only mislead
     if unanswered_only:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from models import Member, MemberStatus, Role
+from models import Member, MemberStatus, Role, Unit
 from services import audit
 from services.orgwrite import (
     MemberValues,
@@ -61,7 +61,7 @@ def seed_demo(session: Session, *, now: datetime) -> DemoResult:
     existing = session.exec(select(sa.func.count()).select_from(Member)).one()
     if existing:
         return DemoResult(created=False, members=int(existing))
-    cache: dict = {}
+    cache: dict[str, Unit] = {}
     base, _ = ensure_unit_path(session, [TOP, BASE], leaf_is_cell=False, now=now, cache=cache)
     for code, name, cell_name, status, role, joined in _PEOPLE:
         cell, _ = ensure_unit_path(

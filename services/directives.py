@@ -758,7 +758,9 @@ def followed_directives(
             | {u.id for u in subtree_units(session, sorted(actor.committee_unit_ids)) if u.id}
         )
         whole = whole.where(col(Directive.unit_id).in_(directed))
-    found = [(d, None) for d in session.exec(whole.order_by(*newest).limit(limit))]
+    found: list[tuple[Directive, int | None]] = [
+        (d, None) for d in session.exec(whole.order_by(*newest).limit(limit))
+    ]
     cells = sorted(actor.managed_cell_ids)
     if cells and not actor.is_admin:
         shares = session.exec(

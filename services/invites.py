@@ -255,7 +255,7 @@ def search_invitable(session: Session, inviter: Actor, text: str) -> InviteSearc
     by_code = [m for m in members if fold(m.code) == wanted]
     matches = by_code or [m for m in members if wanted in fold(m.full_name)]
     refusals = _refusals(session, inviter, matches)
-    refused = [
+    refused: list[tuple[Member, InviteRefusal]] = [
         (m, r)
         for m in matches
         if (r := refusals.get(m.id or 0)) is not None and r is not InviteRefusal.OUTSIDE

@@ -574,6 +574,7 @@ def cancel_meeting(
     meeting.updated_at = now
     session.add(meeting)
     roll = ensure_roll(session, meeting)
+    assert meeting.id is not None
     outbox.expire_superseded(  # no invitation or reminder after the cancellation
         session,
         kinds=(
@@ -730,6 +731,7 @@ def move_meeting(
         place=move.place,
     )
     # A member away since an earlier move gets this notice only, not a backlog of old ones.
+    assert meeting.id is not None
     outbox.expire_superseded(
         session,
         kinds=(DeliveryKind.MEETING_MOVED, DeliveryKind.MEETING_REMINDER),

@@ -404,14 +404,14 @@ def _grid(
     """A bordered table with a bold header and fixed column widths (Word and LibreOffice both
     keep them only when every cell carries its width and autofit is off). The first column,
     the number, is centred; `row_cm` gives the rows room (to sign in)."""
-    table = doc.add_table(rows=1, cols=len(head))
+    table: Table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     table.autofit = False
     for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.paragraphs[0].add_run(text).bold = True
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for row in rows:
-        added = table.add_row()
+        added = table.add_row()  # type: ignore[no-untyped-call]  # python-docx, untyped
         if row_cm is not None:
             added.height, added.height_rule = Cm(row_cm), WD_ROW_HEIGHT_RULE.AT_LEAST
         cells = added.cells

@@ -130,7 +130,9 @@ def set_cell_role(
     `assignments`: the member's current role rows (any role), when a bulk caller already has them.
     """
     if assignments is not None:
-        existing = [a for a in assignments if a.role in (Role.SECRETARY, Role.DEPUTY)]
+        existing: Sequence[RoleAssignment] = [
+            a for a in assignments if a.role in (Role.SECRETARY, Role.DEPUTY)
+        ]
     else:
         existing = session.exec(
             select(RoleAssignment)
@@ -162,7 +164,7 @@ def set_committee_units(
     `assignments`: the member's current role rows (any role), when a bulk caller already has them.
     """
     if assignments is not None:
-        existing = [a for a in assignments if a.role == Role.COMMITTEE]
+        existing: Sequence[RoleAssignment] = [a for a in assignments if a.role == Role.COMMITTEE]
     else:
         existing = session.exec(
             select(RoleAssignment)

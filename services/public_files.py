@@ -133,7 +133,7 @@ def _insert_or_renew(
     )
     new, old = statement.excluded, table.c
     expired = old.expires_at <= now
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=["sha256"],
         set_={
             "token": sa.case((expired, new.token), else_=old.token),
@@ -144,7 +144,7 @@ def _insert_or_renew(
             ),
         },
     ).returning(old.token)
-    return str(session.connection().execute(statement).scalar_one())
+    return str(session.connection().execute(upsert).scalar_one())
 
 
 def lookup(session: Session, token: str, now: datetime) -> PublicFile | None:

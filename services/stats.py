@@ -268,6 +268,7 @@ def collect(
         select(Unit.id, Unit.name, Unit.path, Unit.lineage).where(col(Unit.id).in_(cells_q))
     ):
         parent = path.rsplit("/", 1)[0].strip() if "/" in path else ""
+        assert cell_id is not None  # a primary key read back
         cells[cell_id] = CellStats(cell_id, name, parent, lineage)
 
     for cell_id, count in session.exec(

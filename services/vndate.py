@@ -192,8 +192,7 @@ def _scan(text: str) -> _Scan:
         spelling = scan.take(m)
         scan.once("date", spelling)
         if m.group(3):
-            day = _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), spelling)
-            scan.day = day
+            scan.day = _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), spelling)
         else:
             scan.yearless = (int(m.group(2)), int(m.group(1)))
     for m in list(_DM.finditer(scan.work)):
@@ -201,9 +200,9 @@ def _scan(text: str) -> _Scan:
         scan.once("date", spelling)
         scan.yearless = (int(m.group(2)), int(m.group(1)))
     if scan.yearless is not None:
-        month, day = scan.yearless
+        month, mday = scan.yearless
         # Validate against a leap year so that 29/02 is judged when the year is known.
-        _make_date(2024, month, day, scan.seen["date"])
+        _make_date(2024, month, mday, scan.seen["date"])
         scan.day_text = scan.seen["date"]
 
     for m in list(_CLOCK.finditer(scan.work)):
@@ -296,13 +295,13 @@ def _resolve_day(scan: _Scan, now_local: datetime, clock: time | None) -> date:
     if scan.day is not None:
         candidates.append((scan.seen["date"], scan.day))
     elif scan.yearless is not None:
-        month, day = scan.yearless
+        month, mday = scan.yearless
         try:
-            guess = date(today.year, month, day)
+            guess = date(today.year, month, mday)
         except ValueError:  # 29/02 in a common year: the next leap year is too far to guess
             raise _Fail(VnDateError.BAD_DATE, scan.day_text) from None
         if guess < today - timedelta(days=YEARLESS_PAST_DAYS):
-            guess = _make_date(today.year + 1, month, day, scan.day_text)
+            guess = _make_date(today.year + 1, month, mday, scan.day_text)
         candidates.append((scan.day_text, guess))
     if scan.relative is not None:
         candidates.append((scan.seen["relative"], today + timedelta(days=scan.relative)))

@@ -22,10 +22,11 @@ from sqlmodel import select
 
 from bot.app import App
 from bot.delivery.files import RemoteFile
+from bot.retry import RetryPolicy
 from bot.settings import Settings, SettingsError, load_settings
 from bot.web import PublicFiles, create_web_app, serve_files, web_channels
 from bot.zalo.adapter import build_sender, handle_update
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.client import ZaloClient
 from bot.zalo.public_urls import PublicUrls
 from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import updates_from_body

@@ -34,12 +34,12 @@ from bot.delivery.chats import ChatStore
 from bot.delivery.claims import SENT, Pace, chat_key
 from bot.delivery.engine import DeliveryWorker
 from bot.delivery.transports import ZaloTransport
+from bot.retry import RetryPolicy
 from bot.telegram.adapter import TelegramAdapter
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.menus import MenuSync
-from bot.telegram.sender import RetryPolicy, TelegramSender
+from bot.telegram.sender import TelegramSender
 from bot.zalo.adapter import handle_update
-from bot.zalo.client import RetryPolicy as ZaloRetry
 from bot.zalo.client import ZaloClient
 from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import updates_from_body
@@ -517,11 +517,11 @@ async def test_zalo_replies_and_broadcast_share_the_token_without_429(
             http = httpx.AsyncClient(transport=HeldTransport(time))
             return ZaloClient(ZALO_TOKEN, zalo.url, http=http, **options)
 
-        transport = ZaloTransport(client(policy=ZaloRetry(attempts=1)), ZALO_TOKEN)
+        transport = ZaloTransport(client(policy=RetryPolicy(attempts=1)), ZALO_TOKEN)
         worker = DeliveryWorker(
             demo, transport, pace=zalo_pace, clock=clock, sleep=time.sleep, account=account
         )
-        replies = client(policy=ZaloRetry(sleep=time.sleep))
+        replies = client(policy=RetryPolicy(sleep=time.sleep))
         sender = ZaloSender(replies)
         start = clock()
         async with transport, replies:

@@ -29,9 +29,9 @@ from sqlmodel import select
 
 import migrations
 from bot.app import App
+from bot.retry import RetryPolicy
 from bot.settings import Settings
 from bot.telegram.runner import TelegramChannel, TelegramOptions, build_telegram, poll
-from bot.telegram.sender import RetryPolicy
 from bot.telegram.webhook import SECRET_HEADER, TelegramWebhook
 from bot.web import create_web_app
 from handlers import build_registry

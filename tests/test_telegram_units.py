@@ -14,6 +14,7 @@ import pytest
 from telegram import Bot, Update
 from telegram.error import RetryAfter
 
+from bot.retry import RetryPolicy
 from bot.telegram.adapter import ChatLocks
 from bot.telegram.incoming import BotIdentity, callback_incoming, message_incoming
 from bot.telegram.menus import MenuSync, main_menu
@@ -27,7 +28,7 @@ from bot.telegram.render import (
     split_text,
     utf16_len,
 )
-from bot.telegram.sender import RetryPolicy, TelegramSender, retry_after_seconds
+from bot.telegram.sender import TelegramSender, retry_after_seconds
 from handlers import build_registry
 from handlers.messages import Option, OutFile, Reply
 from models import Database

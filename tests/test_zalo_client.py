@@ -11,7 +11,8 @@ from itertools import pairwise
 
 import pytest
 
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.retry import RetryPolicy
+from bot.zalo.client import ZaloClient
 from bot.zalo.errors import (
     ZaloBadRequest,
     ZaloForbidden,

@@ -21,10 +21,11 @@ from sqlmodel import Session, select
 from starlette.applications import Starlette
 
 from bot.app import App
+from bot.retry import RetryPolicy
 from bot.settings import SettingsError, load_settings
 from bot.web import ZaloWebChannel, create_web_app
 from bot.zalo.adapter import build_sender
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.client import ZaloClient
 from bot.zalo.dedupe import UpdateLedger, update_key
 from bot.zalo.runner import poll_forever, serve_polling
 from bot.zalo.updates import ZaloUpdate, updates_from_body

@@ -28,8 +28,9 @@ from starlette.applications import Starlette
 
 from bot.app import App
 from bot.delivery.engine import WorkerStats
+from bot.retry import RetryPolicy
 from bot.zalo.adapter import build_sender
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.client import ZaloClient
 from bot.zalo.runner import poll_forever
 from bot.zalo.webhook import PATH, SECRET_HEADER, ZaloWebhook
 from handlers.core import Core

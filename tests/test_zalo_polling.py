@@ -21,8 +21,9 @@ import pytest
 from sqlmodel import select
 
 from bot.app import App
+from bot.retry import RetryPolicy
 from bot.settings import Settings
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.client import ZaloClient
 from bot.zalo.errors import ZaloUnauthorized
 from bot.zalo.runner import poll_forever, serve_polling
 from handlers.context import CoreConfig

@@ -18,8 +18,9 @@ from sqlmodel import select
 from starlette.applications import Starlette
 
 from bot.app import App
+from bot.retry import RetryPolicy
 from bot.zalo.adapter import build_sender
-from bot.zalo.client import RetryPolicy, ZaloClient
+from bot.zalo.client import ZaloClient
 from bot.zalo.dedupe import RecentIds
 from bot.zalo.updates import ZaloUpdate, updates_from_body
 from bot.zalo.webhook import SECRET_HEADER, ZaloWebhook, zalo_webhook_route

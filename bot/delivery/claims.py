@@ -47,6 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from bot.delivery.weights import calls_for
+from bot.retry import jittered
 from models import (
     ChatIdentity,
     Database,
@@ -166,8 +167,8 @@ class Backoff:
     cap: float = 600.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.cap, self.base * 2 ** max(0, attempt - 1))
-        return ceiling / 2 + rng.random() * ceiling / 2
+        """`attempt` counts from 1 (the row's attempts so far)."""
+        return jittered(attempt - 1, self.base, self.cap, rng)
 
 
 @dataclass(frozen=True)

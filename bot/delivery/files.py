@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from handlers.messages import Option, OutFile, Reply
 from services import texts
@@ -62,7 +62,7 @@ def prepare_reply(payload: dict[str, Any], exports_dir: Path) -> PreparedReply:
     if not isinstance(file_spec, dict) or not file_spec.get("ref"):
         return PreparedReply(Reply(text=text, options=options))
     ref = str(file_spec["ref"])
-    kind = "photo" if file_spec.get("kind") == "photo" else "document"
+    kind: Literal["photo", "document"] = "photo" if file_spec.get("kind") == "photo" else "document"
     name = str(file_spec.get("name") or _name_of(ref))
     local = _inside(exports_dir, ref)
     if local is not None and local.is_file():

@@ -22,10 +22,9 @@ from telegram.request import HTTPXRequest
 from bot.delivery.account import CallGate, rate_key
 from bot.delivery.claims import Outcome, Verdict
 from bot.delivery.files import RemoteFile
-from bot.telegram.sender import RetryPolicy as TelegramRetry
+from bot.retry import RetryPolicy
 from bot.telegram.sender import SendResult as TelegramResult
 from bot.telegram.sender import TelegramSender
-from bot.zalo.client import RetryPolicy as ZaloRetry
 from bot.zalo.client import ZaloClient
 from bot.zalo.errors import ZaloUnauthorized
 from bot.zalo.render import PhotoUrlFor
@@ -107,7 +106,7 @@ class TelegramTransport(_Lifecycle):
         self.rate_key = rate_key(self.channel, bot.token)
         self.call_timeout = timeout
         self.sender = TelegramSender(
-            bot, policy=TelegramRetry(attempts=1), paid_broadcast=paid_broadcast
+            bot, policy=RetryPolicy(attempts=1), paid_broadcast=paid_broadcast
         )
 
     async def start(self) -> None:
@@ -198,5 +197,5 @@ def zalo_transport(
     timeout: float = 10.0,
     photo_url_for: PhotoUrlFor = remote_url_only,
 ) -> ZaloTransport:
-    client = ZaloClient(token, api_base, policy=ZaloRetry(attempts=1), request_timeout=timeout)
+    client = ZaloClient(token, api_base, policy=RetryPolicy(attempts=1), request_timeout=timeout)
     return ZaloTransport(client, token, photo_url_for=photo_url_for)

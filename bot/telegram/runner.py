@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import signal
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -20,12 +21,13 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.app import App, build_app
 from bot.logging_setup import setup_logging
+from bot.retry import RetryPolicy
 from bot.settings import Settings, SettingsError
 from bot.stopping import Stopped, until_stopped
 from bot.telegram.adapter import ALLOWED_UPDATES, TelegramAdapter
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.menus import MenuSync
-from bot.telegram.sender import RetryPolicy, TelegramSender
+from bot.telegram.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +143,7 @@ async def poll(channel: TelegramChannel, stop: asyncio.Event, *, timeout: float 
         await until_stopped(channel.start(), stop)
         await until_stopped(
             updater.start_polling(
-                timeout=timeout,
+                timeout=timedelta(seconds=timeout),
                 allowed_updates=list(ALLOWED_UPDATES),
                 bootstrap_retries=5,
             ),

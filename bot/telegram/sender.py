@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import random
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -60,6 +59,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.files import RemoteFile
+from bot.retry import RetryPolicy
 from bot.telegram.render import FilePart, TextPart, chosen_text, escape, render_reply
 from handlers.messages import Reply
 
@@ -71,23 +71,6 @@ UPLOADS_KEPT = 256  # file ids remembered per sender, most recent first
 
 T = TypeVar("T")
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try. Tests shrink the delays; `sleep` is injectable for the same reason."""
-
-    attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-    max_retry_after: float = 60.0
-    sleep: Sleep = asyncio.sleep
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential with full jitter, so many senders do not retry in lockstep."""
-        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return ceiling / 2 + random.random() * ceiling / 2
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

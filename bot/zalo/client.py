@@ -14,11 +14,9 @@ Everything slow or random (sleep, backoff, clock) is injectable so tests run in 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -26,6 +24,7 @@ from typing import Any, Self
 import httpx
 
 from bot.logging_setup import RedactingFilter
+from bot.retry import RetryPolicy
 from bot.zalo.dedupe import RecentIds
 from bot.zalo.errors import (
     ZaloError,
@@ -40,23 +39,6 @@ from bot.zalo.updates import ZaloUpdate, updates_from_body
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://bot-api.zaloplatforms.com"
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try. Tests shrink the delays and may record `sleep`."""
-
-    attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-    max_retry_after: float = 60.0
-    sleep: Sleep = asyncio.sleep
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential with jitter, so several bots do not retry in lockstep."""
-        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return ceiling / 2 + random.random() * ceiling / 2
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ async def serve_polling(
             "`sotay serve` sets it again when it starts"
         )
     own_app = app is None
-    bundle = app or await asyncio.to_thread(build_app, settings)
+    bundle: App = app if app is not None else await asyncio.to_thread(build_app, settings)
     stop = stop_event or asyncio.Event()
     signals = [] if stop_event is not None else _install_signal_handlers(stop)
     try:
