@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 
 import migrations
-from handlers import build_core
+from bot.features import build_core
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Response

@@ -39,9 +39,9 @@ from telegram.ext import ApplicationBuilder, ContextTypes, TypeHandler
 
 import migrations
 from bot.app import App
+from bot.features import build_core
 from bot.settings import Settings
 from bot.telegram.runner import TelegramOptions, build_telegram, poll
-from handlers import build_core
 from handlers.context import CoreConfig
 from models import Channel, Database, Member, utcnow
 from services import texts

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import migrations
+from bot import features
+from bot.features import build_core
 from bot.settings import Settings, invite_secret
-from handlers import build_core
 from handlers.context import CoreConfig
 from handlers.core import Core
 from models import Database
+from scheduler.claims import Job
 
 
 @dataclass
 class App:
+    """What a process serves: its settings, database, the core of every feature's
+    conversations and every feature's scheduled work (both from the wiring list)."""
+
     settings: Settings
     db: Database
     core: Core
+    jobs: tuple[Job, ...] = field(default_factory=features.jobs)
 
 
 def core_config(settings: Settings) -> CoreConfig:

@@ -3,9 +3,10 @@
 Channels plug in as `WebChannel`s (routes plus start-up and shut-down), so adding Zalo means
 writing a `ZaloWebhook` with its own routes and listing it in `web_channels`; nothing else here
 changes. Any number of these processes can run behind a load balancer: the state is in the
-database. With PUBLIC_BASE_URL set, `GET /files/<token>` serves the images published for Zalo
-(`PublicFiles`), since Zalo sends photos only by URL. A file's token is its only key, so
-uvicorn's access log shows those requests as `GET /files/…` (`_server_config`).
+database. With PUBLIC_BASE_URL set, `GET /files/<token>` serves the files published for Zalo
+(`PublicFiles`), since Zalo sends photos only by URL and has no documents: charts, and the
+documents members get as links (minutes, reports, readings, receipts). A file's token is its
+only key, so uvicorn's access log shows those requests as `GET /files/…` (`_server_config`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -39,7 +39,6 @@ from bot.zalo.public_urls import FILES_PATH
 from bot.zalo.webhook import ZaloWebhook
 from models import Database, PublicFile, utcnow
 from services import public_files
-from services.textnorm import strip_diacritics
 
 log = logging.getLogger(__name__)
 
@@ -204,12 +203,15 @@ class ZaloWebChannel:
 
 
 class PublicFiles:
-    """`GET /files/<token>`: the images published for Zalo (`services.public_files`).
+    """`GET /files/<token>`: the files published for Zalo (`services.public_files`).
 
     The token is the only key, so every refusal looks the same (404, same body) whether the
-    token is malformed, unknown or expired, and a malformed one never reaches the database.
-    The bytes are served as stored, typed by what they are (PNG or JPEG, checked when
-    published), with nosniff and no script allowed, so they can never be taken for a page.
+    token is malformed, unknown or expired, or the stored bytes are not of an allowed type; a
+    malformed token never reaches the database. The bytes are served as stored, typed by what
+    they are (checked when published and again here), with nosniff and no script allowed, so
+    they can never be taken for a page. Images are shown (Zalo fetches them for sendPhoto);
+    documents are downloads, so a PDF is never rendered from our domain. Both carry a clean
+    file name, in ASCII and in Vietnamese (RFC 6266 and 5987).
     """
 
     name = "files"
@@ -233,6 +235,7 @@ class PublicFiles:
         if not public_files.is_token(token):
             return _not_found()
         now = self.clock()
+        # In a thread: the query, and the check of the bytes (an Office file's manifest).
         found = await asyncio.to_thread(self._lookup, token, now)
         if found is None:
             return _not_found()
@@ -241,9 +244,8 @@ class PublicFiles:
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": f"private, max-age={max_age}",
             "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Disposition": content_disposition(found.name, found.content_type),
         }
-        if found.content_type not in public_files.IMAGES:  # a spreadsheet: download it
-            headers["Content-Disposition"] = _attachment(found.name)
         return Response(found.data, media_type=found.content_type, headers=headers)
 
     def _lookup(self, token: str, now: datetime) -> PublicFile | None:
@@ -251,11 +253,14 @@ class PublicFiles:
             return public_files.lookup(session, token, now)
 
 
-def _attachment(name: str) -> str:
-    """`Content-Disposition` for a download: an ASCII name for old clients, and the
-    Vietnamese one (RFC 5987) for the rest."""
-    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", strip_diacritics(name)).strip("_") or "tep"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+def content_disposition(name: str, content_type: str) -> str:
+    """`Content-Disposition` for a published file: `inline` for an image, `attachment` for a
+    document; an ASCII name for old clients and the Vietnamese one (RFC 5987 `filename*`)
+    for the rest, both cleaned and with the extension the bytes call for."""
+    disposition = "inline" if content_type in public_files.IMAGES else "attachment"
+    clean = public_files.download_name(name, content_type)
+    plain = public_files.ascii_name(clean)
+    return f"{disposition}; filename=\"{plain}\"; filename*=UTF-8''{quote(clean, safe='')}"
 
 
 def _not_found() -> Response:

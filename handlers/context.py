@@ -15,6 +15,7 @@ from handlers.messages import Incoming, IncomingFile, Option, OutFile, Reply
 from models import ConversationState, Unit
 from services import texts
 from services.auth import Actor, Permission, authorize
+from services.buttons import ButtonPayload
 from services.questions import PROMPT
 
 # Where the step's typed answer goes when options are on offer (see `Ctx.ask`).
@@ -79,7 +80,11 @@ class Ctx:
         self.replies.append(Reply(text=text, options=tuple(options), file=file))
 
     def menu(self, text: str, commands: Sequence[tuple[str, str]]) -> None:
-        """Offer commands as options (payload = the command), outside any flow."""
+        """Offer commands (payload `/name`) or declared buttons (`services.buttons`) as
+        options, outside any flow: those are all a pick outside a flow can run."""
+        for cmd, _label in commands:
+            if not (cmd.startswith("/") or isinstance(cmd, ButtonPayload)):
+                raise ValueError(f"menu option {cmd!r} is neither a command nor a button")
         self._clear_flow()
         self.state.options = [[cmd, label] for cmd, label in commands]
         self.state.nonce = None

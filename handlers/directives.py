@@ -28,6 +28,9 @@ from models import DirectiveAudience, Member, Unit
 from services import texts
 from services.auth import Permission, authorize
 from services.directives import (
+    ACK,
+    REMIND,
+    STATS,
     DirectiveStats,
     FollowedDirective,
     acknowledge_directive,
@@ -363,7 +366,7 @@ class DirectiveFlow(Flow):
             return
         ctx.finish()
         directive_id = receipt.directive.id
-        ctx.menu(receipt.message, [(f"dir_stats:{directive_id}", texts.FLOW_DIR_STATS_BUTTON)])
+        ctx.menu(receipt.message, [(STATS(directive_id or 0), texts.FLOW_DIR_STATS_BUTTON)])
 
 
 # --- Following up -----------------------------------------------------------------------------
@@ -380,7 +383,7 @@ def show_stats(
     options: list[tuple[str, str]] = []
     if stats.not_acknowledged and can_remind:
         label = texts.FLOW_DIR_REMIND_BUTTON.format(count=len(stats.not_acknowledged))
-        options.append((f"dir_remind:{stats.directive.id}", label))
+        options.append((REMIND(stats.directive.id or 0), label))
     ctx.menu(text, options)
 
 
@@ -499,6 +502,6 @@ def register(registry: Registry) -> None:
     registry.command(
         Command("chidao_tinhhinh", texts.CMD_DIRECTIVE_STATUS, Audience.LEADER, status.begin)
     )
-    registry.action(Action("dir_ack", acknowledge))
-    registry.action(Action("dir_stats", stats_action))
-    registry.action(Action("dir_remind", remind_action))
+    registry.action(Action(ACK, acknowledge))
+    registry.action(Action(STATS, stats_action))
+    registry.action(Action(REMIND, remind_action))

@@ -33,6 +33,7 @@ from services.attendance import answer_invitation, answerable
 from services.auth import Permission
 from services.errors import Forbidden
 from services.meetings import (
+    ANSWER,
     MeetingPlan,
     add_document,
     clean_absence_reason,
@@ -595,4 +596,4 @@ def register(registry: Registry) -> None:
     registry.command(
         Command("hop_quanly", texts.CMD_MEETING_MANAGE, Audience.SECRETARY, manage.begin)
     )
-    registry.action(Action("mtg", invitation_action))
+    registry.action(Action(ANSWER, invitation_action))

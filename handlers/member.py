@@ -27,14 +27,15 @@ from models import (
 from services import texts
 from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
-from services.directives import my_directives
+from services.directives import ACK, my_directives
 from services.meetings import (
+    DOCUMENT_AGAIN,
     answer_options,
     meeting_when,
     send_document_again,
     upcoming_meetings,
 )
-from services.resolutions import complete_task, my_tasks, published_resolutions
+from services.resolutions import TASK_DONE, complete_task, my_tasks, published_resolutions
 from services.vndate import format_vn_date
 
 PREVIEW_CHARS = 500
@@ -66,7 +67,7 @@ def directives_view(ctx: Ctx, _args: str) -> None:
             + (texts.MY_DIRECTIVE_FILE if item.file_ref else "")
         )
         if not acked:
-            options.append((f"dir_ack:{item.directive_id}", texts.MY_ACK_BUTTON.format(n=index)))
+            options.append((ACK(item.directive_id), texts.MY_ACK_BUTTON.format(n=index)))
     ctx.menu("\n\n".join(lines), options)
 
 
@@ -111,7 +112,8 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
         lines.append(texts.MY_MEETING_DOC.format(title=document.title, posted=posted))
         if document.file_ref:
             title = shorten(document.title, 40, placeholder="…")
-            resend.append((f"mtg_doc:{document.id}", texts.MY_DOC_AGAIN.format(title=title)))
+            again = DOCUMENT_AGAIN(document.id or 0)
+            resend.append((again, texts.MY_DOC_AGAIN.format(title=title)))
     row = ctx.session.exec(
         select(Attendance)
         .where(Attendance.meeting_id == meeting.id)
@@ -212,7 +214,7 @@ def tasks_view(ctx: Ctx, _args: str) -> None:
                 n=index, title=task.title, due=format_vn_date(task.due_on), late=late
             )
         )
-        options.append((f"task_done:{task.id}", texts.MY_TASK_DONE_BUTTON.format(n=index)))
+        options.append((TASK_DONE(task.id or 0), texts.MY_TASK_DONE_BUTTON.format(n=index)))
     ctx.menu("\n".join(lines), options)
 
 
@@ -263,7 +265,7 @@ def register(registry: Registry) -> None:
     registry.command(Command("diemdanh", texts.CMD_CHECKIN, Audience.MEMBER, checkin.begin))
     registry.command(Command("nghiquyet", texts.CMD_RESOLUTIONS, Audience.MEMBER, resolutions_view))
     registry.command(Command("nhiemvu", texts.CMD_MY_TASKS, Audience.MEMBER, tasks_view))
-    registry.action(Action("task_done", task_done_action))
-    registry.action(Action("mtg_doc", document_again_action))
+    registry.action(Action(TASK_DONE, task_done_action))
+    registry.action(Action(DOCUMENT_AGAIN, document_again_action))
     # The code read out in the room, typed on its own, is a check-in: no command to remember.
     registry.text_route(TextRoute("checkin", looks_like_checkin_code, checkin.begin))

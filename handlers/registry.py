@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
+import inspect
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.context import Ctx, Flow
 from services.auth import Actor, Permission, allows
+from services.buttons import ButtonId
 from services.textnorm import fold
 
 # Spaces, punctuation and underscores vanish when a message is read as a command name.
@@ -78,8 +82,12 @@ class Action:
     may act on it, and that the action is still open. A forged payload must change nothing.
     """
 
-    prefix: str
+    button: ButtonId
     run: Callable[[Ctx, list[str]], None]
+
+    @property
+    def prefix(self) -> str:
+        return self.button.prefix
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,34 @@ class TextRoute:
     name: str
     matches: Callable[[str], bool]
     run: Callable[[Ctx, str], None]
+
+
+def asked_steps(flow_class: type[Flow]) -> set[str]:
+    """The steps a flow's code puts users at: the literal step of every `ctx.ask(self.name,
+    "step", …)` and every `typed_step="…"`, read from its source (and its bases' in this
+    package), so a misspelt step is found when the flow is registered, at start-up."""
+    steps: set[str] = set()
+    for klass in flow_class.__mro__:
+        if klass is Flow or not issubclass(klass, Flow):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr != "ask" or len(node.args) < 2:
+                continue
+            owner, step = node.args[0], node.args[1]
+            if not (isinstance(owner, ast.Attribute) and owner.attr == "name"):
+                continue
+            if isinstance(owner.value, ast.Name) and owner.value.id == "self":
+                if isinstance(step, ast.Constant) and isinstance(step.value, str):
+                    steps.add(step.value)
+                for keyword in node.keywords:
+                    value = keyword.value
+                    literal = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                    if keyword.arg == "typed_step" and literal:
+                        steps.add(str(value.value))  # type: ignore[attr-defined]
+    return steps
 
 
 class Registry:
@@ -111,16 +147,20 @@ class Registry:
     def flow(self, flow: Flow) -> Flow:
         if not flow.name or flow.name in self._flows:
             raise ValueError(f"flow {flow.name!r} has no name or is registered twice")
+        missing = sorted(s for s in asked_steps(type(flow)) if not hasattr(flow, f"step_{s}"))
+        if missing:  # would end as "session expired" in front of a user: fail at start-up
+            raise ValueError(f"flow {flow.name!r} asks steps it has no step_ for: {missing}")
         self._flows[flow.name] = flow
         return flow
 
     def action(self, action: Action) -> None:
-        # Flow buttons carry a 6-hex-digit nonce before the colon; an action prefix never may.
-        if not action.prefix.isidentifier() or action.prefix in self._actions:
-            raise ValueError(f"action prefix {action.prefix!r} invalid or registered twice")
-        if len(action.prefix) == 6 and all(c in "0123456789abcdef" for c in action.prefix):
-            raise ValueError(f"action prefix {action.prefix!r} looks like a flow nonce")
+        """Answer a declared button (its prefix is checked where it is declared)."""
+        if action.prefix in self._actions:
+            raise ValueError(f"button {action.prefix!r} answered twice")
         self._actions[action.prefix] = action
+
+    def actions(self) -> list[Action]:
+        return list(self._actions.values())
 
     def find_action(self, payload: str) -> tuple[Action, list[str]] | None:
         prefix, _, rest = payload.partition(":")

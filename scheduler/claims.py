@@ -27,10 +27,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models import Database, ScheduledRun
+from models.upsert import insert_new
 from scheduler.rules import SchedulerRules
 
 log = logging.getLogger(__name__)
@@ -204,9 +204,6 @@ def _claim_rows(
     """
     if not items:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ScheduledRun.__table__  # type: ignore[attr-defined]
     rows = [
         {
             "job_key": item.key[:200],
@@ -221,13 +218,8 @@ def _claim_rows(
         }
         for item in items
     ]
-    statement = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["job_key"])
-        .returning(table.c.id)
-    )
-    return list(session.exec(statement).scalars())
+    ids = insert_new(session, ScheduledRun, rows, index_elements=["job_key"], returning="id")
+    return [int(run_id) for run_id in ids]
 
 
 def claim(

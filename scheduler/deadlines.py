@@ -32,6 +32,7 @@ from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders, local_moment
 from scheduler.rules import SchedulerRules
 from services import outbox, texts
+from services.resolutions import TASK_DONE
 from services.vndate import format_vn_date
 
 TASK_REMINDER_KIND = DeliveryKind.TASK_REMINDER.value  # outbox kind
@@ -142,7 +143,7 @@ def _remind_owner(template: str) -> Sender:
             member_ids=[task.owner_member_id],
             payload=outbox.message(
                 template.format(title=task.title, due=format_vn_date(task.due_on)),
-                options=[(f"task_done:{task.id}", texts.SCHED_TASK_DONE_BUTTON)],
+                options=[(TASK_DONE(task.id or 0), texts.SCHED_TASK_DONE_BUTTON)],
             ),
             dedupe_key=item.key,
             now=now,
@@ -205,3 +206,8 @@ def task_deadlines() -> list[Deadline]:
             same_day_only=False,
         ),
     ]
+
+
+def jobs() -> list[Job]:
+    """The tasks' deadline reminders, for the app's wiring list."""
+    return list(task_deadlines())

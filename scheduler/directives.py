@@ -72,3 +72,8 @@ class DirectiveReminderJob(Job):
             session, directive, waiting, now=now, tz=rules.tz, dedupe_key=item.key
         )
         return Fired.sent(result.created)
+
+
+def jobs() -> list[Job]:
+    """Reminders of directives not yet acknowledged, for the app's wiring list."""
+    return [DirectiveReminderJob()]

@@ -265,3 +265,8 @@ def _resolution_prompt(
         deadline=format_vn_datetime(meeting.ends_at + rules.cell.resolution_within, rules.tz),
     )
     return _to_leaders(session, meeting, item, now, text)
+
+
+def jobs() -> list[Job]:
+    """The meetings' reminders and invitations still unanswered, for the wiring list."""
+    return [MeetingJob()]

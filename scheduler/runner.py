@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models import Database, utcnow
-from scheduler.claims import TickReport, worker_name
+from scheduler.claims import Job, TickReport, worker_name
 from scheduler.jobs import REMINDERS, WEEKLY, tick
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
 
@@ -68,11 +68,13 @@ class Clock:
         db: Database,
         config: SchedulerConfig,
         *,
+        jobs: Sequence[Job],
         now: Callable[[], datetime] = utcnow,
         on_tick: Callable[[str, TickReport], None] | None = None,
     ) -> None:
         self.db = db
         self.config = config
+        self.jobs = tuple(jobs)
         self.now = now
         self.on_tick = on_tick
         self.ticks: dict[str, int] = {REMINDERS: 0, WEEKLY: 0}
@@ -120,6 +122,7 @@ class Clock:
                 self.db,
                 self.now(),
                 self.config.rules,
+                jobs=self.jobs,
                 group=group,
                 worker=self.config.worker,
             )
@@ -163,20 +166,23 @@ async def start_scheduler(
     app: Any,
     stop_event: asyncio.Event,
     *,
+    jobs: Sequence[Job] | None = None,
     config: SchedulerConfig | None = None,
     now: Callable[[], datetime] = utcnow,
     on_tick: Callable[[str, TickReport], None] | None = None,
 ) -> None:
-    """Run the clock for `app` (a `bot.app.App`) until `stop_event` is set.
+    """Run the clock for `app` (a `bot.app.App`) until `stop_event` is set, ticking `jobs`
+    (by default the app's: every feature's, from the wiring list `bot.features`).
 
-    `bot/runner.py` runs it beside the channels: ``jobs["Scheduler"] = start_scheduler(app, stop)``.
+    `bot/runner.py` runs it beside the channels.
     """
     settings = getattr(app, "settings", None)
     cfg = config or (config_from_settings(settings) if settings is not None else SchedulerConfig())
     if not cfg.enabled:
         await stop_event.wait()
         return
-    clock = Clock(app.db, cfg, now=now, on_tick=on_tick)
+    work = tuple(jobs if jobs is not None else app.jobs)
+    clock = Clock(app.db, cfg, jobs=work, now=now, on_tick=on_tick)
     clock.start()
     try:
         await stop_event.wait()

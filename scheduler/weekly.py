@@ -191,3 +191,8 @@ def _prune(rules: SchedulerRules, now: datetime) -> None:
         if folder.is_dir() and folder.name < oldest:
             log.info("removing old statistics charts in %s", folder)
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def jobs() -> list[Job]:
+    """The committees' weekly statistics, for the app's wiring list."""
+    return [WeeklyStatsJob()]

@@ -44,6 +44,7 @@ from models import (
 )
 from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize, load_actor
+from services.buttons import ButtonId
 from services.errors import Forbidden, UserError
 from services.meetings import DEFAULT_RULES, CellMonthRules, member_names, name_key
 from services.org import is_cell, subtree_units
@@ -52,6 +53,10 @@ from services.vndate import format_vn_date
 
 # "Official members only": chính thức, and exempt members, who are official members excused
 # from meetings (the roll call lists them apart, but they remain official members).
+# Buttons on a directive (services.buttons): acknowledge it; the sender's follow-up and reminder.
+ACK = ButtonId("dir_ack")
+STATS = ButtonId("dir_stats")
+REMIND = ButtonId("dir_remind")
 _OFFICIAL = (MemberStatus.OFFICIAL.value, MemberStatus.EXEMPT.value)
 
 
@@ -470,7 +475,7 @@ def _payload(
     )
     return outbox.message(
         text,
-        options=[(f"dir_ack:{directive.id}", texts.DIR_ACK_LABEL)],
+        options=[(ACK(directive.id or 0), texts.DIR_ACK_LABEL)],
         file_ref=directive.file_ref,
         file_kind=directive.file_kind,
     )

@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models import InboundUpdate
+from models.upsert import insert_new
 
 KEEP = timedelta(days=3)
 PURGE_BATCH = 1000
@@ -29,15 +29,15 @@ def first_time(session: Session, channel: str, key: str, now: datetime) -> bool:
     """True for the first caller with this (channel, key), False for every later one."""
     if not key or len(key) > MAX_KEY:
         raise ValueError(f"an update key is 1-{MAX_KEY} characters")
-    table = InboundUpdate.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(table)
-        .values(channel=channel, update_key=key, received_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "update_key"])
-        .returning(table.c.update_key)
+    row = {"channel": channel, "update_key": key, "received_at": now}
+    inserted = insert_new(
+        session,
+        InboundUpdate,
+        [row],
+        index_elements=["channel", "update_key"],
+        returning="update_key",
     )
-    return session.connection().execute(statement).first() is not None
+    return bool(inserted)
 
 
 def purge_older_than(session: Session, cutoff: datetime, *, limit: int = PURGE_BATCH) -> int:

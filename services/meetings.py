@@ -37,12 +37,17 @@ from models import (
 )
 from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize
+from services.buttons import ButtonId
 from services.errors import UserError
 from services.org import cell_members, is_cell
 from services.textnorm import fold, nfc
 from services.vndate import format_vn_datetime, format_vn_duration, format_vn_span
 
 DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# Buttons (services.buttons): an invitation's answers, and a meeting document sent again.
+ANSWER = ButtonId("mtg")
+DOCUMENT_AGAIN = ButtonId("mtg_doc")
 
 
 @dataclass(frozen=True)
@@ -329,8 +334,8 @@ def answer_options(meeting_id: int) -> list[tuple[str, str]]:
     """ "Sẽ dự" / "Xin vắng": the buttons of an invitation, a move and a reminder, answered by
     the `mtg` action (`handlers.meetings.invitation_action`)."""
     return [
-        (f"mtg:{meeting_id}:yes", texts.MTG_ANSWER_YES),
-        (f"mtg:{meeting_id}:no", texts.MTG_ANSWER_NO),
+        (ANSWER(meeting_id, "yes"), texts.MTG_ANSWER_YES),
+        (ANSWER(meeting_id, "no"), texts.MTG_ANSWER_NO),
     ]
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from models import ChatIdentity, ConversationState, Delivery, DeliveryStatus, Member
+from models.upsert import insert_new
 from services import questions, texts
+from services.buttons import ButtonPayload
 from services.org import vn_name_key
 
 _CHUNK = 500
@@ -125,6 +126,9 @@ def message(
     again.
     """
     payload: dict[str, Any] = {"text": text}
+    for oid, _label in options:
+        if not isinstance(oid, ButtonPayload):  # a button no handler may answer
+            raise ValueError(f"option {oid!r} is not made by a declared ButtonId")
     if options:
         payload["options"] = [{"id": oid, "label": label} for oid, label in options]
     if file_ref:
@@ -248,20 +252,12 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """`_insert_ignoring_duplicates`, returning the member id of each row really inserted, so
     the sender is told who got the message from this call, not who was meant to."""
-    if not rows:
-        return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = Delivery.__table__  # type: ignore[attr-defined]
     # RETURNING names the rows really inserted (rowcount is not reliable for multi-row
-    # inserts on every driver); both PostgreSQL and SQLite ≥ 3.35 support it here.
-    statement = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(table.c.member_id)
+    # inserts on every driver); `insert_new` reads it back on both databases.
+    member_ids = insert_new(
+        session, Delivery, rows, index_elements=["dedupe_key"], returning="member_id"
     )
-    return [int(member_id) for (member_id,) in session.exec(statement).all()]
+    return [int(member_id) for member_id in member_ids]
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ from models import (
 )
 from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize
+from services.buttons import ButtonId
 from services.errors import UserError
 from services.meetings import (
     DEFAULT_RULES,
@@ -62,6 +63,9 @@ from services.meetings import (
 )
 from services.textnorm import nfc
 from services.vndate import format_vn_date, format_vn_datetime
+
+# A task's "Hoàn thành" button (services.buttons), on its reminders and in /nhiemvu.
+TASK_DONE = ButtonId("task_done")
 
 # criterion → maximum points, in the order of the sheet.
 QUALITY_CRITERIA: Mapping[str, int] = {

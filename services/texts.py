@@ -307,7 +307,7 @@ DIR_NOT_ACKED: Final = "Chưa xác nhận: {names}"
 
 # --- Zalo ----------------------------------------------------------------------------------
 ZALO_FILE_LINK: Final = "📎 Tệp “{name}”: {url}"
-ZALO_FILE_UNAVAILABLE: Final = "📎 Tệp “{name}” chưa gửi được qua Zalo. Đồng chí vui lòng xem trên Telegram hoặc hỏi bí thư chi bộ."
+ZALO_FILE_UNAVAILABLE: Final = "📎 Tệp “{name}” chưa gửi được qua Zalo, đồng chí vui lòng nhận tệp trên Telegram hoặc xin bí thư chi bộ gửi giúp."
 
 # --- Import (admin-facing; row messages get the "Dòng n:" prefix) -----------------------
 # Row messages carry no "Dòng n:" prefix: RowError.__str__ adds it (IMPORT_ROW_PREFIX).

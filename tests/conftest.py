@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 import migrations
 import models
-from handlers import build_core
+from bot.features import build_core
 from handlers.context import CoreConfig
 from handlers.core import Core
 from models import Database

@@ -27,6 +27,7 @@ from models import (
     DeliveryPart,
     DeliveryRate,
 )
+from services.directives import ACK
 from tests.fake_telegram import ApiError, FakeTelegram
 from tests.support import FakeClock
 from tests.test_delivery_support import (
@@ -67,10 +68,7 @@ async def test_a_broadcast_reaches_every_member_once_and_keeps_message_ids(
     demo: Database, telegram: FakeTelegram, clock: FakeClock
 ) -> None:
     members = link_members(demo, chats(telegram, 40), now=clock())
-    assert (
-        enqueue_to(demo, members, key="dir:1", now=clock(), options=[("dir_ack:1", "Đã nhận")])
-        == 40
-    )
+    assert enqueue_to(demo, members, key="dir:1", now=clock(), options=[(ACK(1), "Đã nhận")]) == 40
     time = VirtualTime(clock)
     worker = telegram_worker(demo, telegram, time=time)
     async with worker.transport:  # type: ignore[attr-defined]

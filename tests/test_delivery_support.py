@@ -33,6 +33,7 @@ from bot.settings import SettingsError, load_settings
 from handlers.messages import Reply
 from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit, utcnow
 from services import outbox, texts
+from services.directives import ACK
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.support import FakeClock
 
@@ -355,7 +356,7 @@ def test_payload_becomes_reply_with_options_and_file_kinds(tmp_path: Path) -> No
     exports = tmp_path / "exports"
     (exports / "charts").mkdir(parents=True)
     (exports / "charts" / "tuan.png").write_bytes(b"\x89PNG fake")
-    payload = outbox.message("Báo cáo tuần", options=[("dir_ack:7", "Đã nhận")])
+    payload = outbox.message("Báo cáo tuần", options=[(ACK(7), "Đã nhận")])
 
     plain = prepare_reply(payload, exports).reply
     assert plain.text == "Báo cáo tuần"

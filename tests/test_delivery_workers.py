@@ -26,6 +26,7 @@ from handlers.messages import Incoming
 from handlers.registry import Action, Registry
 from models import ConversationState, Database
 from services import texts
+from services.buttons import ButtonId
 from services.demo import seed_demo
 from tests.conftest import _truncate_all
 from tests.fake_telegram import TOKEN as TELEGRAM_TOKEN
@@ -45,6 +46,7 @@ from tests.test_delivery_support import (
 ROOT = Path(__file__).resolve().parents[1]
 # Invite codes are signed with it; a process with a bot token refuses to start without one.
 INVITE_SECRET = "test-invite-secret-0123456789-abcdefghijklmnop"
+TEST_BUTTON = ButtonId("tst")
 
 
 @pytest.fixture
@@ -113,7 +115,7 @@ async def test_zalo_delivery_numbers_the_options_and_a_typed_digit_answers(
 ) -> None:
     chats = ["zalo-user-1", "zalo-user-2", "zalo-user-3"]
     members = link_members(demo, chats, channel="zalo", now=clock())
-    options = [("tst:yes", "Sẽ dự"), ("tst:no", "Xin vắng")]
+    options = [(TEST_BUTTON("yes"), "Sẽ dự"), (TEST_BUTTON("no"), "Xin vắng")]
     enqueue_to(demo, members, key="mtg:1", now=clock(), text="Mời dự sinh hoạt", options=options)
     enqueue_to(
         demo,
@@ -153,7 +155,7 @@ async def test_zalo_delivery_numbers_the_options_and_a_typed_digit_answers(
         ctx.say(f"Đã ghi nhận: {args[0]}")
 
     registry = Registry()
-    registry.action(Action("tst", answer))
+    registry.action(Action(TEST_BUTTON, answer))
     core = Core(demo, registry, clock=clock)
     response = core.handle(Incoming(channel="zalo", chat_id=chats[1], user_id=chats[1], text="2"))
     assert answers == [["no"]]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.features import registry as build_registry
 from bot.telegram.menus import commands_for, member_commands
-from handlers import build_registry
 from models import Database, DeliveryKind, Role, Unit
 from services import texts
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS

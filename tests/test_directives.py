@@ -22,6 +22,7 @@ from services import outbox, texts
 from services.auth import Actor, load_actor
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS
 from services.directives import (
+    ACK,
     acknowledge_directive,
     directive_stats,
     followed_directives,
@@ -345,7 +346,7 @@ def test_enqueue_is_idempotent_per_account(demo: Database, clock: FakeClock) -> 
     with demo.session() as session:
         link(session, clock, "DV003", "DV004")
         ids = [member_id(session, c) for c in ("DV003", "DV004", "DV005")]
-        payload = outbox.message("Thử", options=[("x:1", "Một")])
+        payload = outbox.message("Thử", options=[(ACK(1), "Một")])
         first = outbox.enqueue(
             session,
             kind="reminder",
@@ -393,7 +394,7 @@ def test_enqueue_is_idempotent_per_account(demo: Database, clock: FakeClock) -> 
         rows = deliveries(session, "reminder")
         assert len(rows) == 3
         assert {r.channel for r in rows} == {"terminal", "telegram"}
-        assert rows[0].payload == {"text": "Thử", "options": [{"id": "x:1", "label": "Một"}]}
+        assert rows[0].payload == {"text": "Thử", "options": [{"id": "dir_ack:1", "label": "Một"}]}
 
 
 def test_enqueue_skips_keys_inserted_meanwhile(demo: Database, clock: FakeClock) -> None:

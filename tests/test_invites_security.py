@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.app import build_app
+from bot.features import build_core
 from bot.settings import (
     INVITE_SECRET_FILE_SUFFIX,
     SettingsError,
     invite_secret,
     load_settings,
 )
-from handlers import build_core
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming

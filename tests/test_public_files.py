@@ -66,6 +66,17 @@ RED, BLUE = tiny_png((200, 0, 0)), tiny_png((0, 0, 200))
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
 
 
+def xlsx_bytes() -> bytes:
+    """A real (tiny) workbook, as `/thongke` writes one."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Chi bộ", "Có mặt"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 def publish(
     db: Database, data: bytes, clock: Callable[[], datetime], name: str = "chart.png"
 ) -> str:
@@ -322,16 +333,17 @@ async def test_the_interactive_sender_publishes_too_and_passes_urls_through(
         assert (await sender.send("zl-1", Reply("Biểu đồ", (), chart))).ok
         remote = RemoteFile("anh.jpg", b"", kind="photo", ref="https://cdn.example/anh.jpg")
         assert (await sender.send("zl-1", Reply("Ảnh", (), remote))).ok
-        report = OutFile("bao_cao.xlsx", b"PK\x03\x04 workbook", kind="document")
+        report = OutFile("bao_cao.xlsx", xlsx_bytes(), kind="document")
         assert (await sender.send("zl-1", Reply("Báo cáo", (), report))).ok
         fake_png = OutFile("trick.png", b"<html>", kind="photo")  # named .png, is not one
         assert (await sender.send("zl-1", Reply("Lạ", (), fake_png))).ok
+        # A zip named .docx is not a Word file: its bytes decide, not its name.
         notes = OutFile("ghi_chu.docx", b"PK\x03\x04 document", kind="document")
         assert (await sender.send("zl-1", Reply("Ghi chú", (), notes))).ok
     first, second = (c.payload["photo"] for c in fake.calls_to("sendPhoto"))
     assert first.startswith(f"{BASE}/files/") and second == "https://cdn.example/anh.jpg"
     report_text, odd, other = fake.sent("zl-1")[-3:]
-    # A spreadsheet the bot made goes as a link; what is not an image or an XLSX, as a note.
+    # A spreadsheet the bot made goes as a link; what is not of an allowed type, as a note.
     link = report_text.removeprefix("Báo cáo\n\n")
     assert link.startswith(texts.ZALO_FILE_LINK.split("{url}")[0].format(name="bao_cao.xlsx"))
     assert f"{BASE}/files/" in link
@@ -356,7 +368,7 @@ async def test_thongke_on_zalo_sends_the_chart_and_a_link_to_the_spreadsheet(
     (photo,) = fake.calls_to("sendPhoto")
     chart = await _served(settings, app, photo.payload["photo"])
     assert chart.headers["content-type"] == "image/png"
-    assert "content-disposition" not in chart.headers  # shown, not downloaded
+    assert chart.headers["content-disposition"].startswith("inline;")  # shown, not downloaded
     url = fake.sent("zl-committee")[-1].rsplit(" ", 1)[-1]
     sheet = await _served(settings, app, url)
     assert sheet.headers["content-type"] == public_files.XLSX

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.features import jobs, tick
 from models import (
     Database,
     Delivery,
@@ -19,7 +20,8 @@ from models import (
 )
 from scheduler.claims import DueItem, Fired
 from scheduler.deadlines import Deadline, DeadlineRow
-from scheduler.jobs import REMINDERS, registered, tick
+from scheduler.jobs import REMINDERS
+from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
 from services import outbox, texts
 from services.demo import CELL_OFFICE
@@ -247,10 +249,10 @@ def test_a_new_deadline_kind_needs_no_change_to_the_loop(demo: Database, clock: 
     fee = Deadline(
         "fee_due_tomorrow", offset_days=-1, rows=rows, send=send_note, same_day_only=True
     )
-    assert fee.name not in {job.name for job in registered()}
+    assert fee.name not in {job.name for job in jobs()}
     for when in (local(29, 11, 7), local(29, 11, 8, 1), local(29, 11, 23, 59)):
         clock.now = when
-        tick(demo, clock(), DEFAULT_SCHEDULER_RULES, jobs=[fee])
+        tick_jobs(demo, clock(), DEFAULT_SCHEDULER_RULES, jobs=[fee])
     assert [c for c, _t in sent_to(demo, "fee_reminder", member_id)] == ["DV005"]
     with demo.session() as session:
         run = session.exec(select(ScheduledRun)).one()
@@ -291,13 +293,13 @@ def test_a_failing_item_leaves_no_claim_and_no_message_and_is_retried(
 
     fee = Deadline("fee_due_today", offset_days=0, rows=rows, send=send_note, same_day_only=False)
     clock.now = local(27, 11, 9)
-    first = tick(demo, clock(), jobs=[fee])
+    first = tick_jobs(demo, clock(), jobs=[fee])
     assert (first["fee_due_today"].sent, first["fee_due_today"].failed) == (1, 1)
     with demo.session() as session:
         assert [r.ref_id for r in session.exec(select(ScheduledRun))] == [member_ids[1]]
         assert [d.member_id for d in session.exec(select(Delivery))] == [member_ids[1]]
-    second = tick(demo, clock(), jobs=[fee])
+    second = tick_jobs(demo, clock(), jobs=[fee])
     assert (second["fee_due_today"].due, second["fee_due_today"].sent) == (1, 1)
-    assert tick(demo, clock(), jobs=[fee]).total.due == 0
+    assert tick_jobs(demo, clock(), jobs=[fee]).total.due == 0
     with demo.session() as session:
         assert sorted(d.member_id for d in session.exec(select(Delivery))) == sorted(member_ids)

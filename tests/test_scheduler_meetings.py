@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from bot.features import tick
 from models import Database, Delivery, DeliveryKind, Meeting, Member, ScheduledRun, Unit
-from scheduler.jobs import REMINDERS, tick
+from scheduler.jobs import REMINDERS
 from services.attendance import answer_invitation, close_attendance, open_checkin
 from services.demo import CELL_OFFICE
 from services.identities import find_member, local_identity

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
+from bot.features import jobs, tick
 from models import Database, Delivery, Member, ScheduledRun, Unit
 from scheduler.claims import TickReport
 from scheduler.directives import DirectiveReminderJob
-from scheduler.jobs import REMINDERS, WEEKLY, tick
+from scheduler.jobs import REMINDERS, WEEKLY
+from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
 from scheduler.runner import SchedulerConfig, start_scheduler
 from scheduler.weekly import STATS_KIND, WeeklyStatsJob, week_due
@@ -171,7 +173,7 @@ def test_concurrent_scheduler_processes_send_each_report_exactly_once(
     def run(db: Database, index: int) -> None:
         try:
             barrier.wait()
-            reports.append(tick(db, clock(), rules, jobs=jobs, worker=f"process-{index}"))
+            reports.append(tick_jobs(db, clock(), rules, jobs=jobs, worker=f"process-{index}"))
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -235,7 +237,7 @@ async def test_the_apscheduler_clock_ticks_and_stops_cleanly(
         if sum(1 for g, _r in ticks if g == REMINDERS) >= 3 and any(g == WEEKLY for g, _r in ticks):
             stop.set()
 
-    app = SimpleNamespace(db=demo, settings=None)
+    app = SimpleNamespace(db=demo, settings=None, jobs=jobs())
     await asyncio.wait_for(
         start_scheduler(app, stop, config=config, now=clock, on_tick=on_tick), timeout=20
     )

@@ -22,7 +22,7 @@ from models import Database, Delivery, DeliveryKind, DeliveryStatus, Meeting
 from services import outbox, texts
 from services.auth import Actor, load_actor
 from services.identities import find_member
-from services.meetings import cancel_meeting, move_meeting
+from services.meetings import ANSWER, cancel_meeting, move_meeting
 from tests.fake_zalo import FakeZalo, running_fake_zalo
 from tests.support import ChatDriver, FakeClock
 from tests.test_delivery_support import drain_as_run, link_members
@@ -142,7 +142,7 @@ async def test_the_zalo_worker_drops_a_stale_row_and_sends_the_rest(
                 kind=DeliveryKind.MEETING_REMINDER,
                 ref_id=None,
                 member_ids=[linked.member_id],
-                payload=outbox.message(text, options=[("m:1:yes", "Sẽ dự")], until=until),
+                payload=outbox.message(text, options=[(ANSWER(1, "yes"), "Sẽ dự")], until=until),
                 dedupe_key=f"stale-test:{text}",
                 now=now,
             )

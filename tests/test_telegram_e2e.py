@@ -29,12 +29,12 @@ from sqlmodel import select
 
 import migrations
 from bot.app import App
+from bot.features import registry as build_registry
 from bot.retry import RetryPolicy
 from bot.settings import Settings
 from bot.telegram.runner import TelegramChannel, TelegramOptions, build_telegram, poll
 from bot.telegram.webhook import SECRET_HEADER, TelegramWebhook
 from bot.web import create_web_app
-from handlers import build_registry
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming, Response

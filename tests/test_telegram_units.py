@@ -14,6 +14,7 @@ import pytest
 from telegram import Bot, Update
 from telegram.error import RetryAfter
 
+from bot.features import registry as build_registry
 from bot.retry import RetryPolicy
 from bot.telegram.adapter import ChatLocks
 from bot.telegram.incoming import BotIdentity, callback_incoming, message_incoming
@@ -29,7 +30,6 @@ from bot.telegram.render import (
     utf16_len,
 )
 from bot.telegram.sender import TelegramSender, retry_after_seconds
-from handlers import build_registry
 from handlers.messages import Option, OutFile, Reply
 from models import Database
 from services import texts

@@ -34,6 +34,7 @@ import uvicorn.logging
 from starlette.applications import Starlette
 
 from bot.app import App
+from bot.features import build_core
 from bot.logging_setup import AccessPathMask
 from bot.settings import Settings
 from bot.telegram.runner import TelegramOptions, build_telegram
@@ -48,7 +49,6 @@ from bot.zalo.updates import MAX_NESTING, MAX_UPDATES, updates_from_body
 from bot.zalo.webhook import MAX_BODY as ZALO_MAX_BODY
 from bot.zalo.webhook import SECRET_HEADER as ZALO_SECRET_HEADER
 from bot.zalo.webhook import ZaloWebhook
-from handlers import build_core
 from handlers.context import CoreConfig
 from models import Database, utcnow
 from services import public_files

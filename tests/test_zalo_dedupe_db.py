@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from starlette.applications import Starlette
 
 from bot.app import App
+from bot.features import build_core
 from bot.retry import RetryPolicy
 from bot.settings import SettingsError, load_settings
 from bot.web import ZaloWebChannel, create_web_app
@@ -30,7 +31,6 @@ from bot.zalo.dedupe import UpdateLedger, update_key
 from bot.zalo.runner import poll_forever, serve_polling
 from bot.zalo.updates import ZaloUpdate, updates_from_body
 from bot.zalo.webhook import SECRET_HEADER, ZaloWebhook
-from handlers import build_core
 from handlers.context import CoreConfig
 from models import Database, InboundUpdate
 from services import inbound

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.delivery.claims import (
     SENDING,
@@ -39,6 +38,7 @@ from bot.delivery.claims import (
     Pace,
     R,
     chat_key,
+    create_rate_row,
     first_slot,
     upsert_chat,
 )
@@ -195,12 +195,7 @@ class ChatStore:
             ).first()
             if state is not None:
                 return state[0], state[1], state[2], state[3]
-            insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
-            conn.execute(
-                insert(R)
-                .values(key=self.rate_key, next_slot_at=now, paused_until=None, updated_at=now)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
+            create_rate_row(conn, self.rate_key, now)
         raise RuntimeError(f"rate row {self.rate_key!r} could not be created")
 
     def _foreign(self, last_by: str | None, last_at: datetime | None, now: datetime) -> bool:

@@ -43,7 +43,6 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from bot.delivery.weights import calls_for
@@ -57,6 +56,7 @@ from models import (
     DeliveryStatus,
     UTCDateTime,
 )
+from models.upsert import dialect_insert, insert_ignoring
 from services.identities import mark_blocked
 from services.outbox import STALE_NOT_SENT, Offer, is_stale, offer_options_many
 
@@ -277,6 +277,16 @@ def first_slot(
     return start + catch_up if joining else start
 
 
+def create_rate_row(conn: sa.Connection, key: str, now: datetime) -> None:
+    """A token's row in `delivery_rates`, unless one exists: the first worker or reply of
+    any process creates it, the others find it (no error, no savepoint needed)."""
+    conn.execute(
+        insert_ignoring(R, ["key"], conn).values(
+            key=key, next_slot_at=now, paused_until=None, updated_at=now
+        )
+    )
+
+
 def upsert_chat(
     conn: sa.Connection,
     dialect: str,
@@ -289,8 +299,7 @@ def upsert_chat(
 ) -> None:
     """Create or move on a chat's row in `delivery_rates`: `next_slot_at` as given (or left
     as it is), `paused_until` only ever later."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(R).values(
+    statement = dialect_insert(R, dialect).values(
         key=key,
         next_slot_at=next_slot_at or now,
         paused_until=paused_until,
@@ -347,13 +356,8 @@ class OutboxStore:
     # -- claiming -------------------------------------------------------------------------------
     def ensure_rate_row(self, now: datetime) -> None:
         """The token's schedule row exists (created by whichever worker comes first)."""
-        insert = postgresql.insert if self.db.dialect == "postgresql" else sqlite.insert
         with self.db.engine.begin() as conn:
-            conn.execute(
-                insert(R)
-                .values(key=self.rate_key, next_slot_at=now, paused_until=None, updated_at=now)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
+            create_rate_row(conn, self.rate_key, now)
 
     def has_due(self, now: datetime) -> bool:
         """A cheap read: is any row of this channel due? Idle workers ask this, nothing more."""

@@ -3,12 +3,18 @@
 An outbox payload names its file by reference only (`{"ref", "kind"}`), so rows stay small and
 a file is read when it is sent:
 
-* a path inside the exports folder (charts and reports the bot made): read and uploaded
-  (checked first, so a file name that looks like an id is still found);
-* an http(s) URL: passed on; Telegram fetches it, Zalo sends photos by URL;
+* a path inside the exports folder (charts, reports, minutes, receipts the bot made): read
+  (checked first, so a file name that looks like an id is still found) and handed over as
+  bytes: Telegram uploads them; Zalo, which uploads nothing, publishes an image or a document
+  of an allowed type (PNG, JPEG, PDF, DOCX, XLSX by its bytes) under PUBLIC_BASE_URL and sends
+  it as a photo or a link (`bot.zalo.public_urls`, `services.public_files`);
+* an http(s) URL: passed on; Telegram fetches it, Zalo sends a photo by it or puts it as a
+  link under the text;
 * anything else is a platform file id, as Telegram hands out for an uploaded document. It only
   means something to the platform (and bot) that issued it, so other channels get the text and
-  a note instead of the file.
+  a sentence saying where to get the file instead.
+
+Whatever cannot travel, the text still goes: a file is never a reason to hold a message back.
 """
 
 from __future__ import annotations
@@ -66,8 +72,11 @@ def prepare_reply(payload: dict[str, Any], exports_dir: Path) -> PreparedReply:
     name = str(file_spec.get("name") or _name_of(ref))
     local = _inside(exports_dir, ref)
     if local is not None and local.is_file():
+        # A name the payload gives (a Vietnamese one for a file stored under a plain path) is
+        # the one the member sees and saves; else the file's own.
+        shown = str(file_spec.get("name") or local.name)
         data = local.read_bytes()
-        return PreparedReply(Reply(text, options, OutFile(name=local.name, data=data, kind=kind)))
+        return PreparedReply(Reply(text, options, OutFile(name=shown, data=data, kind=kind)))
     if _URL.match(ref) or _FILE_ID.match(ref):
         remote = RemoteFile(name=name, data=b"", kind=kind, ref=ref)
         return PreparedReply(Reply(text, options, remote))

@@ -19,13 +19,13 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot import split
 from handlers.messages import MAX_OPTION_PAYLOAD_BYTES, Option, OutFile, Reply
 from services import texts
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
 ELLIPSIS = "…"
-_SEPARATORS = ("\n\n", "\n", " ")
 
 
 def utf16_len(text: str) -> int:
@@ -41,52 +41,16 @@ def escape(text: str) -> str:
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Pieces of at most `limit` UTF-16 units, cut at paragraphs, then lines, then spaces.
 
-    Only a single word longer than the limit is cut mid-word. Blank pieces are dropped.
+    The shared splitter (`bot.split`) does the cutting; Telegram's choice is to drop the
+    separator at a cut, so no message starts or ends with the blank line it was cut at. Only a
+    single word longer than the limit is cut mid-word. Blank pieces are dropped.
     """
-    if utf16_len(text) <= limit:
-        return [text] if text.strip() else []
-    return [piece for piece in _split(text, limit, 0) if piece.strip()]
-
-
-def _split(text: str, limit: int, level: int) -> list[str]:
-    if utf16_len(text) <= limit:
-        return [text]
-    if level == len(_SEPARATORS):
-        return _hard_cut(text, limit)
-    separator = _SEPARATORS[level]
-    chunks: list[str] = []
-    current: str | None = None
-    for piece in text.split(separator):
-        candidate = piece if current is None else current + separator + piece
-        if utf16_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current is not None:
-            chunks.append(current)
-        if utf16_len(piece) <= limit:
-            current = piece
-        else:
-            *done, current = _split(piece, limit, level + 1)
-            chunks.extend(done)
-    if current is not None:
-        chunks.append(current)
-    return chunks
+    return split.split_text(text, limit, measure=utf16_len, keep_separator=False)
 
 
 def _hard_cut(text: str, limit: int) -> list[str]:
-    """Cut by code points so a surrogate pair (emoji) is never split."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in text:
-        width = utf16_len(char)
-        if size + width > limit:
-            chunks.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += width
-    chunks.append("".join(current))
-    return chunks
+    """Cut by whole characters so a surrogate pair (emoji) or a letter's marks are never split."""
+    return split.hard_cut(text, limit, measure=utf16_len)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -81,8 +81,10 @@ def blocked_marker(db: Database) -> OnBlocked:
 def build_sender(
     app: App, client: ZaloClient, *, photo_url_for: PhotoUrlFor | None = None
 ) -> ZaloSender:
-    """The interactive sender (polling and webhook): generated charts are published under
-    PUBLIC_BASE_URL as the delivery worker does, unless `photo_url_for` says otherwise."""
+    """The interactive sender (polling and webhook): generated charts and documents (minutes,
+    the `/thongke` spreadsheet) are published under PUBLIC_BASE_URL as the delivery worker
+    does, so a member gets a file the same way whichever path it takes, unless
+    `photo_url_for` says otherwise."""
     hook = photo_url_for or public_url_hook(app.settings, app.db)
     return ZaloSender(client, photo_url_for=_or_none(hook), on_blocked=blocked_marker(app.db))
 

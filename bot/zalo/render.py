@@ -2,10 +2,14 @@
 
 Zalo has no buttons, so options become a numbered list with a hint line, and the user answers
 with the digit (the core maps it back). The numbered list is always the last thing sent, right
-above where the user types. Zalo sends photos only by public URL and has no documents at all:
-the sender resolves the file's public URL first (`PhotoUrlFor`, an async hook: publishing a
-generated chart writes to the database, `bot.zalo.public_urls`), and rendering only takes the
-result. Without a URL the member gets the text and a short note instead of the file.
+above where the user types. Zalo sends photos only by public URL and has no documents at all
+(its Bot API uploads nothing): the sender resolves the file's public URL first (`PhotoUrlFor`,
+an async hook for any file, not only photos: publishing a generated file writes to the
+database, `bot.zalo.public_urls`), and rendering only takes the result. A photo with a URL goes
+by sendPhoto; a document (minutes, a report, a PDF reading, a receipt) becomes a line with its
+link under the text, `texts.ZALO_FILE_LINK`. Without a URL (no PUBLIC_BASE_URL, a type that is
+not published, a Telegram file id) the file is never dropped silently: the member is told in
+one sentence where to get it, `texts.ZALO_FILE_UNAVAILABLE`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from bot.zalo.split import MAX_MESSAGE, split_text
 from handlers.messages import Option, OutFile, Reply
 from services import texts
 
+# A reply's file → the public URL Zalo or the member can fetch it from, or None.
 PhotoUrlFor = Callable[[OutFile], Awaitable[str | None]]
 
 
@@ -50,7 +55,9 @@ def options_block(options: Sequence[Option]) -> str:
 def render_reply(reply: Reply, file_url: str | None = None) -> list[ZaloOut]:
     """Messages in sending order, each text at most 2,000 characters.
 
-    `file_url` is the public URL of `reply.file`, already resolved (None: there is none).
+    `file_url` is the public URL of `reply.file`, already resolved (None: there is none). The
+    link or the note joins the text, in the same message when they fit, so a document costs
+    no call more than its text; the numbered options stay last.
     """
     menu = options_block(reply.options)
     file = reply.file

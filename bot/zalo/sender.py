@@ -15,9 +15,11 @@ token's limits. With a gate the calls are made here one attempt at a time, retri
 client's own policy: a retry then waits for the gate too, as a first attempt does.
 
 A reply's file is given its public URL before anything is rendered (`photo_url_for`, async:
-publishing a generated chart is a database write, done in a thread). If that fails, nothing
-is sent and the result is transient: the text alone with a "file unavailable" note would count
-as delivered and the file would be lost for good.
+publishing a generated chart or document is a database write, done in a thread). A photo then
+goes by sendPhoto and a document as a link in the text; without a URL the text carries one
+sentence saying where to get the file (`bot.zalo.render`). If the hook fails, nothing is sent
+and the result is transient: the text alone with that note would count as delivered and the
+file would be lost for good.
 """
 
 from __future__ import annotations

@@ -1,0 +1,95 @@
+"""The wiring list: every feature of the product, once, in menu order.
+
+In the spirit of python-telegram-bot's rules-bot (all wiring in one place): the app builds the
+conversation registry (commands, flows, buttons, menus) and the scheduler's jobs from this list
+and from nothing else. Adding a feature is new files in each layer plus one line here; nothing
+registers itself as a side effect of being imported (docs/core.md, "Adding a module").
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers import (
+    Registration,
+    build_registry,
+    committee,
+    common,
+    directives,
+    meetings,
+    member,
+    results,
+    secretary,
+)
+from handlers import build_core as core_with
+from handlers import stats as stats_handlers
+from handlers.context import CoreConfig
+from handlers.core import Core
+from handlers.registry import Registry
+from models import Database, utcnow
+from scheduler import deadlines as task_deadlines
+from scheduler import directives as directive_jobs
+from scheduler import meetings as meeting_jobs
+from scheduler import weekly as weekly_jobs
+from scheduler.claims import Job, TickReport
+from scheduler.jobs import checked
+from scheduler.jobs import tick as tick_jobs
+from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature's entry points: its handlers' registration and its scheduled work."""
+
+    name: str
+    register: Registration | None = None
+    jobs: Callable[[], Sequence[Job]] | None = None
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("common", common.register),
+    Feature("member", member.register),
+    Feature("secretary", secretary.register),
+    Feature("directives", directives.register, directive_jobs.jobs),
+    Feature("meetings", meetings.register, meeting_jobs.jobs),
+    Feature("results", results.register, task_deadlines.jobs),
+    Feature("committee", committee.register),
+    Feature("stats", stats_handlers.register, weekly_jobs.jobs),
+)
+
+
+def registry(features: Sequence[Feature] = FEATURES) -> Registry:
+    """The conversations of `features`, in their order (the menus' order)."""
+    return build_registry(f.register for f in features if f.register is not None)
+
+
+def jobs(features: Sequence[Feature] = FEATURES) -> tuple[Job, ...]:
+    """The scheduled work of `features`; a job name listed twice is refused."""
+    return checked(job for f in features if f.jobs is not None for job in f.jobs())
+
+
+def build_core(
+    db: Database,
+    config: CoreConfig | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    *,
+    features: Sequence[Feature] = FEATURES,
+) -> Core:
+    """The core with every feature's conversations."""
+    return core_with(db, registry(features), config=config, clock=clock)
+
+
+def tick(
+    db: Database,
+    now: datetime,
+    rules: SchedulerRules = DEFAULT_SCHEDULER_RULES,
+    *,
+    group: str | None = None,
+    worker: str | None = None,
+    rng: random.Random | None = None,
+) -> TickReport:
+    """One pass of every feature's scheduled work (what the clock runs; tests call it)."""
+    return tick_jobs(db, now, rules, jobs=jobs(), group=group, worker=worker, rng=rng)
