@@ -50,7 +50,9 @@ from models import (
 )
 from services import texts
 from services.demo import CELL_OFFICE, seed_demo
+from services.directives import texts as directive_texts
 from services.identities import find_member, local_identity
+from services.meetings import texts as meeting_texts
 from services.orgwrite import MemberValues, set_cell_role, upsert_member
 from tests.support import ChatDriver, FakeClock
 
@@ -184,8 +186,8 @@ def play_month(db: Database, core: Core, clock: FakeClock) -> CountingSecretary:
     sec.begin("1. Chỉ đạo toàn chi bộ")
     sec.type("/chidao")
     sec.type("Đề nghị các đồng chí nghiên cứu Chỉ thị 50-CT/TW trước buổi sinh hoạt.")
-    sec.tap(texts.DIR_AUDIENCE_LABELS["all"])
-    sec.tap(texts.FLOW_SEND)
+    sec.tap(directive_texts.DIR_AUDIENCE_LABELS["all"])
+    sec.tap(directive_texts.FLOW_SEND)
     for code in MEMBERS[:-1]:  # everyone but the one who never answers acknowledges it
         member_says(chats[code], "/thongbao", "1")
 
@@ -196,21 +198,21 @@ def play_month(db: Database, core: Core, clock: FakeClock) -> CountingSecretary:
     sec.type("14h 19/12/2026")
     sec.tap("Đến 16:00")
     sec.type("Hội trường tầng 2, trụ sở Sở")
-    sec.tap(texts.FLOW_MTG_AGENDA_KEEP)
-    sec.tap(texts.FLOW_LATER)
-    sec.tap(texts.FLOW_MTG_SEND)
+    sec.tap(meeting_texts.FLOW_MTG_AGENDA_KEEP)
+    sec.tap(meeting_texts.FLOW_LATER)
+    sec.tap(meeting_texts.FLOW_MTG_SEND)
 
     # Members answer (not counted): 12 will come (the secretary convenes), one asks leave
     # ("Ốm"), one is silent.
     for code in ATTENDING:
-        member_says(chats[code], "/lichhop", "=" + texts.MTG_ANSWER_YES)
-    member_says(chats[EXCUSED], "/lichhop", "=" + texts.MTG_ANSWER_NO, "=Ốm")
+        member_says(chats[code], "/lichhop", "=" + meeting_texts.MTG_ANSWER_YES)
+    member_says(chats[EXCUSED], "/lichhop", "=" + meeting_texts.MTG_ANSWER_NO, "=Ốm")
 
     # 19/12 13:50 — the check-in code, read out in the room; 12 members type it.
     at_local(clock, 19, 12, 13, 50)
     sec.begin("3. Mở điểm danh (lấy mã)")
     sec.type("/hop_quanly")
-    sec.tap(texts.FLOW_MTG_M_CHECKIN)
+    sec.tap(meeting_texts.FLOW_MTG_M_CHECKIN)
     found = re.search(r"Mã điểm danh: (\d{4})", sec.text)
     if found is None:
         raise RuntimeError(sec.text)
@@ -221,9 +223,9 @@ def play_month(db: Database, core: Core, clock: FakeClock) -> CountingSecretary:
     # (the conversation lasts an hour): "✋ Tôi có mặt", then "✅ Chốt điểm danh".
     at_local(clock, 19, 12, 14, 10)
     sec.begin("4. Chốt điểm danh")
-    sec.tap(texts.FLOW_MTG_M_CLOSE)
-    sec.tap(texts.FLOW_ME_PRESENT)
-    sec.tap(texts.FLOW_CLOSE_CONFIRM)
+    sec.tap(meeting_texts.FLOW_MTG_M_CLOSE)
+    sec.tap(meeting_texts.FLOW_ME_PRESENT)
+    sec.tap(meeting_texts.FLOW_CLOSE_CONFIRM)
 
     # 16:10 — the results: a new conversation (the menu above has lapsed). The menu says
     # what comes next, and it is typed right there: the text, the vote, the scores, the tasks.
@@ -245,8 +247,8 @@ def play_month(db: Database, core: Core, clock: FakeClock) -> CountingSecretary:
     sec.type("\n".join(f"{owner} – {title} – {due}" for owner, title, due, _day in TASKS))
 
     sec.begin("9. Gửi nghị quyết")
-    sec.tap(texts.FLOW_RES_M_PUBLISH)
-    sec.tap(texts.FLOW_RES_SEND)
+    sec.tap(meeting_texts.FLOW_RES_M_PUBLISH)
+    sec.tap(meeting_texts.FLOW_RES_SEND)
     return sec
 
 

@@ -10,7 +10,7 @@ Then, each in a fresh child process (the data are generated in one too: a child'
 starts from its parent's size), after a baseline child that only imports, connects and draws one
 chart (what every process pays):
 
-1. the figures for the whole tree alone (`services.stats.collect`);
+1. the figures for the whole tree alone (`services.stats.figures.collect`);
 2. the weekly statistics for every committee member (`scheduler.jobs.tick`, weekly group):
    figures for the whole tree, one chart per committee, one claim and outbox row per member;
    again with tracemalloc for the Python peak;
@@ -415,7 +415,7 @@ def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> 
     from scheduler.jobs import REMINDERS, tick
     from scheduler.rules import DEFAULT_SCHEDULER_RULES
     from scheduler.weekly import WeeklyStatsJob
-    from services import stats
+    from services.stats import figures as stats
 
     db = Database(url)
     rules = replace(DEFAULT_SCHEDULER_RULES, exports_dir=exports)
@@ -487,7 +487,7 @@ def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> 
 
 
 def _tiny_report() -> Any:
-    from services.stats import CellStats, StatsReport
+    from services.stats.figures import CellStats, StatsReport
 
     return StatsReport(
         scope=("x",),

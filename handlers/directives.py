@@ -6,7 +6,7 @@ offers every unit the person may direct, `/chidao_tinhhinh` everything they may 
 `/chidao_capuy`, the committee's former command, stays as a hidden alias.
 
 The rules (who may write to whom, who follows up, who receives, what counts as delivered) live
-in services.directives; this module only asks, previews and shows. Every step re-checks the
+in services.directives.rules; this module only asks, previews and shows. Every step re-checks the
 actor's current authority because buttons and stored state are untrusted and may be old.
 """
 
@@ -27,7 +27,8 @@ from handlers.registry import Action, Audience, Command, Registry
 from models import DirectiveAudience, Member, Unit
 from services import texts
 from services.auth import Permission, authorize
-from services.directives import (
+from services.directives import texts as directive_texts
+from services.directives.rules import (
     ACK,
     REMIND,
     STATS,
@@ -70,7 +71,9 @@ def _targets(ctx: Ctx) -> list[tuple[str, str]]:
         unit = ctx.session.get(Unit, unit_id)
         if unit is not None and unit.id is not None and unit.id not in seen:
             label = (
-                unit.name if is_cell(unit) else texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=unit.name)
+                unit.name
+                if is_cell(unit)
+                else directive_texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=unit.name)
             )
             options.append((f"u{unit.id}", label))
             seen.add(unit.id)
@@ -114,8 +117,8 @@ class DirectiveFlow(Flow):
     def _ask_unit(self, ctx: Ctx, targets: list[tuple[str, str]], number: int) -> None:
         options = page(targets, number)
         if followed_directives(ctx.session, ctx.me, limit=1):
-            options.append(("sent", texts.FLOW_DIR_STATUS_ENTRY))
-        ctx.ask(self.name, "unit", texts.FLOW_DIR_CHOOSE_UNIT, options)
+            options.append(("sent", directive_texts.FLOW_DIR_STATUS_ENTRY))
+        ctx.ask(self.name, "unit", directive_texts.FLOW_DIR_CHOOSE_UNIT, options)
 
     def step_unit(self, ctx: Ctx, answer: Answer) -> None:
         key = answer.option or ""
@@ -150,7 +153,7 @@ class DirectiveFlow(Flow):
         if unit is None:
             return
         ctx.update_data(unit=unit.id)
-        self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+        self._ask_text(ctx, directive_texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
 
     def _ask_text(self, ctx: Ctx, prompt: str) -> None:
         ctx.ask(self.name, "text", prompt, accepts_file=True)
@@ -162,7 +165,7 @@ class DirectiveFlow(Flow):
         current = ctx.data.get("text")
         if current:
             ctx.say(str(current))
-        ctx.ask(self.name, "text", texts.FLOW_DIR_ASK_EDIT, accepts_file=True)
+        ctx.ask(self.name, "text", directive_texts.FLOW_DIR_ASK_EDIT, accepts_file=True)
 
     def _take_file(self, ctx: Ctx, answer: Answer) -> bool:
         """Keep an attached document or photo (the channel's file id is the reference)."""
@@ -173,7 +176,7 @@ class DirectiveFlow(Flow):
         if kind is None or not upload.file_id:
             ctx.say(texts.FLOW_FILE_KIND)
             return False
-        name = file_name(upload, texts.FLOW_FILE_DEFAULT_NAME)
+        name = file_name(upload, directive_texts.FLOW_FILE_DEFAULT_NAME)
         ctx.update_data(file=upload.file_id, file_kind=kind.value, file_name=name)
         return True
 
@@ -182,16 +185,18 @@ class DirectiveFlow(Flow):
         if unit is None:
             return
         if not self._take_file(ctx, answer):
-            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            self._ask_text(ctx, directive_texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
             return
         if answer.text is None:
-            name = ctx.data.get("file_name") or texts.FLOW_FILE_DEFAULT_NAME
-            self._ask_text(ctx, texts.FLOW_DIR_FILE_TAKEN.format(name=name))
+            name = ctx.data.get("file_name") or directive_texts.FLOW_FILE_DEFAULT_NAME
+            self._ask_text(ctx, directive_texts.FLOW_DIR_FILE_TAKEN.format(name=name))
             return
         limit = rules(ctx).directive_max_chars
         if len(answer.text) > limit:
-            ctx.say(texts.DIR_TEXT_TOO_LONG.format(length=len(answer.text), maximum=limit))
-            self._ask_text(ctx, texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
+            ctx.say(
+                directive_texts.DIR_TEXT_TOO_LONG.format(length=len(answer.text), maximum=limit)
+            )
+            self._ask_text(ctx, directive_texts.FLOW_DIR_ASK_TEXT.format(unit=unit.name))
             return
         ctx.update_data(text=answer.text)
         if ctx.data.get("audience"):
@@ -200,11 +205,13 @@ class DirectiveFlow(Flow):
         self._ask_audience(ctx)
 
     def _ask_audience(self, ctx: Ctx, note: str | None = None) -> None:
-        options = [(a.value, texts.DIR_AUDIENCE_LABELS[a.value]) for a in DirectiveAudience]
+        options = [
+            (a.value, directive_texts.DIR_AUDIENCE_LABELS[a.value]) for a in DirectiveAudience
+        ]
         prompt = (
-            texts.FLOW_DIR_ASK_AUDIENCE
+            directive_texts.FLOW_DIR_ASK_AUDIENCE
             if note is None
-            else f"{note}\n{texts.FLOW_DIR_ASK_AUDIENCE}"
+            else f"{note}\n{directive_texts.FLOW_DIR_ASK_AUDIENCE}"
         )
         ctx.ask(self.name, "audience", prompt, options, accepts_file=True)
 
@@ -215,7 +222,7 @@ class DirectiveFlow(Flow):
         if answer.file is not None:
             note = None
             if self._take_file(ctx, answer):
-                note = texts.FLOW_DIR_FILE_ATTACHED.format(name=ctx.data.get("file_name"))
+                note = directive_texts.FLOW_DIR_FILE_ATTACHED.format(name=ctx.data.get("file_name"))
             self._ask_audience(ctx, note)
             return
         try:
@@ -245,12 +252,14 @@ class DirectiveFlow(Flow):
         for m in pool:
             name = m.full_name
             if cells.get(m.cell_id):
-                name = texts.FLOW_DIR_PICK_NAME_CELL.format(name=name, cell=cells[m.cell_id])
-            mark = texts.FLOW_PICKED if m.id in chosen else texts.FLOW_UNPICKED
+                name = directive_texts.FLOW_DIR_PICK_NAME_CELL.format(
+                    name=name, cell=cells[m.cell_id]
+                )
+            mark = directive_texts.FLOW_PICKED if m.id in chosen else directive_texts.FLOW_UNPICKED
             items.append((f"t{m.id}", mark.format(name=name)))
         options = [*page(items, number), ("done", texts.FLOW_DONE)]
         ctx.update_data(page=number)
-        prompt = texts.FLOW_DIR_PICK.format(count=len(chosen))
+        prompt = directive_texts.FLOW_DIR_PICK.format(count=len(chosen))
         ctx.ask(self.name, "pick", prompt, options)
 
     def step_pick(self, ctx: Ctx, answer: Answer) -> None:
@@ -265,7 +274,7 @@ class DirectiveFlow(Flow):
         chosen: list[int] = list(ctx.data.get("chosen") or [])
         if key == "done":
             if not chosen:
-                ctx.say(texts.DIR_CHOSEN_EMPTY)
+                ctx.say(directive_texts.DIR_CHOSEN_EMPTY)
                 self._ask_pick(ctx, unit, int(ctx.data.get("page") or 0))
                 return
             self._preview(ctx, unit)
@@ -305,28 +314,32 @@ class DirectiveFlow(Flow):
             ctx.update_data(audience=None, chosen=[])
             self._ask_audience(ctx)
             return
-        message = texts.DIR_MESSAGE.format(
+        message = directive_texts.DIR_MESSAGE.format(
             sender=ctx.me.full_name,
             unit=preview.sender_unit_name,
             date=format_vn_date(local_now(ctx).date()),
             text=preview.text,
         )
-        ctx.say(texts.FLOW_DIR_PREVIEW_HEAD)
+        ctx.say(directive_texts.FLOW_DIR_PREVIEW_HEAD)
         ctx.say(message)
         lines = [
-            texts.FLOW_DIR_PREVIEW_SUMMARY.format(
+            directive_texts.FLOW_DIR_PREVIEW_SUMMARY.format(
                 recipients=len(preview.member_ids), cells=preview.cells
             )
         ]
         if preview.unreachable:  # nobody to mention: no "0 người chưa kết nối" line
-            lines.append(texts.FLOW_DIR_PREVIEW_UNREACHABLE.format(count=preview.unreachable))
-        lines.append(texts.FLOW_DIR_PREVIEW_ASK)
+            lines.append(
+                directive_texts.FLOW_DIR_PREVIEW_UNREACHABLE.format(count=preview.unreachable)
+            )
+        lines.append(directive_texts.FLOW_DIR_PREVIEW_ASK)
         if data.get("file"):
-            lines.insert(0, texts.FLOW_DIR_PREVIEW_FILE.format(name=data.get("file_name")))
+            lines.insert(
+                0, directive_texts.FLOW_DIR_PREVIEW_FILE.format(name=data.get("file_name"))
+            )
         summary = "\n".join(lines)
         options = [
-            ("send", texts.FLOW_SEND),
-            ("edit", texts.FLOW_EDIT_TEXT),
+            ("send", directive_texts.FLOW_SEND),
+            ("edit", directive_texts.FLOW_EDIT_TEXT),
             ("cancel", texts.FLOW_CANCEL),
         ]
         ctx.ask(self.name, "confirm", summary, options)
@@ -366,7 +379,9 @@ class DirectiveFlow(Flow):
             return
         ctx.finish()
         directive_id = receipt.directive.id
-        ctx.menu(receipt.message, [(STATS(directive_id or 0), texts.FLOW_DIR_STATS_BUTTON)])
+        ctx.menu(
+            receipt.message, [(STATS(directive_id or 0), directive_texts.FLOW_DIR_STATS_BUTTON)]
+        )
 
 
 # --- Following up -----------------------------------------------------------------------------
@@ -382,7 +397,7 @@ def show_stats(
         text = f"{heading}\n{text}"
     options: list[tuple[str, str]] = []
     if stats.not_acknowledged and can_remind:
-        label = texts.FLOW_DIR_REMIND_BUTTON.format(count=len(stats.not_acknowledged))
+        label = directive_texts.FLOW_DIR_REMIND_BUTTON.format(count=len(stats.not_acknowledged))
         options.append((REMIND(stats.directive.id or 0), label))
     ctx.menu(text, options)
 
@@ -398,7 +413,7 @@ class DirectiveStatusFlow(Flow):
         options = self._options(ctx)
         if not options:
             ctx.finish()
-            ctx.say(texts.FLOW_DIR_NONE_SENT)
+            ctx.say(directive_texts.FLOW_DIR_NONE_SENT)
             return
         self._ask(ctx, options, 0)
 
@@ -416,21 +431,23 @@ class DirectiveStatusFlow(Flow):
         key = f"d{directive.id}" if item.cell_id is None else f"c{directive.id}:{item.cell_id}"
         own_cell = item.cell_id is not None or directive.unit_id in ctx.me.managed_cell_ids
         if own_cell and item.from_above:
-            label = texts.FLOW_DIR_FROM_ABOVE.format(
+            label = directive_texts.FLOW_DIR_FROM_ABOVE.format(
                 date=date, unit=item.sender_unit_name, snippet=snippet
             )
         elif own_cell:
-            label = texts.FLOW_DIR_ITEM.format(date=date, snippet=snippet)
+            label = directive_texts.FLOW_DIR_ITEM.format(date=date, snippet=snippet)
         elif item.from_above:
-            label = texts.FLOW_DIR_ITEM_UNIT_FROM.format(
+            label = directive_texts.FLOW_DIR_ITEM_UNIT_FROM.format(
                 date=date, unit=item.unit_name, sender_unit=item.sender_unit_name, snippet=snippet
             )
         else:
-            label = texts.FLOW_DIR_ITEM_UNIT.format(date=date, unit=item.unit_name, snippet=snippet)
+            label = directive_texts.FLOW_DIR_ITEM_UNIT.format(
+                date=date, unit=item.unit_name, snippet=snippet
+            )
         return key, label
 
     def _ask(self, ctx: Ctx, options: list[tuple[str, str]], number: int) -> None:
-        ctx.ask(self.name, "pick", texts.FLOW_DIR_CHOOSE_SENT, page(options, number))
+        ctx.ask(self.name, "pick", directive_texts.FLOW_DIR_CHOOSE_SENT, page(options, number))
 
     def step_pick(self, ctx: Ctx, answer: Answer) -> None:
         key = answer.option or ""
@@ -449,7 +466,7 @@ class DirectiveStatusFlow(Flow):
             return
         stats = cell_directive_stats(ctx.session, ctx.me, directive_id, cell_id)
         cell = ctx.session.get(Unit, cell_id)
-        heading = texts.FLOW_DIR_CELL_SCOPE.format(cell=cell.name if cell else "")
+        heading = directive_texts.FLOW_DIR_CELL_SCOPE.format(cell=cell.name if cell else "")
         show_stats(ctx, stats, heading=heading, can_remind=False)
 
 
@@ -467,8 +484,8 @@ def acknowledge(ctx: Ctx, args: list[str]) -> None:
         ctx.say(texts.STALE_BUTTON)
         return
     acknowledge_directive(ctx.session, ctx.me, directive_id, now=ctx.now)
-    ctx.chosen = texts.FLOW_DIR_ACKED_CHOSEN
-    ctx.say(texts.DIR_ACKED)
+    ctx.chosen = directive_texts.FLOW_DIR_ACKED_CHOSEN
+    ctx.say(directive_texts.DIR_ACKED)
 
 
 def stats_action(ctx: Ctx, args: list[str]) -> None:
@@ -497,10 +514,18 @@ def register(registry: Registry) -> None:
     # One command per job for secretaries and committees; /chidao_capuy is the committee's
     # former command, kept working but listed nowhere.
     registry.command(
-        Command("chidao", texts.CMD_DIRECTIVE, Audience.LEADER, compose.begin, ("chidao_capuy",))
+        Command(
+            "chidao",
+            directive_texts.CMD_DIRECTIVE,
+            Audience.LEADER,
+            compose.begin,
+            ("chidao_capuy",),
+        )
     )
     registry.command(
-        Command("chidao_tinhhinh", texts.CMD_DIRECTIVE_STATUS, Audience.LEADER, status.begin)
+        Command(
+            "chidao_tinhhinh", directive_texts.CMD_DIRECTIVE_STATUS, Audience.LEADER, status.begin
+        )
     )
     registry.action(Action(ACK, acknowledge))
     registry.action(Action(STATS, stats_action))

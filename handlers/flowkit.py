@@ -19,7 +19,7 @@ from models import FileKind, Meeting, MeetingStatus, Unit
 from services import texts
 from services.auth import Permission
 from services.errors import Forbidden, UserError
-from services.meetings import (
+from services.meetings.planning import (
     DEFAULT_RULES,
     CellMonthRules,
     cell_meetings,

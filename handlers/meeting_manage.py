@@ -3,7 +3,7 @@ code, the roll call, closing the roll, moving or cancelling, and (once it has st
 minutes and attendance sheet as a Word file to print — with the private absence flags on top.
 
 Each entry comes back to the menu; every step loads the meeting through
-services.meetings.managed_meeting, which re-checks that the actor runs its cell.
+services.meetings.planning.managed_meeting, which re-checks that the actor runs its cell.
 
 The menu keeps the same entries at the same numbers before and after the meeting starts (a
 secretary on Zalo learns "4" for the roll once): what only makes sense on one side of the start
@@ -39,7 +39,9 @@ from handlers.messages import OutFile
 from handlers.results import RESULTS
 from models import AttendanceStatus, Meeting, MemberStatus, StatusSource
 from services import outbox, texts
-from services.attendance import (
+from services.errors import Forbidden, UserError
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import (
     PresentBasis,
     RollLine,
     absence_flags,
@@ -55,8 +57,8 @@ from services.attendance import (
     set_status,
     set_vote_exclusion,
 )
-from services.errors import Forbidden, UserError
-from services.meetings import (
+from services.meetings.minutes import UNMARKED, meeting_minutes
+from services.meetings.planning import (
     Move,
     cancel_meeting,
     clean_cancel_reason,
@@ -67,7 +69,6 @@ from services.meetings import (
     plan_move,
     post_document,
 )
-from services.minutes import UNMARKED, meeting_minutes
 from services.vndate import format_vn_span, parse_vn_datetime_result
 
 T = TypeVar("T")
@@ -96,19 +97,19 @@ def answers_text(ctx: Ctx, meeting: Meeting) -> str:
     overview = answers_overview(ctx.session, ctx.me, meeting.id)
 
     def names(lines: list[RollLine]) -> str:
-        return ", ".join(x.name for x in lines) or texts.FLOW_NOBODY
+        return ", ".join(x.name for x in lines) or meeting_texts.FLOW_NOBODY
 
     absent = "; ".join(
-        texts.FLOW_MTG_ABSENT_LINE.format(name=x.name, reason=x.answer_reason or "")
+        meeting_texts.FLOW_MTG_ABSENT_LINE.format(name=x.name, reason=x.answer_reason or "")
         for x in overview.absent
     )
     lines = [
-        texts.FLOW_MTG_ANSWERS.format(
+        meeting_texts.FLOW_MTG_ANSWERS.format(
             label=span_label(ctx, meeting),
             yes=len(overview.attending),
             yes_names=names(overview.attending),
             no=len(overview.absent),
-            no_names=absent or texts.FLOW_NOBODY,
+            no_names=absent or meeting_texts.FLOW_NOBODY,
             none=len(overview.unanswered),
             none_names=names(overview.unanswered),
         )
@@ -119,16 +120,22 @@ def answers_text(ctx: Ctx, meeting: Meeting) -> str:
 
 STATUS_OPTIONS = tuple(texts.ATT_STATUS_LABELS.items())
 PROPOSALS = {
-    PresentBasis.CHECKED_IN: (texts.FLOW_ROLL_Q_CHECKIN, texts.FLOW_ROLL_PROPOSE_CHECKIN),
-    PresentBasis.ANSWERED: (texts.FLOW_ROLL_Q_ANSWERED, texts.FLOW_ROLL_PROPOSE_ANSWERED),
+    PresentBasis.CHECKED_IN: (
+        meeting_texts.FLOW_ROLL_Q_CHECKIN,
+        meeting_texts.FLOW_ROLL_PROPOSE_CHECKIN,
+    ),
+    PresentBasis.ANSWERED: (
+        meeting_texts.FLOW_ROLL_Q_ANSWERED,
+        meeting_texts.FLOW_ROLL_PROPOSE_ANSWERED,
+    ),
 }
 
 
 def status_label(line: RollLine) -> str:
     """A roll line's status as the secretary reads it; a check-in not yet confirmed says so."""
     if line.status == AttendanceStatus.PRESENT and line.status_source == StatusSource.CHECKIN:
-        return texts.FLOW_ROLL_SELF_CHECKED
-    return texts.ATT_STATUS_LABELS.get(line.status or "", texts.FLOW_NOT_YET)
+        return meeting_texts.FLOW_ROLL_SELF_CHECKED
+    return texts.ATT_STATUS_LABELS.get(line.status or "", meeting_texts.FLOW_NOT_YET)
 
 
 def status_counts(counts: dict[str, int]) -> dict[str, int]:
@@ -162,13 +169,13 @@ class ManageFlow(Flow):
         meetings = recent_meetings(ctx)
         if not meetings:
             ctx.finish()
-            ctx.say(texts.FLOW_MTG_NONE)
+            ctx.say(meeting_texts.FLOW_MTG_NONE)
             return
         if len(meetings) == 1:
             self.menu(ctx, meetings[0])
             return
         options = [(f"g{m.id}", meeting_label(ctx, m)) for m in meetings]
-        ctx.ask(self.name, "pick", texts.FLOW_MTG_CHOOSE, options, data={})
+        ctx.ask(self.name, "pick", meeting_texts.FLOW_MTG_CHOOSE, options, data={})
 
     def step_pick(self, ctx: Ctx, answer: Answer) -> None:
         meeting_id = as_id((answer.option or "")[1:])
@@ -185,25 +192,25 @@ class ManageFlow(Flow):
         started = meeting.starts_at <= ctx.now
 
         def after_start(label: str) -> str:
-            return label if started else texts.FLOW_MTG_M_AFTER_START.format(label=label)
+            return label if started else meeting_texts.FLOW_MTG_M_AFTER_START.format(label=label)
 
         def before_start(label: str) -> str:
-            return texts.FLOW_MTG_M_BEFORE_START.format(label=label) if started else label
+            return meeting_texts.FLOW_MTG_M_BEFORE_START.format(label=label) if started else label
 
         options = [
-            ("answers", texts.FLOW_MTG_M_ANSWERS),
-            ("doc", texts.FLOW_MTG_M_DOC),
-            ("checkin", texts.FLOW_MTG_M_CHECKIN),
-            ("roll", texts.FLOW_MTG_M_ROLL),
-            ("close", after_start(texts.FLOW_MTG_M_CLOSE)),
-            ("results", after_start(texts.FLOW_MTG_M_RESULTS)),
-            ("move", before_start(texts.FLOW_MTG_M_MOVE)),
-            ("cancel", before_start(texts.FLOW_MTG_M_CANCEL)),
+            ("answers", meeting_texts.FLOW_MTG_M_ANSWERS),
+            ("doc", meeting_texts.FLOW_MTG_M_DOC),
+            ("checkin", meeting_texts.FLOW_MTG_M_CHECKIN),
+            ("roll", meeting_texts.FLOW_MTG_M_ROLL),
+            ("close", after_start(meeting_texts.FLOW_MTG_M_CLOSE)),
+            ("results", after_start(meeting_texts.FLOW_MTG_M_RESULTS)),
+            ("move", before_start(meeting_texts.FLOW_MTG_M_MOVE)),
+            ("cancel", before_start(meeting_texts.FLOW_MTG_M_CANCEL)),
             ("done", texts.FLOW_DONE),
             # Added last, so the nine numbers secretaries learnt on Zalo stay where they were.
-            ("minutes", after_start(texts.FLOW_MTG_M_MINUTES)),
+            ("minutes", after_start(meeting_texts.FLOW_MTG_M_MINUTES)),
         ]
-        prompt = texts.FLOW_MTG_MENU.format(label=meeting_label(ctx, meeting))
+        prompt = meeting_texts.FLOW_MTG_MENU.format(label=meeting_label(ctx, meeting))
         ctx.ask(self.name, "menu", prompt, options, data={"meeting": meeting.id})
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
@@ -213,13 +220,17 @@ class ManageFlow(Flow):
         key = answer.option
         started = meeting.starts_at <= ctx.now
         if key == "minutes" and not started:
-            ctx.say(texts.MIN_NOT_STARTED)
+            ctx.say(meeting_texts.MIN_NOT_STARTED)
         elif key == "minutes":
             self._send_minutes(ctx, meeting)
         elif key in ("close", "results") and not started:
-            ctx.say(texts.ATT_CLOSE_TOO_EARLY if key == "close" else texts.RES_NOT_YET_HELD)
+            ctx.say(
+                meeting_texts.ATT_CLOSE_TOO_EARLY
+                if key == "close"
+                else meeting_texts.RES_NOT_YET_HELD
+            )
         elif key in ("move", "cancel") and started:
-            ctx.say(texts.MTG_ALREADY_HELD)
+            ctx.say(meeting_texts.MTG_ALREADY_HELD)
         elif key == "answers":
             ctx.say(answers_text(ctx, meeting))
         elif key == "doc":
@@ -244,14 +255,14 @@ class ManageFlow(Flow):
             RESULTS.start(ctx, meeting_id)
             return
         elif key == "cancel":
-            ctx.ask(self.name, "cancel_reason", texts.FLOW_MTG_ASK_CANCEL_REASON)
+            ctx.ask(self.name, "cancel_reason", meeting_texts.FLOW_MTG_ASK_CANCEL_REASON)
             return
         elif key == "move":
             self._ask_move_when(ctx, meeting)
             return
         else:
             ctx.finish()
-            ctx.say(texts.FLOW_FINISHED)
+            ctx.say(meeting_texts.FLOW_FINISHED)
             return
         self.menu(ctx, meeting)
 
@@ -270,7 +281,7 @@ class ManageFlow(Flow):
             return
         counts = made.record.counts
         lines = [
-            texts.MIN_SENT.format(
+            meeting_texts.MIN_SENT.format(
                 label=meeting_label(ctx, meeting),
                 present=counts[AttendanceStatus.PRESENT],
                 leave=counts[AttendanceStatus.ABSENT_WITH_LEAVE],
@@ -279,7 +290,7 @@ class ManageFlow(Flow):
             )
         ]
         if counts[UNMARKED]:
-            lines.append(texts.MIN_SENT_UNMARKED.format(count=counts[UNMARKED]))
+            lines.append(meeting_texts.MIN_SENT_UNMARKED.format(count=counts[UNMARKED]))
         ctx.say("\n".join(lines), file=OutFile(made.name, made.data, "document"))
 
     # documents
@@ -287,8 +298,8 @@ class ManageFlow(Flow):
         ctx.ask(
             self.name,
             "doc",
-            texts.FLOW_MTG_ASK_ONE_DOC,
-            [("back", texts.FLOW_BACK)],
+            meeting_texts.FLOW_MTG_ASK_ONE_DOC,
+            [("back", meeting_texts.FLOW_BACK)],
             accepts_file=True,
         )
 
@@ -304,7 +315,7 @@ class ManageFlow(Flow):
             ctx.say(texts.FLOW_FILE_KIND)
             self._ask_doc(ctx)
             return
-        title = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=1))
+        title = file_name(upload, meeting_texts.FLOW_DOC_DEFAULT_TITLE.format(n=1))
         posted = post_document(
             ctx.session,
             ctx.me,
@@ -315,7 +326,9 @@ class ManageFlow(Flow):
             now=ctx.now,
             rules=rules(ctx),
         )
-        what = texts.FLOW_MTG_DOC_SENT.format(what=texts.REACH_WHAT_DOCUMENT, title=title)
+        what = meeting_texts.FLOW_MTG_DOC_SENT.format(
+            what=meeting_texts.REACH_WHAT_DOCUMENT, title=title
+        )
         sent = outbox.describe_reach(ctx.session, posted.reach, what=what)
         ctx.say("\n".join([sent, *posted.warnings]))
         self.menu(ctx, meeting)
@@ -329,13 +342,13 @@ class ManageFlow(Flow):
         items = []
         for line in lines:
             shown = status_label(line)
-            label = texts.FLOW_ROLL_LINE.format(name=line.name, status=shown)
+            label = meeting_texts.FLOW_ROLL_LINE.format(name=line.name, status=shown)
             member_status = texts.STATUS_LABELS.get(line.member_status, line.member_status)
             # "dự bị" or "miễn sinh hoạt" told once: not "miễn sinh hoạt (miễn sinh hoạt)".
             if line.member_status != "chinh_thuc" and member_status != shown:
                 label += f" ({member_status})"
             if line.vote_exclusion:
-                label += texts.FLOW_ROLL_EXCLUDED
+                label += meeting_texts.FLOW_ROLL_EXCLUDED
             items.append((f"m{line.member_id}", label))
         options = page(items, number)
         if meeting.starts_at <= ctx.now:
@@ -343,10 +356,10 @@ class ManageFlow(Flow):
                 count = len(proposed_present(lines, basis))
                 options.append((f"q:{basis.value}", button.format(count=count)))
             if self._unmarked_self(ctx, lines):
-                options.append(("me", texts.FLOW_ME_PRESENT))
-        options.append(("back", texts.FLOW_BACK))
+                options.append(("me", meeting_texts.FLOW_ME_PRESENT))
+        options.append(("back", meeting_texts.FLOW_BACK))
         ctx.update_data(page=number)
-        ctx.ask(self.name, "roll", texts.FLOW_MTG_ROLL, options)
+        ctx.ask(self.name, "roll", meeting_texts.FLOW_MTG_ROLL, options)
 
     @staticmethod
     def _unmarked_self(ctx: Ctx, lines: list[RollLine]) -> bool:
@@ -376,20 +389,20 @@ class ManageFlow(Flow):
             return
         line = _roll_line(ctx, meeting, member_id)
         if line is None:
-            raise UserError(texts.ATT_NOT_ON_ROLL)
+            raise UserError(meeting_texts.ATT_NOT_ON_ROLL)
         ctx.update_data(member=member_id)
         options = [(key, label.capitalize()) for key, label in STATUS_OPTIONS]
         if line.member_status == MemberStatus.OFFICIAL:
             # Left out of the vote's denominator (temporary transfer, suspension: docs/domain.md).
             options += [
-                (f"x:{key}", texts.FLOW_VOTE_EXCL_OPTION.format(label=label))
-                for key, label in texts.VOTE_EXCL_LABELS.items()
+                (f"x:{key}", meeting_texts.FLOW_VOTE_EXCL_OPTION.format(label=label))
+                for key, label in meeting_texts.VOTE_EXCL_LABELS.items()
                 if key != line.vote_exclusion
             ]
             if line.vote_exclusion:
-                options.append(("x:none", texts.FLOW_VOTE_EXCL_CLEAR))
-        prompt = texts.FLOW_MTG_ASK_STATUS.format(name=line.name)
-        ctx.ask(self.name, "status", prompt, [*options, ("back", texts.FLOW_BACK)])
+                options.append(("x:none", meeting_texts.FLOW_VOTE_EXCL_CLEAR))
+        prompt = meeting_texts.FLOW_MTG_ASK_STATUS.format(name=line.name)
+        ctx.ask(self.name, "status", prompt, [*options, ("back", meeting_texts.FLOW_BACK)])
 
     def step_status(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
@@ -409,14 +422,14 @@ class ManageFlow(Flow):
             x.name for x in roll_call(ctx.session, ctx.me, meeting_id) if x.member_id == member_id
         )
         label = texts.ATT_STATUS_LABELS[row.status or ""]
-        ctx.say(texts.FLOW_MTG_STATUS_SET.format(name=name, status=label))
+        ctx.say(meeting_texts.FLOW_MTG_STATUS_SET.format(name=name, status=label))
 
     def _mark_self(self, ctx: Ctx, meeting: Meeting) -> None:
         """ "✋ Tôi có mặt": the secretary who runs the meeting is present at it, in one tap
         (set_status re-checks that they run the cell and are on its roll)."""
         assert meeting.id is not None
         if ctx.me.member_id is None:
-            raise UserError(texts.ATT_NOT_ON_ROLL)
+            raise UserError(meeting_texts.ATT_NOT_ON_ROLL)
         self._set(ctx, meeting.id, ctx.me.member_id, AttendanceStatus.PRESENT)
 
     def _propose(self, ctx: Ctx, meeting: Meeting, value: str) -> None:
@@ -434,15 +447,15 @@ class ManageFlow(Flow):
         )
         if not lines:
             if lines is not None:
-                ctx.say(texts.FLOW_ROLL_PROPOSE_NONE)
+                ctx.say(meeting_texts.FLOW_ROLL_PROPOSE_NONE)
             self._ask_roll(ctx, meeting, number)
             return
         names = "\n".join(f"• {x.name}" for x in lines)
         prompt = PROPOSALS[basis][1].format(count=len(lines), names=names)
         ctx.update_data(basis=basis.value, proposed=[x.member_id for x in lines])
         options = [
-            ("yes", texts.FLOW_ROLL_PROPOSE_OK.format(count=len(lines))),
-            ("back", texts.FLOW_BACK),
+            ("yes", meeting_texts.FLOW_ROLL_PROPOSE_OK.format(count=len(lines))),
+            ("back", meeting_texts.FLOW_BACK),
         ]
         ctx.ask(self.name, "propose", prompt, options)
 
@@ -459,14 +472,16 @@ class ManageFlow(Flow):
                 lambda: confirm_present(ctx.session, ctx.me, meeting_id, basis, shown, now=ctx.now),
             )
             if recorded is not None:
-                lines = [texts.FLOW_ROLL_RECORDED.format(count=len(recorded))]
+                lines = [meeting_texts.FLOW_ROLL_RECORDED.format(count=len(recorded))]
                 if len(recorded) < len(shown):
-                    lines.append(texts.FLOW_ROLL_SKIPPED.format(count=len(shown) - len(recorded)))
+                    lines.append(
+                        meeting_texts.FLOW_ROLL_SKIPPED.format(count=len(shown) - len(recorded))
+                    )
                 ctx.say("\n".join(lines))
         self._ask_roll(ctx, meeting, int(ctx.data.get("page") or 0))
 
     def _exclude(self, ctx: Ctx, meeting_id: int, member_id: int, key: str) -> None:
-        if key != "none" and key not in texts.VOTE_EXCL_LABELS:
+        if key != "none" and key not in meeting_texts.VOTE_EXCL_LABELS:
             raise UserError(texts.STALE_BUTTON)
         exclusion = None if key == "none" else key
         set_vote_exclusion(ctx.session, ctx.me, meeting_id, member_id, exclusion, now=ctx.now)
@@ -474,10 +489,10 @@ class ManageFlow(Flow):
             x.name for x in roll_call(ctx.session, ctx.me, meeting_id) if x.member_id == member_id
         )
         if exclusion is None:
-            ctx.say(texts.FLOW_VOTE_EXCL_CLEARED.format(name=name))
+            ctx.say(meeting_texts.FLOW_VOTE_EXCL_CLEARED.format(name=name))
         else:
-            label = texts.VOTE_EXCL_LABELS[exclusion]
-            ctx.say(texts.FLOW_VOTE_EXCL_SET.format(name=name, label=label))
+            label = meeting_texts.VOTE_EXCL_LABELS[exclusion]
+            ctx.say(meeting_texts.FLOW_VOTE_EXCL_SET.format(name=name, label=label))
 
     # closing the roll: every blank shown with what it becomes, then one tap to confirm
     def _ask_close(self, ctx: Ctx, meeting: Meeting) -> bool:
@@ -490,27 +505,31 @@ class ManageFlow(Flow):
         if preview is None:
             return False
         lines = [
-            texts.FLOW_CLOSE_ASK.format(label=meeting_label(ctx, meeting)),
-            texts.FLOW_CLOSE_MARKED.format(**status_counts(preview.marked)),
+            meeting_texts.FLOW_CLOSE_ASK.format(label=meeting_label(ctx, meeting)),
+            meeting_texts.FLOW_CLOSE_MARKED.format(**status_counts(preview.marked)),
         ]
         if preview.unmarked:
-            lines.append(texts.FLOW_CLOSE_UNMARKED_HEAD.format(count=len(preview.unmarked)))
+            lines.append(meeting_texts.FLOW_CLOSE_UNMARKED_HEAD.format(count=len(preview.unmarked)))
             for x in preview.unmarked:
-                tags = [texts.FLOW_CLOSE_YOU] if x.member_id == ctx.me.member_id else []
-                tags += [texts.FLOW_CLOSE_CONVENER] if x.is_convener else []
-                who = texts.FLOW_CLOSE_WHO.format(tags=", ".join(tags)) if tags else ""
+                tags = [meeting_texts.FLOW_CLOSE_YOU] if x.member_id == ctx.me.member_id else []
+                tags += [meeting_texts.FLOW_CLOSE_CONVENER] if x.is_convener else []
+                who = meeting_texts.FLOW_CLOSE_WHO.format(tags=", ".join(tags)) if tags else ""
                 status = texts.ATT_STATUS_LABELS[x.becomes]
-                template = texts.FLOW_CLOSE_LINE_REASON if x.reason else texts.FLOW_CLOSE_LINE
+                template = (
+                    meeting_texts.FLOW_CLOSE_LINE_REASON
+                    if x.reason
+                    else meeting_texts.FLOW_CLOSE_LINE
+                )
                 lines.append(template.format(name=x.name, who=who, status=status, reason=x.reason))
             if preview.actor_unmarked:
-                lines.append(texts.FLOW_CLOSE_ME_HINT)
-            lines.append(texts.FLOW_CLOSE_FIX_HINT)
+                lines.append(meeting_texts.FLOW_CLOSE_ME_HINT)
+            lines.append(meeting_texts.FLOW_CLOSE_FIX_HINT)
         else:
-            lines.append(texts.FLOW_CLOSE_ALL_MARKED)
-        options = [("yes", texts.FLOW_CLOSE_CONFIRM)]
+            lines.append(meeting_texts.FLOW_CLOSE_ALL_MARKED)
+        options = [("yes", meeting_texts.FLOW_CLOSE_CONFIRM)]
         if preview.actor_unmarked:
-            options.append(("me", texts.FLOW_ME_PRESENT))
-        options += [("roll", texts.FLOW_MTG_M_ROLL), ("back", texts.FLOW_BACK)]
+            options.append(("me", meeting_texts.FLOW_ME_PRESENT))
+        options += [("roll", meeting_texts.FLOW_MTG_M_ROLL), ("back", meeting_texts.FLOW_BACK)]
         ctx.update_data(closing=[x.member_id for x in preview.unmarked], page=0)
         ctx.ask(self.name, "close", "\n".join(lines), options)
         return True
@@ -548,7 +567,7 @@ class ManageFlow(Flow):
         if lines is None:
             return False
         counts = Counter(line.status for line in lines if line.status is not None)
-        ctx.say(texts.FLOW_MTG_CLOSED.format(**status_counts(dict(counts))))
+        ctx.say(meeting_texts.FLOW_MTG_CLOSED.format(**status_counts(dict(counts))))
         flags = flags_text(ctx)
         if flags:
             ctx.say(flags)
@@ -556,14 +575,17 @@ class ManageFlow(Flow):
 
     # moving the meeting: a new time, a new place, a preview, then the cell is told
     def _ask_move_when(self, ctx: Ctx, meeting: Meeting) -> None:
-        prompt = texts.FLOW_MTG_ASK_MOVE_WHEN.format(when=when(ctx, meeting.starts_at))
-        options = [("new", texts.FLOW_MTG_NEW_WHEN), ("same", texts.FLOW_MTG_KEEP_WHEN)]
+        prompt = meeting_texts.FLOW_MTG_ASK_MOVE_WHEN.format(when=when(ctx, meeting.starts_at))
+        options = [
+            ("new", meeting_texts.FLOW_MTG_NEW_WHEN),
+            ("same", meeting_texts.FLOW_MTG_KEEP_WHEN),
+        ]
         ctx.ask(self.name, "move_when", prompt, options)
 
     def step_move_when(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
         if answer.option == "new":
-            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            ctx.ask(self.name, "move_when_text", meeting_texts.FLOW_MTG_ASK_WHEN)
             return
         ctx.update_data(move_starts_at=None)
         self._ask_move_place(ctx, meeting)
@@ -573,24 +595,27 @@ class ManageFlow(Flow):
         parsed = parse_vn_datetime_result(answer.text or "", local_now(ctx))
         if not parsed.ok or parsed.value is None:
             ctx.say(parsed.message)
-            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            ctx.ask(self.name, "move_when_text", meeting_texts.FLOW_MTG_ASK_WHEN)
             return
         # The time's refusals (the past, too soon, the month taken) come now, not at the end.
         if self._plan_move(ctx, meeting, parsed.value, None) is None:
-            ctx.ask(self.name, "move_when_text", texts.FLOW_MTG_ASK_WHEN)
+            ctx.ask(self.name, "move_when_text", meeting_texts.FLOW_MTG_ASK_WHEN)
             return
         ctx.update_data(move_starts_at=parsed.value.isoformat())
         self._ask_move_place(ctx, meeting)
 
     def _ask_move_place(self, ctx: Ctx, meeting: Meeting) -> None:
-        prompt = texts.FLOW_MTG_ASK_MOVE_PLACE.format(place=meeting.place)
-        options = [("same", texts.FLOW_MTG_KEEP_PLACE), ("new", texts.FLOW_MTG_PLACE_OTHER)]
+        prompt = meeting_texts.FLOW_MTG_ASK_MOVE_PLACE.format(place=meeting.place)
+        options = [
+            ("same", meeting_texts.FLOW_MTG_KEEP_PLACE),
+            ("new", meeting_texts.FLOW_MTG_PLACE_OTHER),
+        ]
         ctx.ask(self.name, "move_place", prompt, options)
 
     def step_move_place(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
         if answer.option == "new":
-            ctx.ask(self.name, "move_place_text", texts.FLOW_MTG_ASK_PLACE)
+            ctx.ask(self.name, "move_place_text", meeting_texts.FLOW_MTG_ASK_PLACE)
             return
         self._preview_move(ctx, meeting, None)
 
@@ -603,14 +628,14 @@ class ManageFlow(Flow):
             self._ask_move_place(ctx, meeting)
             return
         ctx.update_data(move_place=place)
-        preview = texts.FLOW_MTG_MOVE_PREVIEW.format(
+        preview = meeting_texts.FLOW_MTG_MOVE_PREVIEW.format(
             when=format_vn_span(move.starts_at, move.ends_at, ctx.config.tz), place=move.place
         )
         assert meeting.id is not None
         marked = [x for x in roll_call(ctx.session, ctx.me, meeting.id) if x.status is not None]
-        if marked:  # the move clears them (services.meetings.move_meeting): say so first
-            preview += "\n" + texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=len(marked))
-        options = [("send", texts.FLOW_MTG_MOVE_SEND), ("back", texts.FLOW_BACK)]
+        if marked:  # the move clears them (services.meetings.planning.move_meeting): say so first
+            preview += "\n" + meeting_texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=len(marked))
+        options = [("send", meeting_texts.FLOW_MTG_MOVE_SEND), ("back", meeting_texts.FLOW_BACK)]
         ctx.ask(self.name, "move_confirm", preview, options)
 
     def step_move_confirm(self, ctx: Ctx, answer: Answer) -> None:
@@ -633,8 +658,8 @@ class ManageFlow(Flow):
             return
         ctx.finish()
         lines = [
-            texts.FLOW_MTG_MOVED.format(label=span_label(ctx, moved.meeting)),
-            outbox.describe_reach(ctx.session, moved.reach, what=texts.REACH_WHAT_MOVE),
+            meeting_texts.FLOW_MTG_MOVED.format(label=span_label(ctx, moved.meeting)),
+            outbox.describe_reach(ctx.session, moved.reach, what=meeting_texts.REACH_WHAT_MOVE),
         ]
         ctx.say("\n".join(lines))
 
@@ -675,14 +700,16 @@ class ManageFlow(Flow):
         meeting = flow_meeting(ctx)
         reason = attempt(ctx, lambda: clean_cancel_reason(answer.text))
         if reason is None:  # said why; the same question again, nothing lost but the excess
-            ctx.ask(self.name, "cancel_reason", texts.FLOW_MTG_ASK_CANCEL_REASON)
+            ctx.ask(self.name, "cancel_reason", meeting_texts.FLOW_MTG_ASK_CANCEL_REASON)
             return
         ctx.update_data(cancel_reason=reason)
         ctx.ask(
             self.name,
             "cancel_confirm",
-            texts.FLOW_MTG_CONFIRM_CANCEL.format(label=span_label(ctx, meeting), reason=reason),
-            [("yes", texts.FLOW_MTG_CANCEL_YES), ("no", texts.FLOW_MTG_CANCEL_NO)],
+            meeting_texts.FLOW_MTG_CONFIRM_CANCEL.format(
+                label=span_label(ctx, meeting), reason=reason
+            ),
+            [("yes", meeting_texts.FLOW_MTG_CANCEL_YES), ("no", meeting_texts.FLOW_MTG_CANCEL_NO)],
         )
 
     def step_cancel_confirm(self, ctx: Ctx, answer: Answer) -> None:
@@ -710,8 +737,8 @@ class ManageFlow(Flow):
             return
         ctx.finish()
         lines = [
-            texts.FLOW_MTG_CANCELLED.format(label=span_label(ctx, meeting)),
-            outbox.describe_reach(ctx.session, cancelled, what=texts.REACH_WHAT_CANCEL),
+            meeting_texts.FLOW_MTG_CANCELLED.format(label=span_label(ctx, meeting)),
+            outbox.describe_reach(ctx.session, cancelled, what=meeting_texts.REACH_WHAT_CANCEL),
         ]
         ctx.say("\n".join(lines))
 

@@ -2,8 +2,9 @@
 and the registration of `/hop_quanly` (handlers/meeting_manage.py).
 
 The rules (minimum and maximum length, one regular meeting a month, documents a day before,
-the length of what is typed, who may answer, who may set a status) live in services.meetings
-and services.attendance. Each is checked at the step where its text is typed; a refusal is
+the length of what is typed, who may answer, who may set a status) live in
+services.meetings.planning
+and services.meetings.attendance. Each is checked at the step where its text is typed; a refusal is
 shown and the same step is asked again, so a slip never costs the secretary what was already
 typed, nor sends them back to an earlier step. The date typed is read back in words at once.
 """
@@ -29,10 +30,11 @@ from handlers.meeting_manage import MANAGE
 from handlers.registry import Action, Audience, Command, Registry
 from models import Meeting, MeetingKind, Unit
 from services import outbox, texts
-from services.attendance import answer_invitation, answerable
 from services.auth import Permission
 from services.errors import Forbidden
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import answer_invitation, answerable
+from services.meetings.planning import (
     ANSWER,
     MeetingPlan,
     add_document,
@@ -56,9 +58,9 @@ from services.vndate import (
 )
 
 KIND_OPTIONS = (
-    (MeetingKind.REGULAR, texts.FLOW_MTG_KIND_REGULAR),
-    (MeetingKind.THEMATIC, texts.FLOW_MTG_KIND_THEMATIC),
-    (MeetingKind.COMBINED, texts.FLOW_MTG_KIND_COMBINED),
+    (MeetingKind.REGULAR, meeting_texts.FLOW_MTG_KIND_REGULAR),
+    (MeetingKind.THEMATIC, meeting_texts.FLOW_MTG_KIND_THEMATIC),
+    (MeetingKind.COMBINED, meeting_texts.FLOW_MTG_KIND_COMBINED),
 )
 PLACEHOLDER_PLACE = "-"  # only to validate the time before the place is known
 
@@ -107,7 +109,7 @@ class ScheduleFlow(Flow):
             self._start(ctx, cells[0])
             return
         options = [(f"c{c.id}", c.name) for c in cells]
-        ctx.ask(self.name, "cell", texts.FLOW_CHOOSE_CELL, options, data={})
+        ctx.ask(self.name, "cell", meeting_texts.FLOW_CHOOSE_CELL, options, data={})
 
     def step_cell(self, ctx: Ctx, answer: Answer) -> None:
         cell_id = as_id((answer.option or "")[1:])
@@ -122,7 +124,7 @@ class ScheduleFlow(Flow):
     def _start(self, ctx: Ctx, cell: Unit) -> None:
         ctx.require(Permission.MANAGE_CELL, cell)
         options = [(kind.value, label) for kind, label in KIND_OPTIONS]
-        prompt = texts.FLOW_MTG_ASK_KIND.format(cell=cell.name)
+        prompt = meeting_texts.FLOW_MTG_ASK_KIND.format(cell=cell.name)
         ctx.ask(self.name, "kind", prompt, options, data={"cell": cell.id, "docs": []})
 
     def step_kind(self, ctx: Ctx, answer: Answer) -> None:
@@ -138,14 +140,14 @@ class ScheduleFlow(Flow):
         if kind is MeetingKind.REGULAR:
             self._ask_when(ctx)
         else:
-            ctx.ask(self.name, "topic", texts.FLOW_MTG_ASK_TOPIC)
+            ctx.ask(self.name, "topic", meeting_texts.FLOW_MTG_ASK_TOPIC)
 
     def step_topic(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
         topic = attempt(ctx, lambda: clean_topic(answer.text, required=True))
         if topic is None:
-            ctx.ask(self.name, "topic", texts.FLOW_MTG_ASK_TOPIC)
+            ctx.ask(self.name, "topic", meeting_texts.FLOW_MTG_ASK_TOPIC)
             return
         ctx.update_data(topic=topic)
         self._ask_when(ctx)
@@ -154,7 +156,7 @@ class ScheduleFlow(Flow):
         """The date question; while fixing the date it names the time now planned and says
         what is kept, so the secretary knows only the time is asked again."""
         if not ctx.data.get("fixing"):
-            ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_WHEN)
+            ctx.ask(self.name, "when", meeting_texts.FLOW_MTG_ASK_WHEN)
             return
         tz = ctx.config.tz
         starts = datetime.fromisoformat(ctx.data["starts_at"])
@@ -164,7 +166,7 @@ class ScheduleFlow(Flow):
             if minutes
             else format_vn_when(starts, tz)
         )
-        ctx.ask(self.name, "when", texts.FLOW_MTG_ASK_NEW_WHEN.format(when=planned))
+        ctx.ask(self.name, "when", meeting_texts.FLOW_MTG_ASK_NEW_WHEN.format(when=planned))
 
     def _fix_when(self, ctx: Ctx) -> None:
         """Back to the date from the preview (or from a refusal there): everything else is
@@ -235,7 +237,9 @@ class ScheduleFlow(Flow):
         """ "Thời gian họp: Thứ Bảy, 19/12/2026, 14:00–16:00.": start and end, read back."""
         starts = datetime.fromisoformat(ctx.data["starts_at"])
         ends = starts + timedelta(minutes=int(ctx.data["minutes"]))
-        return texts.FLOW_MTG_TIME_SET.format(when=format_vn_span(starts, ends, ctx.config.tz))
+        return meeting_texts.FLOW_MTG_TIME_SET.format(
+            when=format_vn_span(starts, ends, ctx.config.tz)
+        )
 
     def _ask_length(self, ctx: Ctx) -> None:
         """The start read back in words ("Bắt đầu: Thứ Bảy, 19/12/2026, 14:00."), so a wrong
@@ -246,16 +250,16 @@ class ScheduleFlow(Flow):
         options = []
         for minutes in (minimum, minimum + 30, minimum + 60):
             end = starts + timedelta(minutes=minutes)
-            label = texts.FLOW_MTG_LENGTH_OPTION.format(
+            label = meeting_texts.FLOW_MTG_LENGTH_OPTION.format(
                 end=end.strftime("%H:%M"), length=duration_words(minutes)
             )
             options.append((f"m{minutes}", label))
-        options.append(("other", texts.FLOW_MTG_LENGTH_OTHER))
-        options.append(("when", texts.FLOW_MTG_FIX_WHEN))
-        ask = texts.FLOW_MTG_ASK_LENGTH.format(
+        options.append(("other", meeting_texts.FLOW_MTG_LENGTH_OTHER))
+        options.append(("when", meeting_texts.FLOW_MTG_FIX_WHEN))
+        ask = meeting_texts.FLOW_MTG_ASK_LENGTH.format(
             minimum=minimum, maximum=duration_words(rules(ctx).max_minutes)
         )
-        started = texts.FLOW_MTG_STARTS.format(when=format_vn_when(starts, ctx.config.tz))
+        started = meeting_texts.FLOW_MTG_STARTS.format(when=format_vn_when(starts, ctx.config.tz))
         ctx.ask(self.name, "length", f"{started}\n{ask}", options, typed_step="length_text")
 
     def step_length(self, ctx: Ctx, answer: Answer) -> None:
@@ -264,7 +268,7 @@ class ScheduleFlow(Flow):
             return
         key = answer.option or ""
         if key == "other":
-            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            ctx.ask(self.name, "length_text", meeting_texts.FLOW_MTG_ASK_END)
             return
         if key == "when":
             self._ask_when(ctx)
@@ -290,13 +294,13 @@ class ScheduleFlow(Flow):
             length = candidate if candidate > timedelta(0) else None
         length = length or parse_vn_duration(text)
         if length is None:
-            ctx.say(texts.FLOW_MTG_END_UNCLEAR)
-            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            ctx.say(meeting_texts.FLOW_MTG_END_UNCLEAR)
+            ctx.ask(self.name, "length_text", meeting_texts.FLOW_MTG_ASK_END)
             return
         minutes = int(length.total_seconds() // 60)
         if minutes <= 0:
-            ctx.say(texts.MTG_END_BEFORE_START)
-            ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+            ctx.say(meeting_texts.MTG_END_BEFORE_START)
+            ctx.ask(self.name, "length_text", meeting_texts.FLOW_MTG_ASK_END)
             return
         self._length_chosen(ctx, cell, minutes, retry_step="length_text")
 
@@ -307,7 +311,7 @@ class ScheduleFlow(Flow):
             if retry_step == "length":
                 self._ask_length(ctx)
             else:
-                ctx.ask(self.name, "length_text", texts.FLOW_MTG_ASK_END)
+                ctx.ask(self.name, "length_text", meeting_texts.FLOW_MTG_ASK_END)
             return
         ctx.update_data(minutes=minutes)
         if ctx.data.get("fixing"):  # the rest was chosen before: straight back to the preview
@@ -325,10 +329,14 @@ class ScheduleFlow(Flow):
         return last or None
 
     def _ask_place(self, ctx: Ctx, cell: Unit, note: str | None = None) -> None:
-        prompt = texts.FLOW_MTG_ASK_PLACE if note is None else f"{note}\n{texts.FLOW_MTG_ASK_PLACE}"
+        prompt = (
+            meeting_texts.FLOW_MTG_ASK_PLACE
+            if note is None
+            else f"{note}\n{meeting_texts.FLOW_MTG_ASK_PLACE}"
+        )
         last = self._last_place(ctx, cell)
         if last:
-            options = [("last", last), ("other", texts.FLOW_MTG_PLACE_OTHER)]
+            options = [("last", last), ("other", meeting_texts.FLOW_MTG_PLACE_OTHER)]
             ctx.ask(self.name, "place_choice", prompt, options, typed_step="place")
         else:
             ctx.ask(self.name, "place", prompt)
@@ -341,14 +349,14 @@ class ScheduleFlow(Flow):
         if answer.option == "last" and last:
             self._place_chosen(ctx, last)
         else:
-            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+            ctx.ask(self.name, "place", meeting_texts.FLOW_MTG_ASK_PLACE)
 
     def step_place(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
         place = attempt(ctx, lambda: clean_place(answer.text))
         if place is None:
-            ctx.ask(self.name, "place", texts.FLOW_MTG_ASK_PLACE)
+            ctx.ask(self.name, "place", meeting_texts.FLOW_MTG_ASK_PLACE)
             return
         self._place_chosen(ctx, place)
 
@@ -363,16 +371,21 @@ class ScheduleFlow(Flow):
         agenda the secretary typed is theirs, not the guidance's."""
         agenda = list(ctx.data["agenda"])
         standard = agenda == default_agenda(MeetingKind(ctx.data["kind"]), ctx.data.get("topic"))
-        heading = texts.FLOW_MTG_AGENDA if standard else texts.FLOW_MTG_AGENDA_CUSTOM
+        heading = (
+            meeting_texts.FLOW_MTG_AGENDA if standard else meeting_texts.FLOW_MTG_AGENDA_CUSTOM
+        )
         prompt = heading.format(agenda=numbered(agenda))
-        options = [("keep", texts.FLOW_MTG_AGENDA_KEEP), ("replace", texts.FLOW_MTG_AGENDA_NEW)]
+        options = [
+            ("keep", meeting_texts.FLOW_MTG_AGENDA_KEEP),
+            ("replace", meeting_texts.FLOW_MTG_AGENDA_NEW),
+        ]
         ctx.ask(self.name, "agenda", prompt, options)
 
     def step_agenda(self, ctx: Ctx, answer: Answer) -> None:
         if session_cell(ctx) is None:
             return
         if answer.option == "replace":
-            ctx.ask(self.name, "agenda_text", texts.FLOW_MTG_ASK_AGENDA)
+            ctx.ask(self.name, "agenda_text", meeting_texts.FLOW_MTG_ASK_AGENDA)
             return
         self._ask_docs(ctx)
 
@@ -382,15 +395,23 @@ class ScheduleFlow(Flow):
         # Every limit of the agenda is checked here, not at the preview.
         items = attempt(ctx, lambda: clean_agenda(parse_agenda(answer.text or ""), rules(ctx)))
         if items is None:
-            ctx.ask(self.name, "agenda_text", texts.FLOW_MTG_ASK_AGENDA)
+            ctx.ask(self.name, "agenda_text", meeting_texts.FLOW_MTG_ASK_AGENDA)
             return
         ctx.update_data(agenda=list(items))
         self._ask_agenda(ctx)
 
     def _ask_docs(self, ctx: Ctx, note: str | None = None) -> None:
         docs = ctx.data.get("docs") or []
-        label = texts.FLOW_MTG_DOCS_DONE.format(count=len(docs)) if docs else texts.FLOW_LATER
-        prompt = texts.FLOW_MTG_ASK_DOCS if note is None else f"{note}\n{texts.FLOW_MTG_ASK_DOCS}"
+        label = (
+            meeting_texts.FLOW_MTG_DOCS_DONE.format(count=len(docs))
+            if docs
+            else meeting_texts.FLOW_LATER
+        )
+        prompt = (
+            meeting_texts.FLOW_MTG_ASK_DOCS
+            if note is None
+            else f"{note}\n{meeting_texts.FLOW_MTG_ASK_DOCS}"
+        )
         ctx.ask(self.name, "docs", prompt, [("done", label)], accepts_file=True)
 
     def step_docs(self, ctx: Ctx, answer: Answer) -> None:
@@ -406,7 +427,9 @@ class ScheduleFlow(Flow):
             docs = list(ctx.data.get("docs") or [])
             # A caption typed with the file names it; otherwise the file's own name.
             caption = (answer.text or "").strip()
-            default = file_name(upload, texts.FLOW_DOC_DEFAULT_TITLE.format(n=len(docs) + 1))
+            default = file_name(
+                upload, meeting_texts.FLOW_DOC_DEFAULT_TITLE.format(n=len(docs) + 1)
+            )
             cleaned = attempt(ctx, lambda: clean_document(caption or default, upload.file_id))
             if cleaned is None:
                 self._ask_docs(ctx)
@@ -414,7 +437,7 @@ class ScheduleFlow(Flow):
             title, ref = cleaned
             docs.append({"ref": ref, "kind": kind.value, "title": title})
             ctx.update_data(docs=docs)
-            self._ask_docs(ctx, texts.FLOW_MTG_DOC_TAKEN.format(title=title))
+            self._ask_docs(ctx, meeting_texts.FLOW_MTG_DOC_TAKEN.format(title=title))
             return
         self._preview(ctx, cell)
 
@@ -429,15 +452,15 @@ class ScheduleFlow(Flow):
         docs = ctx.data.get("docs") or []
         if note:
             ctx.say(note)
-        ctx.say(texts.FLOW_MTG_PREVIEW_HEAD)
+        ctx.say(meeting_texts.FLOW_MTG_PREVIEW_HEAD)
         ctx.say(plan.invitation)
-        lines = [texts.FLOW_MTG_PREVIEW_DOC.format(title=d["title"]) for d in docs]
+        lines = [meeting_texts.FLOW_MTG_PREVIEW_DOC.format(title=d["title"]) for d in docs]
         if not docs:
             lines += list(plan.warnings)
-        lines.append(texts.FLOW_MTG_PREVIEW_ASK)
+        lines.append(meeting_texts.FLOW_MTG_PREVIEW_ASK)
         options = [
-            ("send", texts.FLOW_MTG_SEND),
-            ("when", texts.FLOW_MTG_FIX_WHEN),
+            ("send", meeting_texts.FLOW_MTG_SEND),
+            ("when", meeting_texts.FLOW_MTG_FIX_WHEN),
             ("cancel", texts.FLOW_CANCEL),
         ]
         ctx.ask(self.name, "confirm", "\n".join(lines), options)
@@ -493,13 +516,15 @@ class ScheduleFlow(Flow):
             )
         ctx.finish()
         span = meeting_when(meeting, ctx.config.tz)
-        lines = [texts.FLOW_MTG_SCHEDULED.format(when=span)]
+        lines = [meeting_texts.FLOW_MTG_SCHEDULED.format(when=span)]
         if plan.reach is not None:  # who was really invited, and who has no chat account
             lines.append(
-                outbox.describe_reach(ctx.session, plan.reach, what=texts.REACH_WHAT_INVITATION)
+                outbox.describe_reach(
+                    ctx.session, plan.reach, what=meeting_texts.REACH_WHAT_INVITATION
+                )
             )
         lines += warnings
-        ctx.menu("\n".join(lines), [("/hop_quanly", texts.FLOW_MTG_MANAGE_BUTTON)])
+        ctx.menu("\n".join(lines), [("/hop_quanly", meeting_texts.FLOW_MTG_MANAGE_BUTTON)])
 
 
 # --- Members answer the invitation -------------------------------------------------------------
@@ -513,9 +538,9 @@ def _answerable(ctx: Ctx, meeting_id: int) -> Meeting:
 
 
 REASONS = (
-    ("work", texts.FLOW_REASON_WORK),
-    ("ill", texts.FLOW_REASON_ILL),
-    ("family", texts.FLOW_REASON_FAMILY),
+    ("work", meeting_texts.FLOW_REASON_WORK),
+    ("ill", meeting_texts.FLOW_REASON_ILL),
+    ("family", meeting_texts.FLOW_REASON_FAMILY),
 )
 
 
@@ -530,15 +555,15 @@ class AbsenceFlow(Flow):
             ctx.say(texts.STALE_BUTTON)
             return
         meeting = _answerable(ctx, meeting_id)
-        options = [*REASONS, ("other", texts.FLOW_REASON_OTHER)]
-        prompt = texts.FLOW_MTG_ASK_REASON.format(when=meeting_when(meeting, ctx.config.tz))
+        options = [*REASONS, ("other", meeting_texts.FLOW_REASON_OTHER)]
+        prompt = meeting_texts.FLOW_MTG_ASK_REASON.format(when=meeting_when(meeting, ctx.config.tz))
         data = {"meeting": meeting_id}
         ctx.ask(self.name, "reason", prompt, options, data=data, typed_step="reason_text")
 
     def step_reason(self, ctx: Ctx, answer: Answer) -> None:
         reason = dict(REASONS).get(answer.option or "")
         if reason is None:
-            ctx.ask(self.name, "reason_text", texts.FLOW_MTG_ASK_REASON_TEXT)
+            ctx.ask(self.name, "reason_text", meeting_texts.FLOW_MTG_ASK_REASON_TEXT)
             return
         self._answer(ctx, reason)
 
@@ -546,7 +571,7 @@ class AbsenceFlow(Flow):
         # Too long a reason is refused here, with the limit, and asked again: never cut.
         reason = attempt(ctx, lambda: clean_absence_reason(answer.text))
         if reason is None:
-            ctx.ask(self.name, "reason_text", texts.FLOW_MTG_ASK_REASON_TEXT)
+            ctx.ask(self.name, "reason_text", meeting_texts.FLOW_MTG_ASK_REASON_TEXT)
             return
         self._answer(ctx, reason)
 
@@ -584,7 +609,7 @@ def invitation_action(ctx: Ctx, args: list[str]) -> None:
     _row, message = answer_invitation(
         ctx.session, ctx.me, meeting_id, attend=True, now=ctx.now, rules=rules(ctx)
     )
-    ctx.chosen = texts.FLOW_MTG_YES_CHOSEN
+    ctx.chosen = meeting_texts.FLOW_MTG_YES_CHOSEN
     ctx.say(message)
 
 
@@ -592,8 +617,10 @@ def register(registry: Registry) -> None:
     schedule = registry.flow(ScheduleFlow())
     registry.flow(ABSENCE)
     manage = registry.flow(MANAGE)
-    registry.command(Command("hop", texts.CMD_MEETING_NEW, Audience.SECRETARY, schedule.begin))
     registry.command(
-        Command("hop_quanly", texts.CMD_MEETING_MANAGE, Audience.SECRETARY, manage.begin)
+        Command("hop", meeting_texts.CMD_MEETING_NEW, Audience.SECRETARY, schedule.begin)
+    )
+    registry.command(
+        Command("hop_quanly", meeting_texts.CMD_MEETING_MANAGE, Audience.SECRETARY, manage.begin)
     )
     registry.action(Action(ANSWER, invitation_action))

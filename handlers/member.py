@@ -25,17 +25,17 @@ from models import (
     Unit,
 )
 from services import texts
-from services.attendance import check_in, looks_like_checkin_code
 from services.auth import Permission
-from services.directives import ACK, my_directives
-from services.meetings import (
+from services.directives.rules import ACK, my_directives
+from services.meetings.attendance import check_in, looks_like_checkin_code
+from services.meetings.planning import (
     DOCUMENT_AGAIN,
     answer_options,
     meeting_when,
     send_document_again,
     upcoming_meetings,
 )
-from services.resolutions import TASK_DONE, complete_task, my_tasks, published_resolutions
+from services.meetings.resolutions import TASK_DONE, complete_task, my_tasks, published_resolutions
 from services.vndate import format_vn_date
 
 PREVIEW_CHARS = 500

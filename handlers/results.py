@@ -3,13 +3,14 @@ and the tasks, then sends the resolution to every member.
 
 The menu marks what is already recorded and says where the resolution stands, so a secretary
 can stop and come back later. The rules (who votes, what adds up, the criteria and their
-maxima, deadlines, versions, what may be sent) live in services.resolutions; refusals are
+maxima, deadlines, versions, what may be sent) live in services.meetings.resolutions; refusals are
 shown and the same step asked again.
 
 Two things are never done without a tap to confirm: sending the resolution (or an amendment)
 to members, and recording a new vote over one already recorded (both kept). Before a vote's
 numbers are asked, fewer than half of the official members convened recorded present is said
-plainly (`services.resolutions.quorum`), and the secretary goes on or goes back. A change to a
+plainly (`services.meetings.resolutions.quorum`), and the secretary goes on or goes back. A change
+to a
 resolution already voted on asks which kind it is: a correction of wording, or a change of
 content to be voted on again. The version number the secretary saw travels in the flow's data
 (`version`), so a change made meanwhile by the other leader is refused, not overwritten.
@@ -39,9 +40,9 @@ from handlers.flowkit import (
 from handlers.registry import Audience, Command, Registry
 from models import Meeting, Member, ResolutionChange, Task
 from services import outbox, texts
-from services.meetings import managed_meeting, require_active
-from services.org import cell_members
-from services.resolutions import (
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import managed_meeting, require_active
+from services.meetings.resolutions import (
     QUALITY_CRITERIA,
     ResolutionRecord,
     ResolutionStage,
@@ -59,7 +60,8 @@ from services.resolutions import (
     suggest_attendance_score,
     voters_for,
 )
-from services.tasklines import assign_tasks, parse_task_lines
+from services.meetings.tasklines import assign_tasks, parse_task_lines
+from services.org import cell_members
 from services.vndate import format_vn_date, parse_vn_date_result
 
 CRITERIA = tuple(QUALITY_CRITERIA.items())
@@ -85,24 +87,24 @@ def _status(ctx: Ctx, record: ResolutionRecord | None) -> str:
     current = record.current if record else None
     if record is None or current is None:
         return ""
-    version = texts.FLOW_RES_STATUS_VERSION.format(number=current.number)
+    version = meeting_texts.FLOW_RES_STATUS_VERSION.format(number=current.number)
     version = version if current.number > 1 else ""
     stage = record.stage
     if stage is ResolutionStage.EMPTY:
-        line = texts.FLOW_RES_STATUS_EMPTY
+        line = meeting_texts.FLOW_RES_STATUS_EMPTY
     elif stage is ResolutionStage.UNVOTED:
-        line = texts.FLOW_RES_STATUS_UNVOTED.format(version=version)
+        line = meeting_texts.FLOW_RES_STATUS_UNVOTED.format(version=version)
     elif stage is ResolutionStage.FAILED:
-        line = texts.FLOW_RES_STATUS_FAILED.format(version=version)
+        line = meeting_texts.FLOW_RES_STATUS_FAILED.format(version=version)
     elif stage is ResolutionStage.ADOPTED:
-        line = texts.FLOW_RES_STATUS_ADOPTED.format(version=version)
+        line = meeting_texts.FLOW_RES_STATUS_ADOPTED.format(version=version)
     else:
-        line = texts.FLOW_RES_STATUS_PUBLISHED.format(
+        line = meeting_texts.FLOW_RES_STATUS_PUBLISHED.format(
             version=version, date=_day(ctx, current.published_at)
         )
     sent = record.published
     if sent is not None and sent.number != current.number:
-        line += " " + texts.FLOW_RES_STATUS_MEMBERS_HAVE.format(
+        line += " " + meeting_texts.FLOW_RES_STATUS_MEMBERS_HAVE.format(
             number=sent.number, date=_day(ctx, sent.published_at)
         )
     return line
@@ -117,13 +119,13 @@ class ResultsFlow(Flow):
         meetings = recent_meetings(ctx, held_only=True)
         if not meetings:
             ctx.finish()
-            ctx.say(texts.FLOW_RES_NONE)
+            ctx.say(meeting_texts.FLOW_RES_NONE)
             return
         if len(meetings) == 1:
             self.start(ctx, meetings[0].id or 0)
             return
         options = [(f"g{m.id}", meeting_label(ctx, m)) for m in meetings]
-        ctx.ask(self.name, "pick", texts.FLOW_RES_CHOOSE, options, data={})
+        ctx.ask(self.name, "pick", meeting_texts.FLOW_RES_CHOOSE, options, data={})
 
     def step_pick(self, ctx: Ctx, answer: Answer) -> None:
         meeting_id = as_id((answer.option or "")[1:])
@@ -138,7 +140,7 @@ class ResultsFlow(Flow):
         require_active(meeting)
         if meeting.starts_at > ctx.now:
             ctx.finish()
-            ctx.say(texts.RES_NOT_YET_HELD)
+            ctx.say(meeting_texts.RES_NOT_YET_HELD)
             return
         self._menu(ctx, meeting)
 
@@ -154,41 +156,48 @@ class ResultsFlow(Flow):
         published = record is not None and record.stage is ResolutionStage.PUBLISHED
         # Members have an older version: what is sent now is an amendment.
         amending = record is not None and record.published is not None and not published
-        publish = texts.FLOW_RES_M_PUBLISH_AMEND if amending else texts.FLOW_RES_M_PUBLISH
+        publish = (
+            meeting_texts.FLOW_RES_M_PUBLISH_AMEND if amending else meeting_texts.FLOW_RES_M_PUBLISH
+        )
         options = [
-            ("text", _mark(has_content(current), texts.FLOW_RES_M_TEXT)),
-            ("vote", _mark(voted, texts.FLOW_RES_M_VOTE)),
-            ("score", _mark(res is not None and res.scored_at is not None, texts.FLOW_RES_M_SCORE)),
-            ("task", texts.FLOW_RES_M_TASK.format(count=len(tasks))),
+            ("text", _mark(has_content(current), meeting_texts.FLOW_RES_M_TEXT)),
+            ("vote", _mark(voted, meeting_texts.FLOW_RES_M_VOTE)),
+            (
+                "score",
+                _mark(
+                    res is not None and res.scored_at is not None, meeting_texts.FLOW_RES_M_SCORE
+                ),
+            ),
+            ("task", meeting_texts.FLOW_RES_M_TASK.format(count=len(tasks))),
             ("publish", _mark(published, publish)),
             ("done", texts.FLOW_DONE),
         ]
         label = meeting_label(ctx, meeting)
         status = _status(ctx, record)
         prompt = (
-            texts.FLOW_RES_MENU_STATUS.format(label=label, status=status)
+            meeting_texts.FLOW_RES_MENU_STATUS.format(label=label, status=status)
             if status
-            else texts.FLOW_RES_MENU.format(label=label)
+            else meeting_texts.FLOW_RES_MENU.format(label=label)
         )
         # What usually comes next may be typed right at the menu: the text, the vote, the
         # scores, the tasks; a tap on an entry works as before.
         data: dict[str, object] = {"meeting": meeting.id}
         typed_step, hint = None, None
         if not has_content(current):
-            typed_step, hint = "text", texts.FLOW_RES_NEXT_TEXT
+            typed_step, hint = "text", meeting_texts.FLOW_RES_NEXT_TEXT
             data.update(version=current.number if current else 0, editing=False)
         elif not voted:
             typed_step = "vote_typed"
             present = voters_for(ctx.session, ctx.me, meeting.id).eligible_present
-            hint = texts.FLOW_RES_NEXT_VOTE.format(present=present)
+            hint = meeting_texts.FLOW_RES_NEXT_VOTE.format(present=present)
         elif (
             record is not None
             and record.stage is not ResolutionStage.FAILED
             and (res is not None and res.scored_at is None)
         ):
-            typed_step, hint = "score_typed", texts.FLOW_RES_NEXT_SCORE
+            typed_step, hint = "score_typed", meeting_texts.FLOW_RES_NEXT_SCORE
         elif not tasks:
-            typed_step, hint = "tasks_typed", texts.FLOW_RES_NEXT_TASKS
+            typed_step, hint = "tasks_typed", meeting_texts.FLOW_RES_NEXT_TASKS
         if hint:
             prompt = f"{prompt}\n{hint}"
         ctx.ask(
@@ -222,7 +231,7 @@ class ResultsFlow(Flow):
             self._confirm_publish(ctx, meeting)
         else:
             ctx.finish()
-            ctx.say(texts.FLOW_FINISHED)
+            ctx.say(meeting_texts.FLOW_FINISHED)
 
     # resolution text or file
     def _ask_text(self, ctx: Ctx, meeting_id: int) -> None:
@@ -233,7 +242,7 @@ class ResultsFlow(Flow):
         ctx.update_data(version=current.number if current else 0, editing=editing)
         if current is not None and editing:
             ctx.say(
-                texts.FLOW_RES_CURRENT_TEXT.format(
+                meeting_texts.FLOW_RES_CURRENT_TEXT.format(
                     number=current.number, text=current.text or texts.RES_PUBLISH_FILE_ONLY
                 )
             )
@@ -241,7 +250,9 @@ class ResultsFlow(Flow):
 
     def _ask_text_again(self, ctx: Ctx) -> None:
         prompt = (
-            texts.FLOW_RES_ASK_TEXT_EDIT if ctx.data.get("editing") else texts.FLOW_RES_ASK_TEXT
+            meeting_texts.FLOW_RES_ASK_TEXT_EDIT
+            if ctx.data.get("editing")
+            else meeting_texts.FLOW_RES_ASK_TEXT
         )
         ctx.ask(self.name, "text", prompt, accepts_file=True)
 
@@ -272,12 +283,14 @@ class ResultsFlow(Flow):
         if plan.needs_kind:
             ctx.update_data(draft=draft)
             prompt = (
-                texts.FLOW_RES_ASK_CHANGE_PUBLISHED if plan.published else texts.FLOW_RES_ASK_CHANGE
+                meeting_texts.FLOW_RES_ASK_CHANGE_PUBLISHED
+                if plan.published
+                else meeting_texts.FLOW_RES_ASK_CHANGE
             )
             options = [
-                ("wording", texts.FLOW_RES_CHANGE_WORDING),
-                ("content", texts.FLOW_RES_CHANGE_CONTENT),
-                ("back", texts.FLOW_BACK),
+                ("wording", meeting_texts.FLOW_RES_CHANGE_WORDING),
+                ("content", meeting_texts.FLOW_RES_CHANGE_CONTENT),
+                ("back", meeting_texts.FLOW_BACK),
             ]
             ctx.ask(self.name, "change", prompt.format(summary=plan.summary), options)
             return
@@ -333,16 +346,16 @@ class ResultsFlow(Flow):
         sending at once (one tap), a changed content goes back to the menu for its vote."""
         version = saved.version
         if not saved.new_version or version.change == ResolutionChange.FIRST:
-            ctx.say(texts.FLOW_RES_TEXT_SAVED)
+            ctx.say(meeting_texts.FLOW_RES_TEXT_SAVED)
             self._menu(ctx, meeting)
         elif version.change == ResolutionChange.WORDING:
-            ctx.say(texts.FLOW_RES_SAVED_WORDING.format(number=version.number))
+            ctx.say(meeting_texts.FLOW_RES_SAVED_WORDING.format(number=version.number))
             if saved.record.published is not None:
                 self._confirm_publish(ctx, meeting)
             else:
                 self._menu(ctx, meeting)
         else:
-            ctx.say(texts.FLOW_RES_SAVED_CONTENT.format(number=version.number))
+            ctx.say(meeting_texts.FLOW_RES_SAVED_CONTENT.format(number=version.number))
             self._menu(ctx, meeting)
 
     # vote
@@ -356,14 +369,14 @@ class ResultsFlow(Flow):
         if vote is None:
             self._check_quorum(ctx, meeting_id)
             return
-        prompt = texts.FLOW_RES_CONFIRM_REVOTE.format(
+        prompt = meeting_texts.FLOW_RES_CONFIRM_REVOTE.format(
             when=when(ctx, vote.recorded_at),
             for_=vote.votes_for,
             against=vote.votes_against,
             abstain=vote.votes_abstain,
             outcome=texts.RES_PASSED if vote.passed else texts.MY_NOT_PASSED,
         )
-        options = [("again", texts.FLOW_RES_REVOTE), ("back", texts.FLOW_BACK)]
+        options = [("again", meeting_texts.FLOW_RES_REVOTE), ("back", meeting_texts.FLOW_BACK)]
         ctx.ask(self.name, "revote", prompt, options)
 
     def step_revote(self, ctx: Ctx, answer: Answer) -> None:
@@ -383,10 +396,10 @@ class ResultsFlow(Flow):
         if check.met:
             self._ask_vote(ctx, meeting_id)
             return
-        prompt = texts.FLOW_RES_QUORUM_SHORT.format(
+        prompt = meeting_texts.FLOW_RES_QUORUM_SHORT.format(
             present=check.present, convened=check.convened, needed=check.needed
         )
-        options = [("go", texts.FLOW_RES_QUORUM_GO), ("back", texts.FLOW_BACK)]
+        options = [("go", meeting_texts.FLOW_RES_QUORUM_GO), ("back", meeting_texts.FLOW_BACK)]
         ctx.ask(self.name, "quorum", prompt, options)
 
     def step_quorum(self, ctx: Ctx, answer: Answer) -> None:
@@ -437,7 +450,7 @@ class ResultsFlow(Flow):
 
     def _ask_vote(self, ctx: Ctx, meeting_id: int) -> None:
         voters = voters_for(ctx.session, ctx.me, meeting_id)
-        prompt = texts.FLOW_RES_ASK_VOTE.format(
+        prompt = meeting_texts.FLOW_RES_ASK_VOTE.format(
             convened=voters.convened,
             present=voters.eligible_present,
             probationary=voters.probationary_present,
@@ -451,7 +464,7 @@ class ResultsFlow(Flow):
         assert meeting_id is not None
         counts = numbers(answer.text or "")
         if counts is None or len(counts) != 3:
-            ctx.say(texts.FLOW_RES_VOTE_FORMAT)
+            ctx.say(meeting_texts.FLOW_RES_VOTE_FORMAT)
             self._ask_vote(ctx, meeting_id)
             return
         voters = voters_for(ctx.session, ctx.me, meeting_id)
@@ -508,14 +521,17 @@ class ResultsFlow(Flow):
     # quality score, one criterion at a time (or all seven at once)
     def _ask_score(self, ctx: Ctx, meeting_id: int, index: int) -> None:
         name, maximum = CRITERIA[index]
-        prompt = texts.FLOW_RES_ASK_SCORE.format(
-            n=index + 1, total=len(CRITERIA), label=texts.RES_SCORE_LABELS[name], maximum=maximum
+        prompt = meeting_texts.FLOW_RES_ASK_SCORE.format(
+            n=index + 1,
+            total=len(CRITERIA),
+            label=meeting_texts.RES_SCORE_LABELS[name],
+            maximum=maximum,
         )
         if name == "attendance":
             suggested = suggest_attendance_score(ctx.session, ctx.me, meeting_id)
-            prompt += "\n" + texts.FLOW_RES_SCORE_SUGGEST.format(value=suggested)
+            prompt += "\n" + meeting_texts.FLOW_RES_SCORE_SUGGEST.format(value=suggested)
         if index == 0:
-            prompt += "\n" + texts.FLOW_RES_SCORE_ALL_AT_ONCE
+            prompt += "\n" + meeting_texts.FLOW_RES_SCORE_ALL_AT_ONCE
         ctx.update_data(index=index)
         ctx.ask(self.name, "score", prompt)
 
@@ -531,14 +547,14 @@ class ResultsFlow(Flow):
         elif typed is not None and len(typed) == 1:
             given = {CRITERIA[index][0]: typed[0]}
         else:
-            ctx.say(texts.FLOW_RES_SCORE_FORMAT)
+            ctx.say(meeting_texts.FLOW_RES_SCORE_FORMAT)
             self._ask_score(ctx, meeting_id, index)
             return
         for name, value in given.items():
             maximum = QUALITY_CRITERIA[name]
             if value > maximum:
-                label = texts.RES_SCORE_LABELS[name]
-                ctx.say(texts.RES_SCORE_RANGE.format(label=label, maximum=maximum))
+                label = meeting_texts.RES_SCORE_LABELS[name]
+                ctx.say(meeting_texts.RES_SCORE_RANGE.format(label=label, maximum=maximum))
                 self._ask_score(ctx, meeting_id, index)
                 return
         scores.update(given)
@@ -561,12 +577,13 @@ class ResultsFlow(Flow):
     def _ask_owner(self, ctx: Ctx, meeting: Meeting, number: int) -> None:
         members = cell_members(ctx.session, meeting.cell_id)
         items = [(f"m{m.id}", m.full_name) for m in members]
-        options = [*page(items, number), ("back", texts.FLOW_BACK)]
-        prompt = f"{texts.FLOW_RES_ASK_OWNER}\n{texts.FLOW_RES_TASK_LINES_HINT}"
+        options = [*page(items, number), ("back", meeting_texts.FLOW_BACK)]
+        prompt = f"{meeting_texts.FLOW_RES_ASK_OWNER}\n{meeting_texts.FLOW_RES_TASK_LINES_HINT}"
         ctx.ask(self.name, "owner", prompt, options, typed_step="tasks_typed")
 
     def step_tasks_typed(self, ctx: Ctx, answer: Answer) -> None:
-        """Tasks typed a line each (`services.tasklines`): all saved, or none and each wrong
+        """Tasks typed a line each (`services.meetings.tasklines`): all saved, or none and each
+        wrong
         line said, then asked again."""
         meeting = flow_meeting(ctx)
         meeting_id = meeting.id
@@ -582,17 +599,17 @@ class ResultsFlow(Flow):
                 ),
             )
         else:
-            ctx.say("\n".join([*parsed.errors, texts.TASKLINE_NOTHING_SAVED]))
+            ctx.say("\n".join([*parsed.errors, meeting_texts.TASKLINE_NOTHING_SAVED]))
         if saved is None:
-            ctx.ask(self.name, "tasks_typed", texts.FLOW_RES_ASK_TASK_LINES)
+            ctx.ask(self.name, "tasks_typed", meeting_texts.FLOW_RES_ASK_TASK_LINES)
             return
         lines = [
-            texts.FLOW_RES_TASKS_LINE.format(
+            meeting_texts.FLOW_RES_TASKS_LINE.format(
                 title=line.title, name=line.owner_name, due=format_vn_date(line.due_on)
             )
             for line in parsed.lines
         ]
-        ctx.say(texts.FLOW_RES_TASKS_SAVED.format(count=len(saved), lines="\n".join(lines)))
+        ctx.say(meeting_texts.FLOW_RES_TASKS_SAVED.format(count=len(saved), lines="\n".join(lines)))
         self._menu(ctx, meeting)
 
     def step_owner(self, ctx: Ctx, answer: Answer) -> None:
@@ -611,17 +628,19 @@ class ResultsFlow(Flow):
             ctx.say(texts.STALE_BUTTON)
             return
         ctx.update_data(owner=owner.id)
-        ctx.ask(self.name, "task_title", texts.FLOW_RES_ASK_TASK.format(name=owner.full_name))
+        ctx.ask(
+            self.name, "task_title", meeting_texts.FLOW_RES_ASK_TASK.format(name=owner.full_name)
+        )
 
     def step_task_title(self, ctx: Ctx, answer: Answer) -> None:
         flow_meeting(ctx)
         title = (answer.text or "").strip()
         if len(title) > 500:
-            ctx.say(texts.MTG_TEXT_TOO_LONG.format(length=len(title), maximum=500))
-            ctx.ask(self.name, "task_title", texts.FLOW_RES_ASK_TASK_AGAIN)
+            ctx.say(meeting_texts.MTG_TEXT_TOO_LONG.format(length=len(title), maximum=500))
+            ctx.ask(self.name, "task_title", meeting_texts.FLOW_RES_ASK_TASK_AGAIN)
             return
         ctx.update_data(title=title)
-        ctx.ask(self.name, "task_due", texts.FLOW_RES_ASK_DUE)
+        ctx.ask(self.name, "task_due", meeting_texts.FLOW_RES_ASK_DUE)
 
     def step_task_due(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
@@ -630,7 +649,7 @@ class ResultsFlow(Flow):
         parsed = parse_vn_date_result(answer.text or "", local_now(ctx))
         if not parsed.ok or parsed.day is None:
             ctx.say(parsed.message)
-            ctx.ask(self.name, "task_due", texts.FLOW_RES_ASK_DUE)
+            ctx.ask(self.name, "task_due", meeting_texts.FLOW_RES_ASK_DUE)
             return
         due = parsed.day
         owner_id = int(ctx.data.get("owner") or 0)
@@ -649,18 +668,18 @@ class ResultsFlow(Flow):
             ),
         )
         if task is None:
-            ctx.ask(self.name, "task_due", texts.FLOW_RES_ASK_DUE)
+            ctx.ask(self.name, "task_due", meeting_texts.FLOW_RES_ASK_DUE)
             return
         owner = ctx.session.get(Member, owner_id)
         ctx.say(
-            texts.FLOW_RES_TASK_SAVED.format(
+            meeting_texts.FLOW_RES_TASK_SAVED.format(
                 title=task.title,
                 name=owner.full_name if owner else "",
                 due=format_vn_date(task.due_on),
             )
         )
-        options = [("more", texts.FLOW_RES_TASK_MORE), ("menu", texts.FLOW_DONE)]
-        ctx.ask(self.name, "task_more", texts.FLOW_RES_TASK_NEXT, options)
+        options = [("more", meeting_texts.FLOW_RES_TASK_MORE), ("menu", texts.FLOW_DONE)]
+        ctx.ask(self.name, "task_more", meeting_texts.FLOW_RES_TASK_NEXT, options)
 
     def step_task_more(self, ctx: Ctx, answer: Answer) -> None:
         meeting = flow_meeting(ctx)
@@ -686,17 +705,17 @@ class ResultsFlow(Flow):
             return
         if plan.already:
             ctx.say(
-                texts.FLOW_RES_ALREADY_PUBLISHED.format(
+                meeting_texts.FLOW_RES_ALREADY_PUBLISHED.format(
                     when=when(ctx, plan.version.published_at or ctx.now)
                 )
             )
             self._menu(ctx, meeting)
             return
         ctx.update_data(version=plan.version.number)
-        prompt = texts.FLOW_RES_CONFIRM_PUBLISH.format(
+        prompt = meeting_texts.FLOW_RES_CONFIRM_PUBLISH.format(
             notice=plan.notice, count=len(plan.member_ids)
         )
-        options = [("send", texts.FLOW_RES_SEND), ("later", texts.FLOW_RES_LATER)]
+        options = [("send", meeting_texts.FLOW_RES_SEND), ("later", meeting_texts.FLOW_RES_LATER)]
         ctx.ask(self.name, "publish", prompt, options)
 
     def step_publish(self, ctx: Ctx, answer: Answer) -> None:
@@ -721,10 +740,15 @@ class ResultsFlow(Flow):
             # Who was really sent it, not who was meant to be: members without a chat account
             # are named, with the way to reach them (/moi).
             what = (
-                texts.REACH_WHAT_AMENDMENT if published.amendment else texts.REACH_WHAT_RESOLUTION
+                meeting_texts.REACH_WHAT_AMENDMENT
+                if published.amendment
+                else meeting_texts.REACH_WHAT_RESOLUTION
             )
             reach = outbox.describe_reach(
-                ctx.session, published.enqueued.reach, what=what, where=texts.REACH_WHERE_CELL
+                ctx.session,
+                published.enqueued.reach,
+                what=what,
+                where=meeting_texts.REACH_WHERE_CELL,
             )
             lines = [reach, *published.warnings]
             ctx.say("\n".join(lines))
@@ -736,4 +760,4 @@ RESULTS = ResultsFlow()
 
 def register(registry: Registry) -> None:
     flow = registry.flow(RESULTS)
-    registry.command(Command("ketqua", texts.CMD_RESULTS, Audience.SECRETARY, flow.begin))
+    registry.command(Command("ketqua", meeting_texts.CMD_RESULTS, Audience.SECRETARY, flow.begin))

@@ -1,6 +1,7 @@
 """`/thongke`: the committee's statistics on request, with the chart and the per-cell table.
 
-The same figures as the Monday report (`services.stats`), for the member's committee subtree (an
+The same figures as the Monday report (`services.stats.figures`), for the member's committee
+subtree (an
 admin: the whole tree), plus an XLSX with one row per cell. Members and secretaries are refused
 by the command's audience (Permission.OVERSEE) before this runs; `scope_units` checks each unit
 again. The core runs in a worker thread, so the rendering does not block any event loop.
@@ -11,8 +12,9 @@ from __future__ import annotations
 from handlers.context import Ctx
 from handlers.messages import OutFile
 from handlers.registry import Audience, Command, Registry
-from services import stats, texts
-from services.meetings import CellMonthRules
+from services.meetings.planning import CellMonthRules
+from services.stats import figures as stats
+from services.stats import texts as stats_texts
 
 
 def stats_command(ctx: Ctx, _args: str) -> None:
@@ -24,10 +26,10 @@ def stats_command(ctx: Ctx, _args: str) -> None:
         file=OutFile(f"thongke_{day}.png", stats.render_chart(report), "photo"),
     )
     ctx.say(
-        texts.STATS_XLSX_CAPTION.format(cells=len(report.cells)),
+        stats_texts.STATS_XLSX_CAPTION.format(cells=len(report.cells)),
         file=OutFile(f"thongke_{day}.xlsx", stats.render_xlsx(report), "document"),
     )
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("thongke", texts.CMD_STATS, Audience.COMMITTEE, stats_command))
+    registry.command(Command("thongke", stats_texts.CMD_STATS, Audience.COMMITTEE, stats_command))

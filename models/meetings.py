@@ -132,7 +132,7 @@ class Resolution(SQLModel, table=True):
     mirrors the current version (`text`, `file_*`) and the vote that decides whether it stands
     adopted (`votes_*`, `convened`, `eligible_present`, `passed`, `voted_at`; all None while
     a changed content awaits its vote), so a reader needs one row. Only
-    `services.resolutions` writes them, from the history. `published_at` is the first
+    `services.meetings.resolutions` writes them, from the history. `published_at` is the first
     publication (the 2-day rule); later versions carry their own. `quality_scores` maps
     criterion → points on the 100-point sheet.
     """

@@ -13,7 +13,7 @@ def cell_leaders(session: Session, cell_id: int) -> list[int]:
     """Who gets a cell's chores: its secretaries, or its deputies when it has none.
 
     Not both: two leaders prompted to open check-in would each make a code, and each new code
-    voids the previous one (`services.attendance.open_checkin`).
+    voids the previous one (`services.meetings.attendance.open_checkin`).
     """
     roles = session.exec(
         select(RoleAssignment)

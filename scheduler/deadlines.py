@@ -31,8 +31,9 @@ from models import DeliveryKind, Member, Task, TaskStatus
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders, local_moment
 from scheduler.rules import SchedulerRules
-from services import outbox, texts
-from services.resolutions import TASK_DONE
+from services import outbox
+from services.meetings import texts as meeting_texts
+from services.meetings.resolutions import TASK_DONE
 from services.vndate import format_vn_date
 
 TASK_REMINDER_KIND = DeliveryKind.TASK_REMINDER.value  # outbox kind
@@ -143,7 +144,7 @@ def _remind_owner(template: str) -> Sender:
             member_ids=[task.owner_member_id],
             payload=outbox.message(
                 template.format(title=task.title, due=format_vn_date(task.due_on)),
-                options=[(TASK_DONE(task.id or 0), texts.SCHED_TASK_DONE_BUTTON)],
+                options=[(TASK_DONE(task.id or 0), meeting_texts.SCHED_TASK_DONE_BUTTON)],
             ),
             dedupe_key=item.key,
             now=now,
@@ -169,7 +170,7 @@ def _remind_secretary(
         ref_id=task.id,
         member_ids=leaders,
         payload=outbox.message(
-            texts.SCHED_TASK_OVERDUE.format(
+            meeting_texts.SCHED_TASK_OVERDUE.format(
                 title=task.title,
                 owner=owner.full_name if owner else "",
                 due=format_vn_date(task.due_on),
@@ -188,14 +189,14 @@ def task_deadlines() -> list[Deadline]:
             "task_due_tomorrow",
             offset_days=-1,
             rows=open_task_rows,
-            send=_remind_owner(texts.SCHED_TASK_TOMORROW),
+            send=_remind_owner(meeting_texts.SCHED_TASK_TOMORROW),
             same_day_only=True,
         ),
         Deadline(
             "task_due_today",
             offset_days=0,
             rows=open_task_rows,
-            send=_remind_owner(texts.SCHED_TASK_TODAY),
+            send=_remind_owner(meeting_texts.SCHED_TASK_TODAY),
             same_day_only=True,
         ),
         Deadline(

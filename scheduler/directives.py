@@ -21,9 +21,10 @@ from scheduler.claims import DueItem, Fired, Job
 from scheduler.rules import SchedulerRules, span_label
 
 # The member's copy is built exactly as the sender's manual reminder builds it (same text, same
-# "Đã nhận" button); services.directives keeps that builder module-private, so it is reused here
+# "Đã nhận" button); services.directives.rules keeps that builder module-private, so it is reused
+# here
 # rather than copied.
-from services.directives import send_reminder_round, unacknowledged
+from services.directives.rules import send_reminder_round, unacknowledged
 
 
 class DirectiveReminderJob(Job):

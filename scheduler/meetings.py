@@ -1,6 +1,6 @@
 """Meeting work: reminders to members, prompts to the secretary around the meeting.
 
-The invitation itself is not here: `services.meetings.schedule_meeting` enqueues it in the
+The invitation itself is not here: `services.meetings.planning.schedule_meeting` enqueues it in the
 transaction that creates the meeting, which is sooner and safer than any clock.
 
 What fires (times from `SchedulerRules`; keys name the meeting and its start, so a meeting moved
@@ -56,7 +56,8 @@ from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import cell_leaders
 from scheduler.rules import SchedulerRules, span_label
 from services import outbox, texts
-from services.meetings import answer_options, ensure_roll, meeting_when
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import answer_options, ensure_roll, meeting_when
 from services.vndate import format_vn_datetime
 
 UNANSWERED = "unanswered"
@@ -181,13 +182,14 @@ def _member_reminder(
     options = answer_options(meeting.id)
     until = meeting.starts_at  # a reminder unsent by then would only mislead
     if unanswered_only:
-        text = texts.SCHED_MTG_UNANSWERED.format(**values)
+        text = meeting_texts.SCHED_MTG_UNANSWERED.format(**values)
         payload = outbox.message(text, options=options, until=until)
         payload_for = None
     else:
-        payload = outbox.message(texts.SCHED_MTG_REMINDER.format(**values), until=until)
+        payload = outbox.message(meeting_texts.SCHED_MTG_REMINDER.format(**values), until=until)
         asking = outbox.message(
-            texts.SCHED_MTG_REMINDER.format(**values) + texts.SCHED_MTG_REMINDER_ASK,
+            meeting_texts.SCHED_MTG_REMINDER.format(**values)
+            + meeting_texts.SCHED_MTG_REMINDER_ASK,
             options=options,
             until=until,
         )
@@ -231,7 +233,7 @@ def _checkin_prompt(
     ).first()
     if opened is not None:
         return Fired.skipped("already_open")
-    text = texts.SCHED_CHECKIN_PROMPT.format(
+    text = meeting_texts.SCHED_CHECKIN_PROMPT.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz), place=meeting.place
     )
     return _to_leaders(session, meeting, item, now, text)
@@ -245,7 +247,7 @@ def _close_prompt(
     rows = list(session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)))
     present = sum(1 for r in rows if r.status == AttendanceStatus.PRESENT)
     blank = sum(1 for r in rows if r.status is None and r.member_status != MemberStatus.EXEMPT)
-    text = texts.SCHED_CLOSE_PROMPT.format(
+    text = meeting_texts.SCHED_CLOSE_PROMPT.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz),
         present=present,
         roll=len(rows),
@@ -260,7 +262,7 @@ def _resolution_prompt(
     resolution = session.exec(select(Resolution).where(Resolution.meeting_id == meeting.id)).first()
     if resolution is not None and resolution.published_at is not None:
         return Fired.skipped("published")
-    text = texts.SCHED_RESOLUTION_PROMPT.format(
+    text = meeting_texts.SCHED_RESOLUTION_PROMPT.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz),
         deadline=format_vn_datetime(meeting.ends_at + rules.cell.resolution_within, rules.tz),
     )

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import time, timedelta, tzinfo
 from pathlib import Path
 
-from services.meetings import DEFAULT_RULES, CellMonthRules
-from services.stats import StatsRules
+from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.stats.figures import StatsRules
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ processes and restarts. A member without an active chat account is not claimed, 
 an account during the week still gets that week's report. Stale once the next week's report is
 due: a week missed entirely is covered by the next one, never sent late.
 
-The figures (`services.stats`) are collected once per run for the whole tree and sliced per
+The figures (`services.stats.figures`) are collected once per run for the whole tree and sliced per
 member; the chart is rendered once per distinct set of units (the members of one committee share
 it) and written under ``<exports_dir>/stats/<week>/<random>.png`` (an unguessable name). The
 outbox row carries the path inside the exports folder as its file reference
@@ -36,7 +36,9 @@ from models import ChatIdentity, Database, DeliveryKind, Role, RoleAssignment, U
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.common import local_moment
 from scheduler.rules import SchedulerRules
-from services import outbox, stats, texts
+from services import outbox
+from services.stats import figures as stats
+from services.stats import texts as stats_texts
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +135,7 @@ class WeeklyStatsJob(Job):
             if scope not in charts:
                 charts[scope] = _write_chart(rules, item.data["week"], stats.render_chart(report))
             prepared[item.key] = WeeklyReport(
-                text=report.text(footer=texts.STATS_WEEKLY_FOOTER), chart=charts[scope]
+                text=report.text(footer=stats_texts.STATS_WEEKLY_FOOTER), chart=charts[scope]
             )
         return prepared
 

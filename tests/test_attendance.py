@@ -20,7 +20,12 @@ from models import (
     Unit,
 )
 from services import texts
-from services.attendance import (
+from services.auth import Actor, load_actor
+from services.demo import CELL_OFFICE, CELL_SCHOOLS
+from services.errors import Forbidden, UserError
+from services.identities import find_member, local_identity
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import (
     absence_flags,
     answer_invitation,
     answers_overview,
@@ -31,11 +36,7 @@ from services.attendance import (
     roll_call,
     set_status,
 )
-from services.auth import Actor, load_actor
-from services.demo import CELL_OFFICE, CELL_SCHOOLS
-from services.errors import Forbidden, UserError
-from services.identities import find_member, local_identity
-from services.meetings import CellMonthRules, schedule_meeting
+from services.meetings.planning import CellMonthRules, schedule_meeting
 from tests.support import FakeClock
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -101,12 +102,12 @@ def test_members_answer_and_secretary_sees_who_said_what(demo: Database, clock: 
         _row, reply = answer_invitation(
             session, actor(session, "DV003"), meeting.id, attend=True, now=clock()
         )
-        assert reply == texts.ATT_ANSWERED_YES.format(when="14:00 Thứ Bảy, 19/12/2026")
+        assert reply == meeting_texts.ATT_ANSWERED_YES.format(when="14:00 Thứ Bảy, 19/12/2026")
         with pytest.raises(UserError) as no_reason:
             answer_invitation(
                 session, actor(session, "DV004"), meeting.id, attend=False, reason=" ", now=clock()
             )
-        assert no_reason.value.message == texts.ATT_REASON_REQUIRED
+        assert no_reason.value.message == meeting_texts.ATT_REASON_REQUIRED
         _row, reply = answer_invitation(
             session,
             actor(session, "DV004"),
@@ -151,7 +152,7 @@ def test_answers_close_when_the_meeting_starts(demo: Database, clock: FakeClock)
             answer_invitation(
                 session, actor(session, "DV003"), meeting.id, attend=True, now=clock()
             )
-        assert late.value.message == texts.ATT_ANSWER_CLOSED
+        assert late.value.message == meeting_texts.ATT_ANSWER_CLOSED
 
 
 def test_a_member_already_present_cannot_ask_leave(demo: Database, clock: FakeClock) -> None:
@@ -177,7 +178,7 @@ def test_a_member_already_present_cannot_ask_leave(demo: Database, clock: FakeCl
                     reason="Ốm",
                     now=clock(),
                 )
-            assert refused.value.message == texts.ATT_LEAVE_AFTER_CHECKIN
+            assert refused.value.message == meeting_texts.ATT_LEAVE_AFTER_CHECKIN
             row = session.exec(
                 select(Attendance)
                 .where(Attendance.meeting_id == meeting.id)
@@ -202,7 +203,7 @@ def test_only_the_cells_members_answer_and_only_managers_see_answers(
             answer_invitation(
                 session, actor(session, "DV010"), meeting.id, attend=True, now=clock()
             )
-        assert outsider.value.message == texts.ATT_NOT_IN_CELL
+        assert outsider.value.message == meeting_texts.ATT_NOT_IN_CELL
         with pytest.raises(Forbidden) as member:
             answers_overview(session, actor(session, "DV003"), meeting.id)
         assert member.value.message == texts.FORBIDDEN_SECRETARY
@@ -256,7 +257,7 @@ def test_stale_code_is_refused_and_counts(demo: Database, clock: FakeClock) -> N
         clock.advance(minutes=16)
         stale = check_in(session, actor(session, "DV004"), code.code, now=clock())
         assert stale.outcome is CheckinOutcome.EXPIRED
-        assert stale.message == texts.ATT_CHECKIN_EXPIRED.format(left=2)
+        assert stale.message == meeting_texts.ATT_CHECKIN_EXPIRED.format(left=2)
         assert status_of(session, meeting, "DV004") is None
         # A new code makes the previous one stale at once, even inside its 15 minutes.
         first, _ = open_checkin(session, actor(session, "DV002"), meeting.id, now=clock())
@@ -278,11 +279,11 @@ def test_guessing_locks_the_member_out(demo: Database, clock: FakeClock) -> None
         wrong = [f"{(int(code.code) + i) % 10000:04d}" for i in (1, 2, 3)]
         first = check_in(session, guesser, wrong[0], now=clock())
         assert first.outcome is CheckinOutcome.WRONG
-        assert first.message == texts.ATT_CHECKIN_WRONG.format(left=2)
+        assert first.message == meeting_texts.ATT_CHECKIN_WRONG.format(left=2)
         assert check_in(session, guesser, wrong[1], now=clock()).attempts_left == 1
         third = check_in(session, guesser, wrong[2], now=clock())
         assert third.outcome is CheckinOutcome.WRONG
-        assert third.message == texts.ATT_CHECKIN_LOCKED.format(limit=3)
+        assert third.message == meeting_texts.ATT_CHECKIN_LOCKED.format(limit=3)
         # Even the right code no longer works for this member at this meeting.
         locked = check_in(session, guesser, code.code, now=clock())
         assert locked.outcome is CheckinOutcome.LOCKED
@@ -335,7 +336,7 @@ def test_limits_are_configurable(demo: Database, clock: FakeClock) -> None:
         assert code.expires_at == clock() + timedelta(minutes=5)
         wrong = f"{(int(code.code) + 1) % 10000:04d}"
         first = check_in(session, actor(session, "DV003"), wrong, now=clock(), rules=rules)
-        assert first.message == texts.ATT_CHECKIN_LOCKED.format(limit=1)
+        assert first.message == meeting_texts.ATT_CHECKIN_LOCKED.format(limit=1)
 
 
 def test_checkin_needs_an_open_meeting_of_ones_own_cell(demo: Database, clock: FakeClock) -> None:
@@ -348,7 +349,7 @@ def test_checkin_needs_an_open_meeting_of_ones_own_cell(demo: Database, clock: F
         outsider = actor(session, "DV010")
         none = check_in(session, outsider, code.code, now=clock())
         assert none.outcome is CheckinOutcome.NONE_OPEN
-        assert none.message == texts.ATT_CHECKIN_NONE_OPEN
+        assert none.message == meeting_texts.ATT_CHECKIN_NONE_OPEN
         with pytest.raises(Forbidden):
             check_in(session, outsider, code.code, now=clock(), meeting_id=meeting.id)
         # Long after the meeting the window is closed.
@@ -357,7 +358,7 @@ def test_checkin_needs_an_open_meeting_of_ones_own_cell(demo: Database, clock: F
         assert late.outcome is CheckinOutcome.NONE_OPEN
         with pytest.raises(UserError) as too_late:
             open_checkin(session, actor(session, "DV001"), meeting.id, now=clock())
-        assert too_late.value.message == texts.ATT_CHECKIN_TOO_LATE
+        assert too_late.value.message == meeting_texts.ATT_CHECKIN_TOO_LATE
 
 
 def test_member_and_other_secretary_cannot_open_checkin_or_set_status(
@@ -405,12 +406,12 @@ def test_secretary_sets_any_status(demo: Database, clock: FakeClock) -> None:
             set_status(
                 session, secretary, meeting.id, member_id(session, "DV003"), "tre", now=clock()
             )
-        assert bad.value.message == texts.ATT_BAD_STATUS
+        assert bad.value.message == meeting_texts.ATT_BAD_STATUS
         with pytest.raises(UserError) as outsider:
             set_status(
                 session, secretary, meeting.id, member_id(session, "DV010"), "co_mat", now=clock()
             )
-        assert outsider.value.message == texts.ATT_NOT_ON_ROLL
+        assert outsider.value.message == meeting_texts.ATT_NOT_ON_ROLL
 
 
 def test_closing_the_roll_fills_blanks(demo: Database, clock: FakeClock) -> None:
@@ -423,7 +424,7 @@ def test_closing_the_roll_fills_blanks(demo: Database, clock: FakeClock) -> None
         secretary = actor(session, "DV001")
         with pytest.raises(UserError) as early:
             close_attendance(session, secretary, meeting.id, now=clock())
-        assert early.value.message == texts.ATT_CLOSE_TOO_EARLY
+        assert early.value.message == meeting_texts.ATT_CLOSE_TOO_EARLY
         clock.now = meeting.starts_at
         code, _ = open_checkin(session, secretary, meeting.id, now=clock())
         for who in ("DV001", "DV002", "DV003", "DV005", "DV006"):

@@ -16,8 +16,9 @@ import pytest
 from matplotlib.image import imread
 from matplotlib.text import Text
 
-from services import stats, texts
-from services.stats import CellStats, StatsReport
+from services.stats import figures as stats
+from services.stats import texts as stats_texts
+from services.stats.figures import CellStats, StatsReport
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NOW = datetime(2026, 3, 4, 2, 0, tzinfo=UTC)
@@ -89,7 +90,7 @@ def test_chart_text_is_the_name_as_written(name: str) -> None:
         figure = stats.chart_figure(report)
         figure.canvas.draw()  # creates the tick labels, as saving does
         (axes,) = figure.axes
-        assert axes.get_title() == texts.STATS_CHART_TITLE.format(
+        assert axes.get_title() == stats_texts.STATS_CHART_TITLE.format(
             week=report.week_label, scope=name
         )
         assert [label.get_text() for label in axes.get_yticklabels()] == [

@@ -27,7 +27,7 @@ from models import (
     DeliveryPart,
     DeliveryRate,
 )
-from services.directives import ACK
+from services.directives.rules import ACK
 from tests.fake_telegram import ApiError, FakeTelegram
 from tests.support import FakeClock
 from tests.test_delivery_support import (

@@ -33,7 +33,7 @@ from bot.settings import SettingsError, load_settings
 from handlers.messages import Reply
 from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit, utcnow
 from services import outbox, texts
-from services.directives import ACK
+from services.directives.rules import ACK
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.support import FakeClock
 

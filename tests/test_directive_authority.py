@@ -11,7 +11,8 @@ from bot.telegram.menus import commands_for, member_commands
 from models import Database, DeliveryKind, Role, Unit
 from services import texts
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS
-from services.directives import (
+from services.directives import texts as directive_texts
+from services.directives.rules import (
     cell_directive_stats,
     directive_stats,
     followed_directives,
@@ -105,7 +106,9 @@ def test_former_secretary_now_leading_another_cell_no_longer_lists_it(
     set_cell(demo, "DV002", Role.SECRETARY)
 
     secretary.send("/chidao_tinhhinh")
-    assert secretary.text == texts.FLOW_DIR_NONE_SENT  # their old cell's directive is not theirs
+    assert (
+        secretary.text == directive_texts.FLOW_DIR_NONE_SENT
+    )  # their old cell's directive is not theirs
     secretary.press_payload(f"dir_stats:{directive_id}")
     assert secretary.text == texts.FORBIDDEN_OTHER_CELL
     secretary.press_payload(f"dir_remind:{directive_id}")
@@ -150,7 +153,7 @@ def test_another_cells_secretary_is_refused(chat_as, demo: Database) -> None:
     _secretary, directive_id = send_as_secretary(chat_as)
     other = chat_as("DV009")
     other.send("/chidao_tinhhinh")
-    assert other.text == texts.FLOW_DIR_NONE_SENT
+    assert other.text == directive_texts.FLOW_DIR_NONE_SENT
     other.press_payload(f"dir_stats:{directive_id}")
     assert other.text == texts.FORBIDDEN_OTHER_CELL
     other.press_payload(f"dir_remind:{directive_id}")
@@ -199,7 +202,7 @@ def test_the_rule_in_the_service(demo: Database, clock: FakeClock) -> None:
             cell_directive_stats(session, former, above.id, units[CELL_OFFICE])
         with pytest.raises(UserError) as no_copies:
             cell_directive_stats(session, former, office.id, units[CELL_SCHOOLS])
-        assert no_copies.value.message == texts.DIR_NOT_FOUND
+        assert no_copies.value.message == directive_texts.DIR_NOT_FOUND
 
         for code, unit, expected in (
             ("DV016", BASE, True),
@@ -226,16 +229,16 @@ def test_committee_member_types_chidao_like_a_secretary(chat_as) -> None:
     assert "/chidao –" in part[texts.HELP_SECTION_COMMITTEE]
     assert "/chidao_tinhhinh –" in part[texts.HELP_SECTION_COMMITTEE]
     committee.send("/chidao")
-    assert committee.text.startswith(texts.FLOW_DIR_CHOOSE_UNIT)
+    assert committee.text.startswith(directive_texts.FLOW_DIR_CHOOSE_UNIT)
     assert labels(committee)[:3] == [
-        texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=BASE),
+        directive_texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=BASE),
         CELL_SCHOOLS,
         CELL_OFFICE,
     ]
     committee.send("/chidao_capuy")  # the former command: a hidden alias of /chidao
-    assert committee.text.startswith(texts.FLOW_DIR_CHOOSE_UNIT)
+    assert committee.text.startswith(directive_texts.FLOW_DIR_CHOOSE_UNIT)
     committee.send("/chidao_tinhhinh")
-    assert committee.text == texts.FLOW_DIR_NONE_SENT
+    assert committee.text == directive_texts.FLOW_DIR_NONE_SENT
 
 
 def test_secretary_still_types_chidao(chat_as) -> None:
@@ -246,9 +249,9 @@ def test_secretary_still_types_chidao(chat_as) -> None:
     assert "/chidao –" in part[texts.HELP_SECTION_SECRETARY]
     assert "/chidao_capuy" not in secretary.text
     secretary.send("/chidao")
-    assert secretary.text == texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
+    assert secretary.text == directive_texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
     secretary.send("/chidao_capuy")  # the alias is the same command for everyone
-    assert secretary.text == texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
+    assert secretary.text == directive_texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
 
 
 def test_plain_member_is_refused(chat_as) -> None:
@@ -272,11 +275,11 @@ def test_secretary_on_a_committee_gets_one_chidao_offering_both(chat_as, demo: D
     both.send("/chidao")
     assert labels(both)[:3] == [
         CELL_SCHOOLS,  # their own cell first
-        texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=BASE),
+        directive_texts.FLOW_DIR_UNIT_ALL_CELLS.format(unit=BASE),
         CELL_OFFICE,
     ]
     both.press(CELL_OFFICE)
-    assert both.text == texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
+    assert both.text == directive_texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
 
 
 def test_telegram_menus_list_each_command_once(demo: Database) -> None:

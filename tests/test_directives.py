@@ -21,7 +21,8 @@ from models import (
 from services import outbox, texts
 from services.auth import Actor, load_actor
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS
-from services.directives import (
+from services.directives import texts as directive_texts
+from services.directives.rules import (
     ACK,
     acknowledge_directive,
     directive_stats,
@@ -103,7 +104,7 @@ def test_secretary_sends_to_whole_cell_with_receipt(demo: Database, clock: FakeC
             "5 đảng viên chưa kết nối bot nên không nhận được tin nhắn: Trần Thị Bình, "
             "Hoàng Văn Em, Vũ Thị Giang, Đặng Văn Hải, Bùi Thị Hoa. Đồng chí gõ /moi để cấp mã "
             "mời cho các đồng chí này.",
-            texts.DIR_RECEIPT_LATER,
+            directive_texts.DIR_RECEIPT_LATER,
         ]
         copies = session.exec(
             select(DirectiveRecipient).where(DirectiveRecipient.directive_id == directive.id)
@@ -166,13 +167,13 @@ def test_chosen_members_must_be_in_scope(demo: Database, clock: FakeClock) -> No
                 audience="chosen",
                 member_ids=[member_id(session, "DV003"), member_id(session, "DV010")],
             )
-        assert outside.value.message == texts.DIR_CHOSEN_OUTSIDE
+        assert outside.value.message == directive_texts.DIR_CHOSEN_OUTSIDE
         with pytest.raises(UserError) as empty:
             send(session, clock, audience="chosen", member_ids=[])
-        assert empty.value.message == texts.DIR_CHOSEN_EMPTY
+        assert empty.value.message == directive_texts.DIR_CHOSEN_EMPTY
         with pytest.raises(UserError) as only_self:
             send(session, clock, audience="chosen", member_ids=[member_id(session, "DV001")])
-        assert only_self.value.message == texts.DIR_NO_RECIPIENTS
+        assert only_self.value.message == directive_texts.DIR_NO_RECIPIENTS
 
 
 def test_committee_sends_to_every_cell_of_its_subtree(demo: Database, clock: FakeClock) -> None:
@@ -203,13 +204,15 @@ def test_text_is_checked(demo: Database, clock: FakeClock) -> None:
     with demo.session() as session:
         with pytest.raises(UserError) as empty:
             send(session, clock, text="   ")
-        assert empty.value.message == texts.DIR_TEXT_EMPTY
+        assert empty.value.message == directive_texts.DIR_TEXT_EMPTY
         with pytest.raises(UserError) as long:
             send(session, clock, text="a" * 4001)
-        assert long.value.message == texts.DIR_TEXT_TOO_LONG.format(length=4001, maximum=4000)
+        assert long.value.message == directive_texts.DIR_TEXT_TOO_LONG.format(
+            length=4001, maximum=4000
+        )
         with pytest.raises(UserError) as no_unit:
             preview_directive(session, actor(session, "DV016"), 9999, audience="all", text=TEXT)
-        assert no_unit.value.message == texts.DIR_UNIT_NOT_FOUND
+        assert no_unit.value.message == directive_texts.DIR_UNIT_NOT_FOUND
 
 
 # --- Acknowledgement, stats, reminders --------------------------------------------------------
@@ -227,7 +230,7 @@ def test_acknowledgement_is_once_and_only_for_recipients(demo: Database, clock: 
         assert again.acknowledged_at == clock()
         with pytest.raises(UserError) as outsider:
             acknowledge_directive(session, actor(session, "DV010"), directive.id, now=clock())
-        assert outsider.value.message == texts.DIR_NOT_RECIPIENT
+        assert outsider.value.message == directive_texts.DIR_NOT_RECIPIENT
         with pytest.raises(UserError):
             acknowledge_directive(session, actor(session, "DV003"), 9999, now=clock())
         acks = session.exec(
@@ -266,7 +269,7 @@ def test_sender_sees_delivery_and_acknowledgement_counts(demo: Database, clock: 
         summary = stats.text()
         assert "7 người nhận" in summary and "Đã xác nhận “Đã nhận”: 1" in summary
         assert "Không gửi được: 1" in summary
-        assert texts.DIR_STATS_NOT_CONNECTED.format(count=4) in summary
+        assert directive_texts.DIR_STATS_NOT_CONNECTED.format(count=4) in summary
         assert "Chưa xác nhận: Trần Thị Bình, Phạm Thị Dung, Hoàng Văn Em" in summary
         # The deputy of the same cell may follow it up; another cell's secretary may not.
         assert directive_stats(session, actor(session, "DV002"), directive.id).recipients == 7
@@ -294,7 +297,7 @@ def test_reminders_go_to_those_who_have_not_acknowledged(demo: Database, clock: 
             remind_unacknowledged(
                 session, secretary, directive.id, now=clock() + timedelta(minutes=30)
             )
-        assert too_soon.value.message == texts.DIR_REMIND_TOO_SOON.format(
+        assert too_soon.value.message == directive_texts.DIR_REMIND_TOO_SOON.format(
             last="10:00", next="11:00"
         )
         clock.advance(hours=1)
@@ -310,7 +313,7 @@ def test_reminders_go_to_those_who_have_not_acknowledged(demo: Database, clock: 
         clock.advance(hours=2)
         with pytest.raises(UserError) as all_done:
             remind_unacknowledged(session, secretary, directive.id, now=clock())
-        assert all_done.value.message == texts.DIR_ALL_ACKED
+        assert all_done.value.message == directive_texts.DIR_ALL_ACKED
 
 
 def test_members_list_their_directives_with_their_acknowledgement(

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from models import Database, Delivery, DeliveryKind, Member
 from services import texts
-from services.meetings import add_document, cancel_meeting
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import add_document, cancel_meeting
 from tests.support import FakeClock
 from tests.test_flow_meetings import meetings, schedule_via_chat
 from tests.test_meetings import actor
@@ -92,5 +93,5 @@ def test_other_cells_forged_and_stale_buttons_change_nothing(
         )
     before = len(copies_for(demo, "DV003"))
     member.press_payload(f"mtg_doc:{document_id}")
-    assert member.text == texts.MTG_IS_CANCELLED
+    assert member.text == meeting_texts.MTG_IS_CANCELLED
     assert len(copies_for(demo, "DV003")) == before

@@ -12,6 +12,8 @@ from sqlmodel import select
 from models import ConversationState, Database, MeetingDocument
 from services import texts
 from services.demo import CELL_OFFICE, CELL_SCHOOLS
+from services.directives import texts as directive_texts
+from services.meetings import texts as meeting_texts
 from tests.support import ChatDriver, state_of
 from tests.test_flow_directives import TEXT, received, send_file
 from tests.test_flow_meetings import meetings, schedule_via_chat
@@ -35,12 +37,12 @@ def to_preview(secretary: ChatDriver, when: str = "19/12 14:00") -> None:
     secretary.press("Giữ chương trình")
     send_file(secretary, "document", "tg-doc-9", "Du-thao-NQ.docx")
     secretary.press("Xong")
-    assert texts.FLOW_MTG_PREVIEW_HEAD in secretary.text, secretary.text
+    assert meeting_texts.FLOW_MTG_PREVIEW_HEAD in secretary.text, secretary.text
 
 
 def assert_preview_keeps(secretary: ChatDriver, span: str) -> None:
     """The preview again, at once, with the new time and everything else as it was."""
-    assert texts.FLOW_MTG_PREVIEW_HEAD in secretary.text, secretary.text
+    assert meeting_texts.FLOW_MTG_PREVIEW_HEAD in secretary.text, secretary.text
     assert f"Thời gian họp: {span}." in secretary.text
     invitation = next(r.text for r in secretary.last.replies if r.text.startswith("📅"))
     assert f"Thời gian: {span}" in invitation
@@ -48,8 +50,8 @@ def assert_preview_keeps(secretary: ChatDriver, span: str) -> None:
     assert "1. Khai mạc\n2. Báo cáo công tác tháng\n3. Bế mạc" in invitation
     assert "📎 Kèm tài liệu: Du-thao-NQ.docx" in secretary.text
     assert [o.label for o in secretary.options()] == [
-        texts.FLOW_MTG_SEND,
-        texts.FLOW_MTG_FIX_WHEN,
+        meeting_texts.FLOW_MTG_SEND,
+        meeting_texts.FLOW_MTG_FIX_WHEN,
         texts.FLOW_CANCEL,
     ]
 
@@ -90,7 +92,7 @@ def test_fixing_the_date_on_zalo_with_a_refusal_keeps_the_topic(chat_as, demo: D
     secretary.send(PLACE)
     secretary.send("1")  # keep the standard agenda
     secretary.send("1")  # no documents now
-    assert texts.FLOW_MTG_PREVIEW_HEAD in secretary.text
+    assert meeting_texts.FLOW_MTG_PREVIEW_HEAD in secretary.text
     secretary.send("2")  # Sửa ngày giờ
     assert "Đang định họp: Thứ Năm, 10/12/2026, 08:00–10:00." in secretary.text
     secretary.send("25/11 8h")  # past: refused, the date asked again, the rest still kept
@@ -100,7 +102,7 @@ def test_fixing_the_date_on_zalo_with_a_refusal_keeps_the_topic(chat_as, demo: D
     assert "Thời gian họp: Thứ Sáu, 11/12/2026, 14:00–16:00." in secretary.text
     assert "Sinh hoạt chuyên đề: Chuyển đổi số" in secretary.text
     assert PLACE in secretary.text
-    assert [o.label for o in secretary.options()][1] == texts.FLOW_MTG_FIX_WHEN
+    assert [o.label for o in secretary.options()][1] == meeting_texts.FLOW_MTG_FIX_WHEN
     secretary.send("1")  # Gửi thông báo
     assert "Đã lên lịch buổi sinh hoạt Thứ Sáu, 11/12/2026, 14:00–16:00" in secretary.text
     (meeting,) = meetings(demo)
@@ -156,7 +158,7 @@ def test_the_length_step_fix_in_a_new_meeting_still_asks_the_length(chat_as, dem
     secretary.press("Thường kỳ")
     secretary.send("19/12 14:00")
     secretary.press("Sửa ngày giờ")
-    assert texts.FLOW_MTG_ASK_WHEN in secretary.text and "Đang định" not in secretary.text
+    assert meeting_texts.FLOW_MTG_ASK_WHEN in secretary.text and "Đang định" not in secretary.text
     secretary.send("18/12 14:00")
     assert "Họp đến mấy giờ" in secretary.text
     secretary.press("Đến 15:30")
@@ -184,16 +186,16 @@ def test_editing_a_directive_shows_the_text_and_keeps_the_audience(chat_as, demo
     secretary.send(option_number(secretary, "Lê Văn Cường"))
     secretary.send(option_number(secretary, texts.FLOW_DONE))
     assert "Gửi đến 1 đảng viên" in secretary.text
-    secretary.send(option_number(secretary, texts.FLOW_EDIT_TEXT))
+    secretary.send(option_number(secretary, directive_texts.FLOW_EDIT_TEXT))
     # The current text alone in its own message, to copy; then the question.
-    assert [r.text for r in secretary.last.replies] == [TEXT, texts.FLOW_DIR_ASK_EDIT]
+    assert [r.text for r in secretary.last.replies] == [TEXT, directive_texts.FLOW_DIR_ASK_EDIT]
     fixed = TEXT.replace("15/12", "20/12")
     secretary.send(fixed)
     assert "Gửi cho ai" not in secretary.text  # the audience is kept: straight to the preview
-    assert texts.FLOW_DIR_PREVIEW_HEAD in secretary.text
+    assert directive_texts.FLOW_DIR_PREVIEW_HEAD in secretary.text
     assert fixed in secretary.last.replies[1].text
     assert "Gửi đến 1 đảng viên" in secretary.text
-    secretary.send(option_number(secretary, texts.FLOW_SEND))
+    secretary.send(option_number(secretary, directive_texts.FLOW_SEND))
     (copy,) = received(demo, "DV003")
     assert fixed in copy.payload["text"] and TEXT not in copy.payload["text"]
     assert received(demo, "DV004") == []
@@ -223,7 +225,7 @@ def test_the_committee_picker_names_each_cell(chat_as, demo: Database) -> None:
     tick(committee, f"☐ Hồ Thị Lan – {CELL_SCHOOLS}")
     committee.press(texts.FLOW_DONE)
     assert "Gửi đến 2 đảng viên (2 chi bộ)" in committee.text
-    committee.press(texts.FLOW_SEND)
+    committee.press(directive_texts.FLOW_SEND)
     assert len(received(demo, "DV003")) == 1 and len(received(demo, "DV010")) == 1
 
 

@@ -8,6 +8,7 @@ from handlers.messages import Incoming, IncomingFile, Response
 from models import Database, Delivery, DeliveryKind, DirectiveRecipient, Member
 from services import texts
 from services.demo import BASE
+from services.directives import texts as directive_texts
 from services.identities import find_member
 from tests.support import ChatDriver
 
@@ -89,7 +90,7 @@ def test_secretary_sends_to_the_cell_and_follows_up(chat_as, demo: Database, clo
     (ack,) = option_ids(copy[0])
     assert ack.startswith("dir_ack:")
     response = member.press_payload(ack)
-    assert member.text == texts.DIR_ACKED and response.chosen == "✓ Đã nhận"
+    assert member.text == directive_texts.DIR_ACKED and response.chosen == "✓ Đã nhận"
     member.press_payload(ack)  # a second press keeps the first acknowledgement
     directive_id = int(ack.split(":")[1])
     assert acknowledged_codes(demo, directive_id) == {"DV003"}
@@ -152,7 +153,7 @@ def test_chosen_members_are_toggled_and_paged(chat_as, demo: Database) -> None:
     labels = [o.label for o in secretary.options()]
     assert "☐ Lê Văn Cường" in labels and "☐ Nguyễn Văn An" not in labels  # not the sender
     secretary.press("Xong")
-    assert texts.DIR_CHOSEN_EMPTY in secretary.text
+    assert directive_texts.DIR_CHOSEN_EMPTY in secretary.text
     secretary.press("☐ Lê Văn Cường")
     secretary.press("☐ Phạm Thị Dung")
     assert "Đã chọn: 2 người" in secretary.text
@@ -214,9 +215,9 @@ def test_refusals_change_nothing(chat_as, demo: Database) -> None:
 
     other_cell = chat_as("DV009")
     other_cell.press_payload(ack)  # another cell's directive
-    assert other_cell.text == texts.DIR_NOT_RECIPIENT
+    assert other_cell.text == directive_texts.DIR_NOT_RECIPIENT
     other_cell.press_payload("dir_ack:999999")
-    assert other_cell.text == texts.DIR_NOT_RECIPIENT
+    assert other_cell.text == directive_texts.DIR_NOT_RECIPIENT
     other_cell.press_payload("dir_ack:1;DROP")
     assert other_cell.text == texts.STALE_BUTTON
     other_cell.press_payload(f"dir_stats:{directive_id}")

@@ -21,6 +21,7 @@ from models import (
 )
 from services import texts
 from services.identities import find_member
+from services.meetings import texts as meeting_texts
 from tests.support import ChatDriver, FakeClock
 from tests.test_flow_directives import option_ids, received, send_file
 
@@ -218,7 +219,7 @@ def test_members_answer_and_the_secretary_sees_who(chat_as, demo: Database, cloc
     assert "Lưu ý: chưa gửi tài liệu họp" in secretary.text
     at_local(clock, 19, 12, 14, 5)
     cuong.press_payload(no)
-    assert cuong.text == texts.ATT_ANSWER_CLOSED
+    assert cuong.text == meeting_texts.ATT_ANSWER_CLOSED
 
 
 def test_invitation_buttons_are_checked(chat_as, demo: Database) -> None:
@@ -228,12 +229,12 @@ def test_invitation_buttons_are_checked(chat_as, demo: Database) -> None:
     yes, no = option_ids(received(demo, "DV003", DeliveryKind.MEETING_INVITE)[0])
     outsider = chat_as("DV009")
     outsider.press_payload(yes)
-    assert outsider.text == texts.ATT_NOT_IN_CELL
+    assert outsider.text == meeting_texts.ATT_NOT_IN_CELL
     outsider.press_payload(no)  # refused before any reason is asked
-    assert outsider.text == texts.ATT_NOT_IN_CELL
+    assert outsider.text == meeting_texts.ATT_NOT_IN_CELL
     for forged in ("mtg:abc:yes", "mtg:1:maybe", "mtg:1", "mtg:999999:yes"):
         outsider.press_payload(forged)
-        assert outsider.text in (texts.STALE_BUTTON, texts.MTG_NOT_FOUND), forged
+        assert outsider.text in (texts.STALE_BUTTON, meeting_texts.MTG_NOT_FOUND), forged
     with demo.session() as session:
         state = session.exec(
             select(ConversationState).where(ConversationState.user_id == outsider.user_id)
@@ -260,7 +261,7 @@ def test_checkin_with_the_code(chat_as, demo: Database, clock) -> None:
     cuong.send(code)  # the bare code, as read out in the room, is enough
     assert "Đã điểm danh" in cuong.text
     cuong.send(f"/diemdanh {code}")
-    assert cuong.text == texts.ATT_CHECKIN_ALREADY
+    assert cuong.text == meeting_texts.ATT_CHECKIN_ALREADY
     dung.send("/diemdanh")
     dung.send("mã là gì")  # not a code: explained, not counted
     assert texts.MY_CODE_SHAPE in dung.text
@@ -289,7 +290,7 @@ def test_checkin_with_the_code(chat_as, demo: Database, clock) -> None:
 
     other = chat_as("DV010")
     other.send(f"/diemdanh {fresh}")
-    assert other.text == texts.ATT_CHECKIN_NONE_OPEN
+    assert other.text == meeting_texts.ATT_CHECKIN_NONE_OPEN
     assert meeting.id is not None
     assert {c: status_of(demo, meeting.id, c) for c in ("DV003", "DV004", "DV006", "DV008")} == {
         "DV003": "co_mat",
@@ -331,7 +332,7 @@ def test_roll_call_close_and_absence_flag(chat_as, demo: Database, clock) -> Non
     secretary.press("Chốt điểm danh")
     assert "• Bùi Thị Hoa – vắng không phép" in secretary.text  # shown before it is done
     assert status_of(demo, november.id, "DV008") is None
-    secretary.press(texts.FLOW_CLOSE_CONFIRM)
+    secretary.press(meeting_texts.FLOW_CLOSE_CONFIRM)
     assert "có mặt 2, vắng có phép 0, vắng không phép 5, miễn sinh hoạt 1" in secretary.text
     assert status_of(demo, november.id, "DV008") == "vang_khong_phep"
     assert received(demo, "DV001", DeliveryKind.ABSENCE_FLAG) == []  # one month only
@@ -344,7 +345,7 @@ def test_roll_call_close_and_absence_flag(chat_as, demo: Database, clock) -> Non
     secretary.press("Có mặt")
     secretary.press("Quay lại")
     secretary.press("Chốt điểm danh")
-    secretary.press(texts.FLOW_CLOSE_CONFIRM)
+    secretary.press(meeting_texts.FLOW_CLOSE_CONFIRM)
     assert "Bùi Thị Hoa đã vắng sinh hoạt không phép 2 tháng" in secretary.text
     assert "28/11/2026, 19/12/2026" in secretary.text
     flags = received(demo, "DV001", DeliveryKind.ABSENCE_FLAG)
@@ -364,7 +365,7 @@ def test_other_cells_secretary_and_members_are_refused(chat_as, demo: Database) 
         assert member.text == texts.FORBIDDEN_SECRETARY
     other = chat_as("DV009")
     other.send("/hop_quanly")
-    assert other.text == texts.FLOW_MTG_NONE
+    assert other.text == meeting_texts.FLOW_MTG_NONE
     schedule_via_chat(other, "20/12 8h")
     other.send("/hop_quanly")
     # Tamper with the stored state so the next step names the other cell's meeting: each step
@@ -388,7 +389,7 @@ def test_results_vote_score_tasks_and_publish(chat_as, demo: Database, clock) ->
     secretary = chat_as("DV001")
     schedule_via_chat(secretary)
     secretary.send("/ketqua")
-    assert secretary.text == texts.FLOW_RES_NONE
+    assert secretary.text == meeting_texts.FLOW_RES_NONE
 
     at_local(clock, 19, 12, 13, 45)
     code = open_code(secretary)
@@ -402,13 +403,13 @@ def test_results_vote_score_tasks_and_publish(chat_as, demo: Database, clock) ->
 
     secretary.press("Nghị quyết")
     secretary.send("Nghị quyết tháng 12: hoàn thành kế hoạch năm; chuẩn bị Đại hội.")
-    assert texts.FLOW_RES_TEXT_SAVED in secretary.text
+    assert meeting_texts.FLOW_RES_TEXT_SAVED in secretary.text
     assert "✓ Nghị quyết" in [o.label for o in secretary.options()]
 
     secretary.press("Biểu quyết")
     assert "được triệu tập: 6; có mặt được biểu quyết: 6 (dự bị có mặt: 1" in secretary.text
     secretary.send("chín không một")
-    assert texts.FLOW_RES_VOTE_FORMAT in secretary.text
+    assert meeting_texts.FLOW_RES_VOTE_FORMAT in secretary.text
     secretary.send("7 0 0")  # the probationary member's hand is not a vote
     assert "vượt số đảng viên chính thức có mặt" in secretary.text
     assert "Đảng viên dự bị không biểu quyết" in secretary.text
@@ -452,7 +453,7 @@ def test_results_vote_score_tasks_and_publish(chat_as, demo: Database, clock) ->
     (task_notice,) = received(demo, "DV003", DeliveryKind.TASK)
     assert "Hoàn thiện báo cáo tổng kết năm" in task_notice.payload["text"]
     secretary.press("Xong")
-    assert secretary.text == texts.FLOW_FINISHED
+    assert secretary.text == meeting_texts.FLOW_FINISHED
 
     with demo.session() as session:
         resolution = session.exec(select(Resolution)).one()
@@ -491,20 +492,20 @@ def test_deputy_cancels_and_the_month_is_free_again(chat_as, demo: Database) -> 
     deputy.send("Trùng lịch hội nghị của Đảng ủy Khối")
     # One tap first, showing the reason members will get; "Không hủy" changes nothing.
     assert (
-        texts.FLOW_MTG_CONFIRM_CANCEL.format(
+        meeting_texts.FLOW_MTG_CONFIRM_CANCEL.format(
             label="Thứ Bảy, 19/12/2026, 14:00–15:30 (thường kỳ)",
             reason="Trùng lịch hội nghị của Đảng ủy Khối",
         )
         in deputy.text
     )
-    deputy.press(texts.FLOW_MTG_CANCEL_NO)
+    deputy.press(meeting_texts.FLOW_MTG_CANCEL_NO)
     assert [m.status for m in meetings(demo)] == ["scheduled"]
     assert received(demo, "DV003", DeliveryKind.MEETING_CANCELLED) == []
     deputy.press("Hủy buổi họp")
     deputy.send("x" * 501)  # too long: refused with the limit and asked again
-    assert "500" in deputy.text and texts.FLOW_MTG_ASK_CANCEL_REASON in deputy.text
+    assert "500" in deputy.text and meeting_texts.FLOW_MTG_ASK_CANCEL_REASON in deputy.text
     deputy.send("Trùng lịch hội nghị của Đảng ủy Khối")
-    deputy.press(texts.FLOW_MTG_CANCEL_YES)
+    deputy.press(meeting_texts.FLOW_MTG_CANCEL_YES)
     assert "Đã hủy buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–15:30" in deputy.text
     (notice,) = received(demo, "DV003", DeliveryKind.MEETING_CANCELLED)
     assert "Trùng lịch hội nghị của Đảng ủy Khối" in notice.payload["text"]
@@ -526,7 +527,7 @@ def test_end_typed_as_25_or_48_hours_is_refused_at_its_step(chat_as, demo: Datab
         secretary.send(typed)
         assert "kéo dài nhiều nhất 8 tiếng" in secretary.text, typed
         assert f"dài {length}" in secretary.text, typed
-        assert texts.FLOW_MTG_ASK_END in secretary.text  # the same step, asked again
+        assert meeting_texts.FLOW_MTG_ASK_END in secretary.text  # the same step, asked again
     secretary.send("22h")  # 8 hours: the longest allowed
     assert "Thời gian họp: Thứ Bảy, 19/12/2026, 14:00–22:00." in secretary.text
     secretary.send("Hội trường tầng 2")

@@ -8,10 +8,17 @@ from sqlmodel import Session, select
 
 from models import Database, Meeting, Task
 from services import texts
-from services.attendance import set_status
 from services.auth import Actor, load_actor
+from services.directives import texts as directive_texts
 from services.identities import find_member
-from services.resolutions import assign_task, publish_resolution, record_resolution, record_vote
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import set_status
+from services.meetings.resolutions import (
+    assign_task,
+    publish_resolution,
+    record_resolution,
+    record_vote,
+)
 from tests.support import FakeClock
 from tests.test_flow_directives import compose, send_file
 from tests.test_flow_meetings import at_local, member_id, schedule_via_chat
@@ -58,7 +65,7 @@ def test_directives_newest_first_acknowledged_by_digit(chat_as, clock: FakeClock
     assert member.text.count("chưa xác nhận") == 2
     assert [o.label for o in member.options()] == ["Đã nhận số 1", "Đã nhận số 2"]
     member.send("2")  # a typed digit, as on Zalo or in the terminal
-    assert member.text == texts.DIR_ACKED
+    assert member.text == directive_texts.DIR_ACKED
     member.send("/thongbao")
     first = member.text.split("\n\n")[2]
     assert "Thứ nhất" in first and "✓ đã nhận" in first
@@ -146,12 +153,12 @@ def test_resolutions_and_tasks(chat_as, demo: Database, clock: FakeClock) -> Non
         fee_task = session.exec(select(Task).where(Task.title == "Thu đảng phí")).one()
     other = chat_as("DV004")
     other.press_payload(f"task_done:{fee_task.id}")
-    assert other.text == texts.RES_TASK_NOT_OWNER
+    assert other.text == meeting_texts.RES_TASK_NOT_OWNER
     other.press_payload("task_done:")
     assert other.text == texts.STALE_BUTTON
     member.send("1")
     assert member.text == "Đã ghi nhận hoàn thành: Thu đảng phí."
     member.press_payload(f"task_done:{fee_task.id}")
-    assert member.text == texts.RES_TASK_ALREADY_DONE
+    assert member.text == meeting_texts.RES_TASK_ALREADY_DONE
     member.send("/nhiemvu")
     assert "Thu đảng phí" not in member.text and "Nộp báo cáo" in member.text

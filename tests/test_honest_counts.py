@@ -6,12 +6,13 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models import AuditLog, Database, DeliveryKind, DeliveryStatus, Directive
-from services import outbox, texts
+from services import outbox
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS
-from services.directives import directive_stats, my_directives
+from services.directives import texts as directive_texts
+from services.directives.rules import directive_stats, my_directives
 from services.identities import find_member, touch_identity
 from services.invites import link_identity
-from services.meetings import DEFAULT_RULES
+from services.meetings.planning import DEFAULT_RULES
 from services.orgwrite import set_committee_units
 from services.vndate import format_vn_date
 from tests.support import ChatDriver, FakeClock
@@ -130,7 +131,7 @@ def test_stats_tell_members_without_an_account_from_failed_sends(
         stats = directive_stats(session, actor(session, "DV001"), directive.id)
         assert (stats.failed, stats.not_connected, stats.delivered, stats.pending) == (1, 6, 0, 0)
         assert "• Không gửi được: 1" in stats.text()
-        assert texts.DIR_STATS_NOT_CONNECTED.format(count=6) in stats.text()
+        assert directive_texts.DIR_STATS_NOT_CONNECTED.format(count=6) in stats.text()
 
 
 # --- Item 6: the outbox's counts, for every sender ---------------------------------------------

@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models import Database, DeliveryKind
-from services import texts
 from services.identities import find_member
-from services.resolutions import record_resolution, record_vote
+from services.meetings import texts as meeting_texts
+from services.meetings.resolutions import record_resolution, record_vote
 from tests.support import ChatDriver, FakeClock
 from tests.test_flow_directives import received, send_file
 from tests.test_flow_meetings import schedule_via_chat
@@ -59,12 +59,12 @@ def test_scheduling_says_how_many_were_invited(chat_as, demo: Database) -> None:
 def test_moving_says_how_many_were_told(chat_as, demo: Database) -> None:
     secretary = secretary_with_a_meeting(chat_as)
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_MOVE)
-    secretary.press(texts.FLOW_MTG_KEEP_WHEN)
-    secretary.press(texts.FLOW_MTG_PLACE_OTHER)
+    secretary.press(meeting_texts.FLOW_MTG_M_MOVE)
+    secretary.press(meeting_texts.FLOW_MTG_KEEP_WHEN)
+    secretary.press(meeting_texts.FLOW_MTG_PLACE_OTHER)
     secretary.send("Phòng họp số 1")
     assert "Thời gian: Thứ Bảy, 19/12/2026, 14:00–15:30" in secretary.text  # start and end
-    secretary.press(texts.FLOW_MTG_MOVE_SEND)
+    secretary.press(meeting_texts.FLOW_MTG_MOVE_SEND)
     assert "Đã đổi lịch Thứ Bảy, 19/12/2026, 14:00–15:30 (thường kỳ)." in secretary.text
     assert_honest(demo, secretary.text, "Đã gửi thông báo đổi lịch họp đến 2 trong số 7 đảng viên.")
 
@@ -72,9 +72,9 @@ def test_moving_says_how_many_were_told(chat_as, demo: Database) -> None:
 def test_cancelling_says_how_many_were_told(chat_as, demo: Database) -> None:
     secretary = secretary_with_a_meeting(chat_as)
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_CANCEL)
+    secretary.press(meeting_texts.FLOW_MTG_M_CANCEL)
     secretary.send("Trùng lịch hội nghị")
-    secretary.press(texts.FLOW_MTG_CANCEL_YES)
+    secretary.press(meeting_texts.FLOW_MTG_CANCEL_YES)
     assert "Đã hủy buổi sinh hoạt Thứ Bảy, 19/12/2026, 14:00–15:30" in secretary.text
     assert_honest(demo, secretary.text, "Đã gửi thông báo hủy họp đến 2 trong số 7 đảng viên.")
 
@@ -82,7 +82,7 @@ def test_cancelling_says_how_many_were_told(chat_as, demo: Database) -> None:
 def test_a_document_says_how_many_were_sent_it(chat_as, demo: Database) -> None:
     secretary = secretary_with_a_meeting(chat_as)
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_DOC)
+    secretary.press(meeting_texts.FLOW_MTG_M_DOC)
     send_file(secretary, "document", "tg-bc-12", "Bao-cao-T12.pdf")
     assert_honest(
         demo, secretary.text, "Đã gửi tài liệu “Bao-cao-T12.pdf” đến 2 trong số 7 đảng viên."
@@ -94,7 +94,7 @@ def test_a_document_nobody_can_receive_is_not_called_sent(chat_as, demo: Databas
     schedule_via_chat(secretary)
     assert "Chưa gửi được thông báo họp đến ai trong 7 đảng viên." in secretary.text
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_DOC)
+    secretary.press(meeting_texts.FLOW_MTG_M_DOC)
     send_file(secretary, "document", "tg-bc-12", "Bao-cao-T12.pdf")
     assert "Chưa gửi được tài liệu “Bao-cao-T12.pdf” đến ai trong 7 đảng viên." in (secretary.text)
     assert "Đã gửi" not in secretary.text

@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import select
 
 from models import ConversationState, Database, DeliveryKind, MeetingKind
-from services import texts
 from services.errors import UserError
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import (
     ABSENCE_REASON_MAX_CHARS,
     AGENDA_ITEM_MAX_CHARS,
     DEFAULT_RULES,
@@ -63,7 +63,7 @@ def test_eight_hours_is_the_most(demo: Database, clock: FakeClock) -> None:
     with demo.session() as session:
         with pytest.raises(UserError) as refused:
             schedule(session, clock(), minutes=8 * 60 + 1)
-        assert refused.value.message == texts.MTG_TOO_LONG.format(
+        assert refused.value.message == meeting_texts.MTG_TOO_LONG.format(
             maximum="8 tiếng",
             actual="8 tiếng 1 phút",
             when="Thứ Bảy, 19/12/2026, 14:00–22:01",
@@ -119,10 +119,10 @@ def test_invitation_and_preview_show_start_and_end(demo: Database, clock: FakeCl
 def test_each_limit_is_refused_with_its_number() -> None:
     with pytest.raises(UserError) as topic:
         clean_topic("c" * (TOPIC_MAX_CHARS + 1))
-    assert topic.value.message == texts.MTG_TOPIC_TOO_LONG.format(length=301, maximum=300)
+    assert topic.value.message == meeting_texts.MTG_TOPIC_TOO_LONG.format(length=301, maximum=300)
     with pytest.raises(UserError) as no_topic:
         clean_topic("  ", required=True)
-    assert no_topic.value.message == texts.MTG_NO_TOPIC
+    assert no_topic.value.message == meeting_texts.MTG_NO_TOPIC
     assert clean_topic(" Chuyển đổi số ") == "Chuyển đổi số"
 
     with pytest.raises(UserError) as place:
@@ -130,11 +130,11 @@ def test_each_limit_is_refused_with_its_number() -> None:
     assert "301 ký tự" in place.value.message and "tối đa 300 ký tự" in place.value.message
     with pytest.raises(UserError) as no_place:
         clean_place(" ")
-    assert no_place.value.message == texts.MTG_NO_PLACE
+    assert no_place.value.message == meeting_texts.MTG_NO_PLACE
 
     with pytest.raises(UserError) as item:
         clean_agenda(["Khai mạc", "", "a" * (AGENDA_ITEM_MAX_CHARS + 1)])
-    assert item.value.message == texts.MTG_AGENDA_ITEM_TOO_LONG.format(
+    assert item.value.message == meeting_texts.MTG_AGENDA_ITEM_TOO_LONG.format(
         number=2, length=501, maximum=500
     )
     with pytest.raises(UserError) as whole:
@@ -144,14 +144,16 @@ def test_each_limit_is_refused_with_its_number() -> None:
 
     with pytest.raises(UserError) as title:
         clean_document("t" * (DOCUMENT_TITLE_MAX_CHARS + 1), "tg-file")
-    assert title.value.message == texts.MTG_DOC_TITLE_TOO_LONG.format(length=301, maximum=300)
+    assert title.value.message == meeting_texts.MTG_DOC_TITLE_TOO_LONG.format(
+        length=301, maximum=300
+    )
 
     with pytest.raises(UserError) as reason:
         clean_absence_reason("r" * (ABSENCE_REASON_MAX_CHARS + 1))
-    assert reason.value.message == texts.MTG_REASON_TOO_LONG.format(length=501, maximum=500)
+    assert reason.value.message == meeting_texts.MTG_REASON_TOO_LONG.format(length=501, maximum=500)
     with pytest.raises(UserError) as no_reason:
         clean_absence_reason("   ")
-    assert no_reason.value.message == texts.ATT_REASON_REQUIRED
+    assert no_reason.value.message == meeting_texts.ATT_REASON_REQUIRED
     assert clean_absence_reason("r" * ABSENCE_REASON_MAX_CHARS) == "r" * 500
 
 
@@ -178,7 +180,7 @@ def test_over_long_agenda_is_refused_at_its_step(chat_as, demo: Database) -> Non
     secretary.send("1. Khai mạc\n2. " + "Báo cáo " * 70 + "\n3. Bế mạc")
     assert "Mục 2 của chương trình dài" in secretary.text
     assert "mỗi mục tối đa 500 ký tự" in secretary.text
-    assert texts.FLOW_MTG_ASK_AGENDA in secretary.text  # asked again, not sent to the date
+    assert meeting_texts.FLOW_MTG_ASK_AGENDA in secretary.text  # asked again, not sent to the date
     assert "Họp vào ngày giờ nào" not in secretary.text
     assert state_step(demo, secretary) == "agenda_text"
     secretary.send("\n".join(f"{n}. " + "x" * 480 for n in range(1, 10)))  # 9 × 480 > 4000
@@ -199,7 +201,7 @@ def test_over_long_place_and_topic_are_refused_with_the_limit(chat_as, demo: Dat
     start_hop(secretary, "Chuyên đề")
     secretary.send("Chuyên đề " * 40)  # 400 characters
     assert "Tên chuyên đề dài 399 ký tự; tối đa 300 ký tự" in secretary.text
-    assert texts.FLOW_MTG_ASK_TOPIC in secretary.text
+    assert meeting_texts.FLOW_MTG_ASK_TOPIC in secretary.text
     secretary.send("Chuyển đổi số")
     secretary.send("10/12 8h")
     secretary.send("1")
@@ -219,7 +221,7 @@ def test_over_long_document_caption_is_refused_and_a_caption_names_it(
     secretary.press("Giữ chương trình")
     send_file(secretary, "document", "tg-doc-1", "a.docx", text="Dự thảo " * 40)
     assert "Tên tài liệu dài 319 ký tự; tối đa 300 ký tự" in secretary.text
-    assert secretary.options()[0].label == texts.FLOW_LATER  # nothing was taken
+    assert secretary.options()[0].label == meeting_texts.FLOW_LATER  # nothing was taken
     send_file(secretary, "document", "tg-doc-1", "a.docx", text="Dự thảo nghị quyết tháng 12")
     assert "Đã nhận tài liệu “Dự thảo nghị quyết tháng 12”" in secretary.text
     send_file(secretary, "document", "tg-doc-2", "Bao-cao.pdf")
@@ -241,7 +243,7 @@ def test_over_long_leave_reason_is_refused_not_cut(chat_as, demo: Database) -> N
     dung.press("Lý do khác")
     dung.send("Đi khám bệnh định kỳ ở bệnh viện tỉnh. " * 15)  # 584 characters
     assert "Lý do dài 584 ký tự; tối đa 500 ký tự" in dung.text
-    assert texts.FLOW_MTG_ASK_REASON_TEXT in dung.text
+    assert meeting_texts.FLOW_MTG_ASK_REASON_TEXT in dung.text
     assert roll_row(demo, meeting.id, "DV004").answer is None  # nothing recorded, nothing cut
     assert state_step(demo, dung) == "reason_text"
     dung.send("Đi khám bệnh định kỳ")

@@ -24,9 +24,10 @@ from models import (
 from scheduler.meetings import meeting_items
 from scheduler.rules import SchedulerRules
 from services import texts
-from services.attendance import answer_invitation, check_in, open_checkin, set_status
 from services.errors import Forbidden, UserError
-from services.meetings import move_meeting
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import answer_invitation, check_in, open_checkin, set_status
+from services.meetings.planning import move_meeting
 from tests.support import FakeClock
 from tests.test_flow_directives import received
 from tests.test_flow_meetings import at_local, meetings, open_code, schedule_via_chat, status_of
@@ -96,10 +97,10 @@ def actor_id(db: Database, code: str) -> int:
     [
         ("DV003", {"place": "Nhà văn hóa"}, Forbidden),  # a member
         ("DV009", {"place": "Nhà văn hóa"}, Forbidden),  # another cell's secretary
-        ("DV001", {"starts_at": "past"}, texts.MTG_IN_PAST.split("{")[0]),
-        ("DV001", {"place": "  "}, texts.MTG_NO_PLACE),
-        ("DV001", {}, texts.MTG_MOVE_NOTHING),
-        ("DV001", {"starts_at": "taken"}, texts.MTG_SECOND_REGULAR.split("{")[0]),
+        ("DV001", {"starts_at": "past"}, meeting_texts.MTG_IN_PAST.split("{")[0]),
+        ("DV001", {"place": "  "}, meeting_texts.MTG_NO_PLACE),
+        ("DV001", {}, meeting_texts.MTG_MOVE_NOTHING),
+        ("DV001", {"starts_at": "taken"}, meeting_texts.MTG_SECOND_REGULAR.split("{")[0]),
     ],
 )
 def test_refusals_write_nothing(
@@ -207,12 +208,12 @@ def test_the_move_preview_says_the_roll_will_be_cleared(
     at_local(clock, 19, 12, 13, 40)
     chat_as("DV003").send(open_code(secretary))
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_MOVE)
-    secretary.press(texts.FLOW_MTG_KEEP_WHEN)
-    secretary.press(texts.FLOW_MTG_PLACE_OTHER)
+    secretary.press(meeting_texts.FLOW_MTG_M_MOVE)
+    secretary.press(meeting_texts.FLOW_MTG_KEEP_WHEN)
+    secretary.press(meeting_texts.FLOW_MTG_PLACE_OTHER)
     secretary.send("Phòng họp số 1")
-    assert texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=1) in secretary.text
-    secretary.press(texts.FLOW_MTG_MOVE_SEND)
+    assert meeting_texts.FLOW_MTG_MOVE_CLEARS_ROLL.format(count=1) in secretary.text
+    secretary.press(meeting_texts.FLOW_MTG_MOVE_SEND)
     assert meeting.id is not None
     assert status_of(demo, meeting.id, "DV003") is None
 
@@ -225,7 +226,7 @@ def test_a_started_or_cancelled_meeting_cannot_move(demo: Database, clock: FakeC
     clock.now = local(19, 12, 14, 5)
     with demo.session() as session, pytest.raises(UserError) as held:
         move_meeting(session, actor(session, "DV001"), meeting_id, place="Khác", now=clock())
-    assert held.value.message == texts.MTG_ALREADY_HELD
+    assert held.value.message == meeting_texts.MTG_ALREADY_HELD
 
 
 def test_the_secretary_moves_a_meeting_from_the_menu_and_members_answer_again(
@@ -237,18 +238,18 @@ def test_the_secretary_moves_a_meeting_from_the_menu_and_members_answer_again(
     (meeting,) = meetings(demo)
     member.press_payload(f"mtg:{meeting.id}:yes")
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_MOVE)
+    secretary.press(meeting_texts.FLOW_MTG_M_MOVE)
     assert "14:00 Thứ Bảy, 19/12/2026" in secretary.text
-    secretary.press(texts.FLOW_MTG_NEW_WHEN)
+    secretary.press(meeting_texts.FLOW_MTG_NEW_WHEN)
     secretary.send("hôm qua 8h")  # the past: refused where it was typed
-    assert texts.FLOW_MTG_ASK_WHEN in secretary.text
+    assert meeting_texts.FLOW_MTG_ASK_WHEN in secretary.text
     secretary.send("21/12 8:00")
-    secretary.press(texts.FLOW_MTG_PLACE_OTHER)
+    secretary.press(meeting_texts.FLOW_MTG_PLACE_OTHER)
     secretary.send("Phòng họp số 1")
     assert "Thứ Hai, 21/12/2026, 08:00–09:30" in secretary.text  # start and end
     assert "Phòng họp số 1" in secretary.text
-    secretary.press(texts.FLOW_MTG_MOVE_SEND)
-    assert texts.FLOW_MTG_MOVED.split("{")[0] in secretary.text
+    secretary.press(meeting_texts.FLOW_MTG_MOVE_SEND)
+    assert meeting_texts.FLOW_MTG_MOVED.split("{")[0] in secretary.text
     (moved,) = meetings(demo)
     assert moved.starts_at == local(21, 12, 8) and moved.place == "Phòng họp số 1"
     assert answers(demo, moved.id or 0)[actor_id(demo, "DV003")] is None
@@ -262,8 +263,8 @@ def test_leaving_the_move_with_huy_changes_nothing(chat_as, demo: Database) -> N
     secretary = chat_as("DV001")
     schedule_via_chat(secretary)
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_MOVE)
-    secretary.press(texts.FLOW_MTG_NEW_WHEN)
+    secretary.press(meeting_texts.FLOW_MTG_M_MOVE)
+    secretary.press(meeting_texts.FLOW_MTG_NEW_WHEN)
     secretary.send("21/12 8:00")
     secretary.send("/huy")
     assert texts.CANCELLED in secretary.text

@@ -24,7 +24,8 @@ from services.auth import Actor, load_actor
 from services.demo import CELL_OFFICE, CELL_SCHOOLS
 from services.errors import Forbidden, UserError
 from services.identities import find_member, local_identity
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import (
     add_document,
     cancel_meeting,
     cell_meetings,
@@ -194,7 +195,7 @@ def test_meeting_shorter_than_ninety_minutes_is_refused(demo: Database, clock: F
     with demo.session() as session:
         with pytest.raises(UserError) as refused:
             schedule(session, clock(), minutes=89)
-        assert refused.value.message == texts.MTG_TOO_SHORT.format(
+        assert refused.value.message == meeting_texts.MTG_TOO_SHORT.format(
             kind="thường kỳ", minimum=90, actual=89
         )
         assert "Chỉ thị 50-CT/TW" in refused.value.message
@@ -216,7 +217,7 @@ def test_end_before_start_is_refused(demo: Database, clock: FakeClock) -> None:
     with demo.session() as session:
         with pytest.raises(UserError) as refused:
             schedule(session, clock(), minutes=-30)
-        assert refused.value.message == texts.MTG_END_BEFORE_START
+        assert refused.value.message == meeting_texts.MTG_END_BEFORE_START
 
 
 def test_second_regular_meeting_in_a_month_is_refused(demo: Database, clock: FakeClock) -> None:
@@ -262,7 +263,7 @@ def test_cancelled_regular_meeting_frees_its_month(demo: Database, clock: FakeCl
         assert meeting.id is not None
         with pytest.raises(UserError) as no_reason:
             cancel_meeting(session, actor(session, "DV001"), meeting.id, reason=" ", now=clock())
-        assert no_reason.value.message == texts.MTG_CANCEL_NO_REASON
+        assert no_reason.value.message == meeting_texts.MTG_CANCEL_NO_REASON
         cancel_meeting(
             session, actor(session, "DV002"), meeting.id, reason="Trùng lịch họp Sở", now=clock()
         )
@@ -273,7 +274,7 @@ def test_cancelled_regular_meeting_frees_its_month(demo: Database, clock: FakeCl
         assert again.regular_month == "2026-12"
         with pytest.raises(UserError) as twice:
             cancel_meeting(session, actor(session, "DV001"), meeting.id, reason="x", now=clock())
-        assert twice.value.message == texts.MTG_IS_CANCELLED
+        assert twice.value.message == meeting_texts.MTG_IS_CANCELLED
 
 
 def test_thematic_meeting_needs_a_topic_and_every_meeting_a_place(
@@ -282,7 +283,7 @@ def test_thematic_meeting_needs_a_topic_and_every_meeting_a_place(
     with demo.session() as session:
         with pytest.raises(UserError) as no_topic:
             schedule(session, clock(), kind=MeetingKind.THEMATIC)
-        assert no_topic.value.message == texts.MTG_NO_TOPIC
+        assert no_topic.value.message == meeting_texts.MTG_NO_TOPIC
         with pytest.raises(UserError) as no_place:
             plan_meeting(
                 session,
@@ -293,7 +294,7 @@ def test_thematic_meeting_needs_a_topic_and_every_meeting_a_place(
                 place="  ",
                 now=clock(),
             )
-        assert no_place.value.message == texts.MTG_NO_PLACE
+        assert no_place.value.message == meeting_texts.MTG_NO_PLACE
 
 
 def test_member_cannot_schedule(demo: Database, clock: FakeClock) -> None:
@@ -345,11 +346,11 @@ def test_agenda_is_editable_until_the_meeting(demo: Database, clock: FakeClock) 
         assert meeting.agenda == ["Khai mạc", "Bàn kế hoạch năm 2027"]
         with pytest.raises(UserError) as empty:
             update_agenda(session, secretary, meeting.id, ["  "], now=clock())
-        assert empty.value.message == texts.MTG_AGENDA_EMPTY
+        assert empty.value.message == meeting_texts.MTG_AGENDA_EMPTY
         clock.now = meeting.starts_at + timedelta(minutes=5)
         with pytest.raises(UserError) as late:
             update_agenda(session, secretary, meeting.id, ["Khác"], now=clock())
-        assert late.value.message == texts.MTG_ALREADY_HELD
+        assert late.value.message == meeting_texts.MTG_ALREADY_HELD
 
 
 def test_documents_a_day_ahead_raise_no_warning(demo: Database, clock: FakeClock) -> None:
@@ -381,7 +382,9 @@ def test_late_or_missing_documents_warn_the_secretary(demo: Database, clock: Fak
         # Two days before with nothing posted: the deadline (one day before) is near.
         clock.now = meeting.starts_at - timedelta(hours=30)
         missing = document_warnings(session, meeting, now=clock())
-        assert missing == [texts.MTG_DOCS_MISSING.format(deadline="14:00 Thứ Sáu, 18/12/2026")]
+        assert missing == [
+            meeting_texts.MTG_DOCS_MISSING.format(deadline="14:00 Thứ Sáu, 18/12/2026")
+        ]
         # Posted the morning of the meeting: recorded, but the secretary is told it is late.
         clock.now = meeting.starts_at - timedelta(hours=5)
         _doc, warnings = add_document(

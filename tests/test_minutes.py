@@ -22,12 +22,13 @@ from bot.terminal import run_chat
 from handlers.core import Core
 from models import AuditLog, ConversationState, Database, Meeting, Unit
 from services import texts
-from services.attendance import set_status
 from services.demo import CELL_SCHOOLS
 from services.errors import Forbidden, UserError
-from services.meetings import cancel_meeting, meeting_when, schedule_meeting
-from services.minutes import meeting_minutes
-from services.resolutions import assign_task, record_resolution, record_vote
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import set_status
+from services.meetings.minutes import meeting_minutes
+from services.meetings.planning import cancel_meeting, meeting_when, schedule_meeting
+from services.meetings.resolutions import assign_task, record_resolution, record_vote
 from tests.support import ChatDriver, FakeClock
 from tests.test_resolutions import actor, held_meeting, member_id
 
@@ -109,12 +110,12 @@ def test_the_minutes_hold_the_records(demo: Database, clock: FakeClock) -> None:
 
     # Heading, title, time, place, chair.
     assert "ĐẢNG BỘ SỞ GIÁO DỤC VÀ ĐÀO TẠO" in text and "CHI BỘ VĂN PHÒNG SỞ" in text
-    assert texts.MIN_PARTY in text and "ngày 19 tháng 12 năm 2026" in text
+    assert meeting_texts.MIN_PARTY in text and "ngày 19 tháng 12 năm 2026" in text
     assert "Sinh hoạt chi bộ thường kỳ tháng 12/2026" in lines
     assert f"Thời gian: {when}." in lines and "14:00–16:00" in when
     assert "Địa điểm: Hội trường." in lines
     assert "Chủ trì: đồng chí Nguyễn Văn An – Bí thư chi bộ." in lines
-    assert texts.MIN_NOTE_TAKER in lines
+    assert meeting_texts.MIN_NOTE_TAKER in lines
 
     # The roll: every group with its count and names (the excused one with the reason).
     assert "Tổng số đảng viên của chi bộ: 8 (chính thức 6, dự bị 1, miễn sinh hoạt 1)." in lines
@@ -136,7 +137,7 @@ def test_the_minutes_hold_the_records(demo: Database, clock: FakeClock) -> None:
     }
 
     # Agenda, resolution and vote, tasks, signatures.
-    assert any(line.startswith(f"1. {texts.MTG_AGENDA_OPENING}") for line in lines)
+    assert any(line.startswith(f"1. {meeting_texts.MTG_AGENDA_OPENING}") for line in lines)
     assert RESOLUTION in lines
     assert (
         "Biểu quyết: 4 tán thành, 0 không tán thành, 0 không biểu quyết; 6 đảng viên chính "
@@ -144,12 +145,16 @@ def test_the_minutes_hold_the_records(demo: Database, clock: FakeClock) -> None:
     )
     assert "Kết quả: nghị quyết được thông qua." in lines
     assert "Báo cáo tổng kết năm" in lines and "31/12/2026" in lines
-    for mark in (texts.MIN_SIGN_CHAIR, texts.MIN_SIGN_NOTE_TAKER, texts.MIN_SIGN_HINT):
+    for mark in (
+        meeting_texts.MIN_SIGN_CHAIR,
+        meeting_texts.MIN_SIGN_NOTE_TAKER,
+        meeting_texts.MIN_SIGN_HINT,
+    ):
         assert any(mark in line for line in lines)
 
     # The attendance sheet: one row per member, status, note, and a column to sign.
     rows = sheet_rows(made.data)
-    assert rows[0] == list(texts.MIN_SHEET_HEAD)
+    assert rows[0] == list(meeting_texts.MIN_SHEET_HEAD)
     assert len(rows) == 1 + 8
     by_name = {row[1]: row for row in rows[1:]}
     assert by_name["Bùi Thị Hoa"][2:] == ["chính thức", "vắng có phép", "Ốm", ""]
@@ -176,8 +181,8 @@ def test_unmarked_members_and_no_resolution_are_said_as_such(
     assert "- Vắng không phép: 0 đồng chí" in lines  # nobody is made absent by the minutes
     unmarked = next(line for line in lines if line.startswith("- Chưa điểm danh: 6 đồng chí"))
     assert "Bùi Thị Hoa" in unmarked and "Đặng Văn Hải" in unmarked
-    assert texts.MIN_NO_RESOLUTION in lines and texts.MIN_NO_VOTE in lines
-    assert texts.MIN_NO_TASKS in lines
+    assert meeting_texts.MIN_NO_RESOLUTION in lines and meeting_texts.MIN_NO_VOTE in lines
+    assert meeting_texts.MIN_NO_TASKS in lines
 
 
 def test_only_the_cells_leaders_once_started(demo: Database, clock: FakeClock) -> None:
@@ -198,7 +203,7 @@ def test_only_the_cells_leaders_once_started(demo: Database, clock: FakeClock) -
         with pytest.raises(UserError) as early:
             before = meeting.starts_at - timedelta(minutes=1)
             meeting_minutes(session, deputy, meeting.id, now=before)
-        assert early.value.message == texts.MIN_NOT_STARTED
+        assert early.value.message == meeting_texts.MIN_NOT_STARTED
         # A cancelled meeting has no minutes.
         cell_id = meeting.cell_id
         thematic, _plan = schedule_meeting(
@@ -215,7 +220,7 @@ def test_only_the_cells_leaders_once_started(demo: Database, clock: FakeClock) -
         cancel_meeting(session, deputy, thematic.id, reason="Bão", now=clock())
         with pytest.raises(UserError) as cancelled:
             meeting_minutes(session, deputy, thematic.id, now=thematic.ends_at)
-        assert cancelled.value.message == texts.MTG_IS_CANCELLED
+        assert cancelled.value.message == meeting_texts.MTG_IS_CANCELLED
 
 
 # --- Through the chat -------------------------------------------------------------------------
@@ -234,8 +239,8 @@ def test_the_secretary_gets_a_document_from_the_menu(
         meeting = recorded_meeting(session, clock)
     secretary = chat_as("DV001")
     secretary.send("/hop_quanly")
-    assert _minutes_label(secretary) == texts.FLOW_MTG_M_MINUTES
-    secretary.press(texts.FLOW_MTG_M_MINUTES)
+    assert _minutes_label(secretary) == meeting_texts.FLOW_MTG_M_MINUTES
+    secretary.press(meeting_texts.FLOW_MTG_M_MINUTES)
     first, menu = secretary.last.replies
     assert first.file is not None and first.file.kind == "document"
     assert first.file.name.endswith(".docx")
@@ -266,9 +271,11 @@ def test_before_the_start_the_entry_says_why(chat_as, demo: Database, clock: Fak
         session.commit()
     secretary.send("/hop_quanly")
     label = _minutes_label(secretary)
-    assert label == texts.FLOW_MTG_M_AFTER_START.format(label=texts.FLOW_MTG_M_MINUTES)
-    secretary.press(texts.FLOW_MTG_M_MINUTES)
-    assert secretary.last.replies[0].text == texts.MIN_NOT_STARTED
+    assert label == meeting_texts.FLOW_MTG_M_AFTER_START.format(
+        label=meeting_texts.FLOW_MTG_M_MINUTES
+    )
+    secretary.press(meeting_texts.FLOW_MTG_M_MINUTES)
+    assert secretary.last.replies[0].text == meeting_texts.MIN_NOT_STARTED
     assert all(r.file is None for r in secretary.last.replies)
 
 
@@ -332,8 +339,8 @@ def test_the_caption_warns_of_members_not_yet_marked(
         held_meeting(session, clock, {"DV001": "co_mat", "DV002": "co_mat"})
     deputy = chat_as("DV002")  # the deputy may too
     deputy.send("/hop_quanly")
-    deputy.press(texts.FLOW_MTG_M_MINUTES)
+    deputy.press(meeting_texts.FLOW_MTG_M_MINUTES)
     first = deputy.last.replies[0]
     assert first.file is not None
     assert "có mặt 2, vắng có phép 0, vắng không phép 0, miễn sinh hoạt 0" in first.text
-    assert texts.MIN_SENT_UNMARKED.format(count=6) in first.text
+    assert meeting_texts.MIN_SENT_UNMARKED.format(count=6) in first.text

@@ -24,6 +24,7 @@ from models import (
     Task,
 )
 from services import texts
+from services.directives import texts as directive_texts
 from services.vndate import format_vn_when
 from tests.support import ChatDriver, FakeClock, child_env
 from tests.test_flow_directives import option_ids, received, send_file
@@ -53,7 +54,7 @@ def test_one_month_of_a_cell(chat_as, demo: Database, clock: FakeClock) -> None:
     secretary.press("Nhắc 1 người")
     (reminder,) = received(demo, "DV008", DeliveryKind.DIRECTIVE_REMINDER)
     chats["DV008"].press_payload(option_ids(reminder)[0])
-    assert chats["DV008"].text == texts.DIR_ACKED
+    assert chats["DV008"].text == directive_texts.DIR_ACKED
 
     # The meeting: scheduled with its draft resolution attached.
     secretary.send("/hop")
@@ -240,7 +241,7 @@ def test_month_through_the_terminal_chat(tmp_path: Path) -> None:
         env,
         tmp_path,
     )
-    assert "Đã nhận số 1" in member and texts.DIR_ACKED in member
+    assert "Đã nhận số 1" in member and directive_texts.DIR_ACKED in member
     assert "  1. Sẽ dự" in member and "Đã ghi nhận: đồng chí sẽ dự" in member
     assert "Đã điểm danh" in member
 

@@ -20,8 +20,9 @@ from sqlmodel import select
 from bot.delivery.service import WorkerOptions, build_worker
 from handlers.core import Core
 from models import Attendance, Database, Delivery, DirectiveRecipient, Meeting, Resolution
-from services import texts
+from services.directives import texts as directive_texts
 from services.identities import find_member
+from services.meetings import texts as meeting_texts
 from tests.fake_telegram import FakeTelegram
 from tests.support import FakeClock
 from tests.test_delivery_support import VirtualTime
@@ -146,7 +147,7 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
         assert DIRECTIVE in notice["text"]
         before = len(fake.bot_messages(user["id"]))
         fake.press(user, notice, button["callback_data"])
-        await fake.wait_for_message(user["id"], texts.DIR_ACKED, after=before)
+        await fake.wait_for_message(user["id"], directive_texts.DIR_ACKED, after=before)
         await fake.wait_for(
             lambda u=user, n=notice: (
                 "reply_markup" not in _now_as_stored(fake, u["id"], n["message_id"])
@@ -164,13 +165,13 @@ async def test_one_month_over_telegram(bot: Harness, clock: FakeClock) -> None:
     await _press(fake, secretary, "Đến 16:00")
     await _send(fake, secretary, "Hội trường tầng 2, trụ sở Sở")
     await _press(fake, secretary, "Giữ chương trình")
-    await _press(fake, secretary, texts.FLOW_LATER)  # no documents yet
+    await _press(fake, secretary, meeting_texts.FLOW_LATER)  # no documents yet
     scheduled = await _press(fake, secretary, "Gửi thông báo")
     assert "Đã gửi thông báo họp đến 4 trong số 7 đảng viên." in scheduled["text"]
     await _drain(bot, clock)
 
     for user in members.values():
-        invite, yes = _with_button(fake, user["id"], texts.MTG_ANSWER_YES)
+        invite, yes = _with_button(fake, user["id"], meeting_texts.MTG_ANSWER_YES)
         assert "19/12/2026" in invite["text"]
         before = len(fake.bot_messages(user["id"]))
         fake.press(user, invite, yes["callback_data"])

@@ -20,6 +20,8 @@ from sqlmodel import col, select
 
 from models import ConversationState, Database, Directive
 from services import outbox, questions, texts
+from services.directives import texts as directive_texts
+from services.meetings import texts as meeting_texts
 from tests.support import ChatDriver, FakeClock, state_of
 from tests.test_flow_directives import acknowledged_codes, compose
 from tests.test_flow_meetings import schedule_via_chat
@@ -38,7 +40,7 @@ def take(db: Database, chat: ChatDriver, clock: FakeClock) -> list[dict[str, Any
 def send_directive(secretary: ChatDriver, text: str) -> int:
     """The secretary sends `text` to the whole cell; the new directive's id."""
     compose(secretary, text)
-    secretary.press(texts.FLOW_SEND)
+    secretary.press(directive_texts.FLOW_SEND)
     with secretary.core.db.session() as session:
         newest = session.exec(select(Directive).order_by(col(Directive.id).desc())).first()
         assert newest is not None and newest.id is not None
@@ -54,14 +56,14 @@ def test_two_directives_one_by_one_newest_first(demo: Database, chat_as, clock) 
     member.send("1")  # the one shown last: the second
     assert acknowledged_codes(demo, second) == {"DV003"}
     assert acknowledged_codes(demo, first) == set()
-    assert texts.DIR_ACKED in member.text
+    assert directive_texts.DIR_ACKED in member.text
     waiting = texts.WAITING_QUESTION.split("{")[0]
     assert waiting in member.text and FIRST in member.text  # the first is asked again
     assert [o.label for o in member.options()] == [texts.DIR_ACK_LABEL]
 
     member.send("1")
     assert acknowledged_codes(demo, first) == {"DV003"}
-    assert member.text == texts.DIR_ACKED  # nothing else waits
+    assert member.text == directive_texts.DIR_ACKED  # nothing else waits
     member.send("1")
     assert member.text == texts.NOTHING_TO_ANSWER
 
@@ -76,10 +78,10 @@ def test_an_invitation_and_a_directive_together(demo: Database, chat_as, clock) 
     assert acknowledged_codes(demo, directive) == {"DV003"}
     assert answer_of(demo, "DV003") == (None, None)
     labels = [o.label for o in member.options()]
-    assert texts.MTG_ANSWER_YES in labels and texts.MTG_ANSWER_NO in labels
+    assert meeting_texts.MTG_ANSWER_YES in labels and meeting_texts.MTG_ANSWER_NO in labels
     assert texts.WAITING_QUESTION.split("{")[0] in member.text
 
-    member.send(str(labels.index(texts.MTG_ANSWER_YES) + 1))  # now the invitation's digit
+    member.send(str(labels.index(meeting_texts.MTG_ANSWER_YES) + 1))  # now the invitation's digit
     assert answer_of(demo, "DV003")[0] == "se_du"
 
 
@@ -118,7 +120,7 @@ def test_words_typed_for_an_interrupted_task_go_to_it(demo: Database, chat_as, c
     assert acknowledged_codes(demo, directive) == set()
 
     deputy.press("Toàn thể")
-    deputy.press(texts.FLOW_SEND)
+    deputy.press(directive_texts.FLOW_SEND)
     assert texts.WAITING_QUESTION.split("{")[0] in deputy.text and FIRST in deputy.text
     deputy.send("1")
     assert acknowledged_codes(demo, directive) == {"DV002"}
@@ -200,7 +202,7 @@ def test_telegram_buttons_of_both_directives_stay_good(demo: Database, chat_as, 
         payloads = outbox.take_for_chat(session, "telegram", member.user_id, now=clock())
     for payload in reversed(payloads):  # the older one pressed last
         member.press_payload(payload["options"][0]["id"])
-        assert member.text == texts.DIR_ACKED
+        assert member.text == directive_texts.DIR_ACKED
     assert acknowledged_codes(demo, first) == acknowledged_codes(demo, second) == {"DV003"}
 
 
@@ -213,7 +215,7 @@ def test_a_command_with_options_keeps_its_numbers(demo: Database, chat_as, clock
     take(demo, member, clock)  # the invitation waits behind the directive
     member.send("/lichhop")
     labels = [o.label for o in member.options()]
-    assert texts.MTG_ANSWER_YES in labels
+    assert meeting_texts.MTG_ANSWER_YES in labels
     assert texts.WAITING_QUESTION.split("{")[0] not in member.text
-    member.send(str(labels.index(texts.MTG_ANSWER_YES) + 1))
+    member.send(str(labels.index(meeting_texts.MTG_ANSWER_YES) + 1))
     assert answer_of(demo, "DV003")[0] == "se_du"

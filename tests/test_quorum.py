@@ -1,7 +1,8 @@
 """Quorum before the vote: fewer than half of the official members convened recorded present is
 warned before the vote is entered, and the secretary goes on or goes back.
 
-The rule is `services.resolutions.quorum` (on the vote's own counts, `count_voters`): tested on
+The rule is `services.meetings.resolutions.quorum` (on the vote's own counts, `count_voters`):
+tested on
 its boundaries alone, then on real rolls (SQLite and PostgreSQL), then once through `/ketqua`.
 
 The office cell of the demo: six official members (DV001–DV004, DV006, DV008), one
@@ -14,8 +15,8 @@ import pytest
 from sqlmodel import select
 
 from models import Database, Resolution, ResolutionVote
-from services import texts
-from services.resolutions import VoterCount, quorum, voters_for
+from services.meetings import texts as meeting_texts
+from services.meetings.resolutions import VoterCount, quorum, voters_for
 from tests.support import FakeClock
 from tests.test_resolutions import actor, held_meeting
 
@@ -98,24 +99,27 @@ def test_the_secretary_is_warned_and_goes_on_or_back(
 
     # Fewer than half present: said plainly before any number is asked.
     secretary.press("Biểu quyết")
-    warning = texts.FLOW_RES_QUORUM_SHORT.format(present=2, convened=6, needed=3)
+    warning = meeting_texts.FLOW_RES_QUORUM_SHORT.format(present=2, convened=6, needed=3)
     assert secretary.text == warning
     assert "mới ghi nhận 2/6 đồng chí, cần ít nhất 3" in secretary.text
-    assert [o.label for o in secretary.options()] == [texts.FLOW_RES_QUORUM_GO, texts.FLOW_BACK]
+    assert [o.label for o in secretary.options()] == [
+        meeting_texts.FLOW_RES_QUORUM_GO,
+        meeting_texts.FLOW_BACK,
+    ]
 
     # Going back records nothing and shows the menu again.
-    secretary.press(texts.FLOW_BACK)
+    secretary.press(meeting_texts.FLOW_BACK)
     labels = [o.label for o in secretary.options()]
-    assert "✓ Nghị quyết" in labels and texts.FLOW_RES_M_VOTE in labels  # the /ketqua menu
+    assert "✓ Nghị quyết" in labels and meeting_texts.FLOW_RES_M_VOTE in labels  # the /ketqua menu
     assert _votes(demo) == []
 
     # Going on asks the three numbers, and the vote is recorded as usual (here: not passed).
     secretary.press("Biểu quyết")
-    secretary.press(texts.FLOW_RES_QUORUM_GO)
+    secretary.press(meeting_texts.FLOW_RES_QUORUM_GO)
     assert "có mặt được biểu quyết: 2" in secretary.text
     secretary.send("x y z")  # a typing slip asks the numbers again, without a second warning
-    assert texts.FLOW_RES_VOTE_FORMAT in secretary.text
-    assert texts.FLOW_RES_QUORUM_GO not in [o.label for o in secretary.options()]
+    assert meeting_texts.FLOW_RES_VOTE_FORMAT in secretary.text
+    assert meeting_texts.FLOW_RES_QUORUM_GO not in [o.label for o in secretary.options()]
     secretary.send("2 0 0")
     assert "chưa được thông qua" in secretary.text
     (vote,) = _votes(demo)
@@ -123,7 +127,7 @@ def test_the_secretary_is_warned_and_goes_on_or_back(
 
     # A new vote over the old one meets the same warning after "Ghi kết quả mới".
     secretary.press("Biểu quyết")
-    secretary.press(texts.FLOW_RES_REVOTE)
+    secretary.press(meeting_texts.FLOW_RES_REVOTE)
     assert secretary.text == warning
 
 

@@ -31,7 +31,8 @@ from models import (
 from services import texts
 from services.errors import Forbidden, UserError
 from services.identities import find_member, local_identity
-from services.resolutions import (
+from services.meetings import texts as meeting_texts
+from services.meetings.resolutions import (
     change_excerpt,
     plan_revision,
     publish_resolution,
@@ -113,7 +114,7 @@ def test_a_failed_or_unvoted_resolution_is_not_published(demo: Database, clock: 
         record_resolution(session, secretary, meeting.id, text=FIRST_TEXT, now=clock())
         with pytest.raises(UserError) as unvoted:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert unvoted.value.message == texts.RES_PUBLISH_NOT_VOTED
+        assert unvoted.value.message == meeting_texts.RES_PUBLISH_NOT_VOTED
         failed = record_vote(
             session,
             secretary,
@@ -126,7 +127,7 @@ def test_a_failed_or_unvoted_resolution_is_not_published(demo: Database, clock: 
         assert not failed.passed
         with pytest.raises(UserError) as refused:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert refused.value.message == texts.RES_PUBLISH_NOT_ADOPTED.format(
+        assert refused.value.message == meeting_texts.RES_PUBLISH_NOT_ADOPTED.format(
             for_=3, convened=6, needed=4
         )
         assert "chưa được thông qua" in refused.value.message
@@ -153,7 +154,7 @@ def test_a_failed_resolution_is_revised_voted_again_then_published(
         assert revised.new_version and revised.version.change == ResolutionChange.CONTENT
         with pytest.raises(UserError) as unvoted:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert unvoted.value.message == texts.RES_PUBLISH_NOT_VOTED
+        assert unvoted.value.message == meeting_texts.RES_PUBLISH_NOT_VOTED
         record_vote(session, secretary, meeting.id, votes_for=5, votes_against=0, now=clock())
         published = publish_resolution(session, secretary, meeting.id, now=clock())
         assert published.version.number == 2 and not published.amendment
@@ -181,12 +182,12 @@ def test_a_draft_is_rewritten_in_place_until_voted(demo: Database, clock: FakeCl
         assert not again.new_version and [v.text for v in versions(session)] == [FIRST_TEXT]
         with pytest.raises(UserError) as same:
             record_resolution(session, secretary, meeting.id, text=FIRST_TEXT, now=clock())
-        assert same.value.message == texts.RES_UNCHANGED
+        assert same.value.message == meeting_texts.RES_UNCHANGED
         record_vote(session, secretary, meeting.id, votes_for=4, votes_against=0, now=clock())
         # Adopted: the secretary must say which kind of change it is.
         with pytest.raises(UserError) as kind:
             record_resolution(session, secretary, meeting.id, text=WORDING_TEXT, now=clock())
-        assert kind.value.message == texts.RES_CHANGE_KIND_NEEDED
+        assert kind.value.message == meeting_texts.RES_CHANGE_KIND_NEEDED
         assert len(versions(session)) == 1
 
 
@@ -198,7 +199,7 @@ def test_a_vote_recorded_before_the_text_waits_for_it(demo: Database, clock: Fak
         record_vote(session, secretary, meeting.id, votes_for=4, votes_against=0, now=clock())
         with pytest.raises(UserError) as empty:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert empty.value.message == texts.RES_NOTHING_TO_PUBLISH
+        assert empty.value.message == meeting_texts.RES_NOTHING_TO_PUBLISH
         filled = record_resolution(session, secretary, meeting.id, text=FIRST_TEXT, now=clock())
         assert not filled.new_version and filled.version.number == 1
         assert filled.record.adopted(filled.version)
@@ -274,7 +275,7 @@ def test_a_change_of_content_waits_for_its_vote(demo: Database, clock: FakeClock
         assert (resolution.passed, resolution.votes_for) == (None, None)
         with pytest.raises(UserError) as unvoted:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert unvoted.value.message == texts.RES_PUBLISH_NOT_VOTED
+        assert unvoted.value.message == meeting_texts.RES_PUBLISH_NOT_VOTED
         assert published_resolutions(session, member)[0].version.text == FIRST_TEXT
         # The new content is a new version: its first vote needs no confirmation.
         record_vote(session, secretary, meeting.id, votes_for=5, votes_against=0, now=clock())
@@ -300,7 +301,7 @@ def test_every_vote_is_kept_and_a_new_one_needs_confirmation(
         secretary = actor(session, "DV001")
         with pytest.raises(UserError) as unasked:
             record_vote(session, secretary, meeting.id, votes_for=5, votes_against=0, now=clock())
-        assert unasked.value.message == texts.RES_VOTE_ALREADY
+        assert unasked.value.message == meeting_texts.RES_VOTE_ALREADY
         # The published version cannot be voted down: a different content is a new version.
         with pytest.raises(UserError) as down:
             record_vote(
@@ -312,7 +313,9 @@ def test_every_vote_is_kept_and_a_new_one_needs_confirmation(
                 again=True,
                 now=clock(),
             )
-        assert down.value.message == texts.RES_REVOTE_PUBLISHED_FAILS.format(for_=2, needed=4)
+        assert down.value.message == meeting_texts.RES_REVOTE_PUBLISHED_FAILS.format(
+            for_=2, needed=4
+        )
         recount = record_vote(
             session, secretary, meeting.id, votes_for=5, votes_against=0, again=True, now=clock()
         )
@@ -372,7 +375,7 @@ def test_a_change_made_meanwhile_is_not_overwritten(demo: Database, clock: FakeC
         ):
             with pytest.raises(UserError) as stale:
                 call()
-            assert stale.value.message == texts.RES_VERSION_CHANGED.format(number=2)
+            assert stale.value.message == meeting_texts.RES_VERSION_CHANGED.format(number=2)
         assert len(versions(session)) == 2 and len(votes(session)) == 1
 
 
@@ -423,15 +426,17 @@ def test_chat_a_failed_resolution_is_refused_with_what_to_do(
     secretary, member, _meeting = ketqua(chat_as, demo, clock)
     secretary.press("Nghị quyết")
     secretary.send(FIRST_TEXT)
-    assert texts.FLOW_RES_STATUS_UNVOTED.format(version="") in secretary.text
+    assert meeting_texts.FLOW_RES_STATUS_UNVOTED.format(version="") in secretary.text
     secretary.press("Gửi nghị quyết")
-    assert texts.RES_PUBLISH_NOT_VOTED in secretary.text
+    assert meeting_texts.RES_PUBLISH_NOT_VOTED in secretary.text
     secretary.press("Biểu quyết")
     secretary.send("3 1 1")
     assert "chưa được thông qua" in secretary.text
     assert "chưa được thông qua. Đồng chí sửa nghị quyết" in secretary.text  # the menu's status
     secretary.press("Gửi nghị quyết")
-    assert texts.RES_PUBLISH_NOT_ADOPTED.format(for_=3, convened=6, needed=4) in secretary.text
+    assert (
+        meeting_texts.RES_PUBLISH_NOT_ADOPTED.format(for_=3, convened=6, needed=4) in secretary.text
+    )
     assert secretary.options()[0].label == "✓ Nghị quyết"  # back at the menu
     assert deliveries(demo) == []
     member.send("/nghiquyet")
@@ -439,9 +444,9 @@ def test_chat_a_failed_resolution_is_refused_with_what_to_do(
 
     # Revised (no question: nothing adopted to keep), voted again, sent after one tap.
     secretary.press("Nghị quyết")
-    assert texts.FLOW_RES_CURRENT_TEXT.format(number=1, text=FIRST_TEXT) in secretary.text
+    assert meeting_texts.FLOW_RES_CURRENT_TEXT.format(number=1, text=FIRST_TEXT) in secretary.text
     secretary.send(CONTENT_TEXT)
-    assert texts.FLOW_RES_SAVED_CONTENT.format(number=2) in secretary.text
+    assert meeting_texts.FLOW_RES_SAVED_CONTENT.format(number=2) in secretary.text
     secretary.press("Biểu quyết")
     assert "Cần ít nhất 4 phiếu tán thành" in secretary.text  # no "are you sure": a new text
     secretary.send("5 0 0")
@@ -510,7 +515,7 @@ def test_chat_amending_a_published_resolution(chat_as, demo: Database, clock: Fa
         "Nay: …thu đảng phí quý IV trước ngày 25 tháng 12." in (secretary.text)
     )
     secretary.press("Sửa câu chữ")
-    assert texts.FLOW_RES_SAVED_WORDING.format(number=2) in secretary.text
+    assert meeting_texts.FLOW_RES_SAVED_WORDING.format(number=2) in secretary.text
     assert "Đảng viên sẽ nhận tin sau:" in secretary.text and "(sửa câu chữ" in secretary.text
     member.send("/nghiquyet")
     assert FIRST_TEXT in member.text and "Đã sửa đổi" not in member.text  # not sent yet
@@ -523,13 +528,13 @@ def test_chat_amending_a_published_resolution(chat_as, demo: Database, clock: Fa
 
     # A change of content: not adopted until voted, and members keep version 2 meanwhile.
     secretary.press("Nghị quyết")
-    assert texts.FLOW_RES_CURRENT_TEXT.format(number=2, text=WORDING_TEXT) in secretary.text
+    assert meeting_texts.FLOW_RES_CURRENT_TEXT.format(number=2, text=WORDING_TEXT) in secretary.text
     secretary.send(CONTENT_TEXT)
     secretary.press("Sửa nội dung")
-    assert texts.FLOW_RES_SAVED_CONTENT.format(number=3) in secretary.text
+    assert meeting_texts.FLOW_RES_SAVED_CONTENT.format(number=3) in secretary.text
     assert "Nghị quyết (bản sửa đổi 3): chưa biểu quyết. Đảng viên đang có bản 2" in secretary.text
     secretary.press("Gửi bản sửa đổi")
-    assert texts.RES_PUBLISH_NOT_VOTED in secretary.text
+    assert meeting_texts.RES_PUBLISH_NOT_VOTED in secretary.text
     secretary.press("Biểu quyết")
     secretary.send("5 0 0")
     # Adopted: what members will receive is shown at once, to send with one tap.
@@ -562,7 +567,7 @@ def test_chat_kind_question_back_changes_nothing(chat_as, demo: Database, clock:
         assert [v.text for v in versions(session)] == [FIRST_TEXT]
     secretary.press("Nghị quyết")
     secretary.send(FIRST_TEXT)
-    assert texts.RES_UNCHANGED in secretary.text
+    assert meeting_texts.RES_UNCHANGED in secretary.text
 
 
 # --- The migration keeps what was there -------------------------------------------------------

@@ -19,13 +19,14 @@ from models import (
     VoteExclusion,
 )
 from services import texts
-from services.attendance import set_status, set_vote_exclusion
 from services.auth import Actor, load_actor
 from services.demo import CELL_OFFICE
 from services.errors import Forbidden, UserError
 from services.identities import find_member, local_identity
-from services.meetings import schedule_meeting
-from services.resolutions import (
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import set_status, set_vote_exclusion
+from services.meetings.planning import schedule_meeting
+from services.meetings.resolutions import (
     QUALITY_CRITERIA,
     assign_task,
     attendance_subscore,
@@ -204,7 +205,7 @@ def test_vote_passes_with_more_than_half_of_those_convened(
             now=clock(),
         )
         assert passed.passed
-        assert passed.message == texts.RES_VOTE_RESULT.format(
+        assert passed.message == meeting_texts.RES_VOTE_RESULT.format(
             for_=4, against=1, abstain=0, convened=6, outcome=texts.RES_PASSED
         )
         resolution = passed.resolution
@@ -232,7 +233,7 @@ def test_probationary_member_is_not_a_voter(demo: Database, clock: FakeClock) ->
                 votes_against=0,
                 now=clock(),
             )
-        assert refused.value.message == texts.RES_VOTE_EXCEEDS.format(total=6, eligible=5)
+        assert refused.value.message == meeting_texts.RES_VOTE_EXCEEDS.format(total=6, eligible=5)
         assert "dự bị không biểu quyết" in refused.value.message
 
 
@@ -252,12 +253,12 @@ def test_vote_that_does_not_add_up_is_refused(demo: Database, clock: FakeClock) 
                 total=5,
                 now=clock(),
             )
-        assert mismatch.value.message == texts.RES_VOTE_MISMATCH.format(
+        assert mismatch.value.message == meeting_texts.RES_VOTE_MISMATCH.format(
             for_=3, against=1, abstain=0, total=4, stated=5
         )
         with pytest.raises(UserError) as negative:
             record_vote(session, secretary, meeting.id, votes_for=5, votes_against=-1, now=clock())
-        assert negative.value.message == texts.RES_VOTE_NEGATIVE
+        assert negative.value.message == meeting_texts.RES_VOTE_NEGATIVE
         with pytest.raises(UserError) as exceeds:
             record_vote(
                 session,
@@ -278,11 +279,11 @@ def test_vote_needs_the_roll_and_the_meeting(demo: Database, clock: FakeClock) -
         secretary = actor(session, "DV001")
         with pytest.raises(UserError) as no_roll:
             record_vote(session, secretary, meeting.id, votes_for=1, votes_against=0, now=clock())
-        assert no_roll.value.message == texts.RES_VOTE_NO_VOTERS
+        assert no_roll.value.message == meeting_texts.RES_VOTE_NO_VOTERS
         clock.now = meeting.starts_at - timedelta(minutes=1)
         with pytest.raises(UserError) as early:
             record_vote(session, secretary, meeting.id, votes_for=1, votes_against=0, now=clock())
-        assert early.value.message == texts.RES_NOT_YET_HELD
+        assert early.value.message == meeting_texts.RES_NOT_YET_HELD
 
 
 def test_only_the_cells_leaders_record_outcomes(demo: Database, clock: FakeClock) -> None:
@@ -346,7 +347,7 @@ def test_score_sheet_is_checked(demo: Database, clock: FakeClock) -> None:
             score_meeting(
                 session, secretary, meeting.id, {**FULL_SHEET, "conduct": 41}, now=clock()
             )
-        assert too_high.value.message == texts.RES_SCORE_RANGE.format(
+        assert too_high.value.message == meeting_texts.RES_SCORE_RANGE.format(
             label="Tổ chức, điều hành", maximum=40
         )
         with pytest.raises(UserError) as unknown:
@@ -371,10 +372,10 @@ def test_resolution_is_recorded_and_published_once(demo: Database, clock: FakeCl
         secretary = actor(session, "DV001")
         with pytest.raises(UserError) as empty:
             record_resolution(session, secretary, meeting.id, text="  ", now=clock())
-        assert empty.value.message == texts.RES_NEED_CONTENT
+        assert empty.value.message == meeting_texts.RES_NEED_CONTENT
         with pytest.raises(UserError) as nothing:
             publish_resolution(session, secretary, meeting.id, now=clock())
-        assert nothing.value.message == texts.RES_NOTHING_TO_PUBLISH
+        assert nothing.value.message == meeting_texts.RES_NOTHING_TO_PUBLISH
         record_resolution(
             session,
             secretary,
@@ -407,7 +408,9 @@ def test_late_publication_warns(demo: Database, clock: FakeClock) -> None:
         record_vote(session, secretary, meeting.id, votes_for=5, votes_against=0, now=clock())
         clock.now = meeting.ends_at + timedelta(days=3)
         warnings = publish_resolution(session, secretary, meeting.id, now=clock()).warnings
-        assert warnings == [texts.RES_PUBLISH_LATE.format(deadline="16:00 Thứ Hai, 21/12/2026")]
+        assert warnings == [
+            meeting_texts.RES_PUBLISH_LATE.format(deadline="16:00 Thứ Hai, 21/12/2026")
+        ]
 
 
 # --- Tasks ------------------------------------------------------------------------------------
@@ -442,7 +445,7 @@ def test_tasks_have_owners_and_deadlines(demo: Database, clock: FakeClock) -> No
                 due_on=date(2026, 12, 31),
                 now=clock(),
             )
-        assert outsider.value.message == texts.RES_TASK_OWNER_OUTSIDE
+        assert outsider.value.message == meeting_texts.RES_TASK_OWNER_OUTSIDE
         with pytest.raises(UserError) as past:
             assign_task(
                 session,
@@ -453,7 +456,7 @@ def test_tasks_have_owners_and_deadlines(demo: Database, clock: FakeClock) -> No
                 due_on=date(2026, 12, 18),
                 now=clock(),
             )
-        assert past.value.message == texts.RES_TASK_DUE_PAST.format(due="18/12/2026")
+        assert past.value.message == meeting_texts.RES_TASK_DUE_PAST.format(due="18/12/2026")
         with pytest.raises(Forbidden):
             assign_task(
                 session,
@@ -478,10 +481,10 @@ def test_tasks_have_owners_and_deadlines(demo: Database, clock: FakeClock) -> No
         assert task.id is not None
         with pytest.raises(UserError) as not_owner:
             complete_task(session, actor(session, "DV004"), task.id, now=clock())
-        assert not_owner.value.message == texts.RES_TASK_NOT_OWNER
+        assert not_owner.value.message == meeting_texts.RES_TASK_NOT_OWNER
         done = complete_task(session, owner, task.id, result="Đã rà soát 8 hồ sơ", now=clock())
         assert done.status == "hoan_thanh" and done.done_at == clock()
         assert my_tasks(session, owner) == []
         with pytest.raises(UserError) as twice:
             complete_task(session, secretary, task.id, now=clock())
-        assert twice.value.message == texts.RES_TASK_ALREADY_DONE
+        assert twice.value.message == meeting_texts.RES_TASK_ALREADY_DONE

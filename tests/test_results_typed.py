@@ -4,7 +4,7 @@ Why: recording a month's results took a tap to open each entry, and two tasks to
 messages (owner from a paged list, title, deadline, "more", again). Now the menu says what
 usually comes next (the text, the vote, the scores, the tasks) and it may be typed at once;
 the tasks are typed a line each, "người – việc – hạn", all saved or none. The rules of reading
-those lines are tested alone (`services.tasklines`), then the menu through the real core on
+those lines are tested alone (`services.meetings.tasklines`), then the menu through the real core on
 SQLite and PostgreSQL, on the terminal (numbers) and Telegram (buttons).
 """
 
@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import col, select
 
 from models import Database, Member, Resolution, ResolutionVote, Task
-from services import texts
 from services.errors import UserError
-from services.tasklines import MAX_LINES, assign_tasks, parse_task_lines
+from services.meetings import texts as meeting_texts
+from services.meetings.tasklines import MAX_LINES, assign_tasks, parse_task_lines
 from tests.support import ChatDriver, FakeClock
 from tests.test_quorum import PRESENT
 from tests.test_resolutions import TYPICAL, actor, held_meeting
@@ -49,9 +49,12 @@ def test_lines_name_their_owner_by_full_name_or_its_end() -> None:
 @pytest.mark.parametrize(
     ("line", "why"),
     [
-        ("Cường – Báo cáo năm", texts.TASKLINE_FORMAT),  # no deadline
-        ("Cường – – 31/12", texts.TASKLINE_FORMAT),  # no title
-        ("Nguyễn Văn Z – Báo cáo – 31/12", texts.TASKLINE_NO_MEMBER.format(name="Nguyễn Văn Z")),
+        ("Cường – Báo cáo năm", meeting_texts.TASKLINE_FORMAT),  # no deadline
+        ("Cường – – 31/12", meeting_texts.TASKLINE_FORMAT),  # no title
+        (
+            "Nguyễn Văn Z – Báo cáo – 31/12",
+            meeting_texts.TASKLINE_NO_MEMBER.format(name="Nguyễn Văn Z"),
+        ),
         ("Bình – Báo cáo – 31/12", "Phạm Thị Bình, Trần Thị Bình"),  # two members fit
         ("Cường – Báo cáo – ngày mai kia", "Dòng 2:"),  # a deadline not understood
         ("Cường – " + "x" * 501 + " – 31/12", "501"),
@@ -65,10 +68,10 @@ def test_a_wrong_line_is_said_with_its_number_and_nothing_is_kept(line: str, why
 
 
 def test_empty_and_too_many_lines_are_refused() -> None:
-    assert parse_task_lines(" \n ", CELL, NOW_LOCAL).errors == [texts.TASKLINE_EMPTY]
+    assert parse_task_lines(" \n ", CELL, NOW_LOCAL).errors == [meeting_texts.TASKLINE_EMPTY]
     many = "\n".join(["Giang – Việc – 25/12"] * (MAX_LINES + 1))
     assert parse_task_lines(many, CELL, NOW_LOCAL).errors == [
-        texts.TASKLINE_TOO_MANY.format(maximum=MAX_LINES)
+        meeting_texts.TASKLINE_TOO_MANY.format(maximum=MAX_LINES)
     ]
 
 
@@ -101,22 +104,22 @@ def test_the_results_typed_where_the_menu_suggests(
         held_meeting(session, clock, TYPICAL)
     secretary = chat_as("DV001", channel=channel)
     secretary.send("/ketqua")
-    assert texts.FLOW_RES_NEXT_TEXT in secretary.text
+    assert meeting_texts.FLOW_RES_NEXT_TEXT in secretary.text
     secretary.send("Nghị quyết tháng 12: hoàn thành kế hoạch năm.")
     assert "có mặt được biểu quyết: 5, ví dụ: 5 0 0" in secretary.text
     secretary.send("5 0 0")
-    assert texts.FLOW_RES_NEXT_SCORE in secretary.text
+    assert meeting_texts.FLOW_RES_NEXT_SCORE in secretary.text
     secretary.send("5 4 9 36 5 25 5")
-    assert texts.FLOW_RES_NEXT_TASKS in secretary.text
+    assert meeting_texts.FLOW_RES_NEXT_TASKS in secretary.text
     secretary.send("Cường – Báo cáo tổng kết năm – 31/12\nGiang – Thu đảng phí – thứ 6 tuần sau")
-    assert secretary.text.startswith(texts.FLOW_RES_TASKS_SAVED.split("{")[0] + "2")
+    assert secretary.text.startswith(meeting_texts.FLOW_RES_TASKS_SAVED.split("{")[0] + "2")
     resolution, votes, tasks = _results(demo)
     assert resolution.text == "Nghị quyết tháng 12: hoàn thành kế hoạch năm."
     assert [(v.votes_for, v.passed) for v in votes] == [(5, True)]
     assert resolution.quality_total == 89
     assert [t.title for t in tasks] == ["Báo cáo tổng kết năm", "Thu đảng phí"]
     assert tasks[1].due_on == date(2026, 12, 25)  # the meeting is on Saturday 19/12
-    assert texts.FLOW_RES_M_PUBLISH in [o.label for o in secretary.options()]
+    assert meeting_texts.FLOW_RES_M_PUBLISH in [o.label for o in secretary.options()]
 
 
 def _at_results(
@@ -139,7 +142,7 @@ def test_words_that_are_not_the_next_step_are_quoted_back(
     secretary.send("thông qua hết")  # not three numbers: nothing recorded
     assert "“thông qua hết”" in secretary.text
     assert _results(demo)[1] == []
-    assert texts.FLOW_RES_M_VOTE in [o.label for o in secretary.options()]
+    assert meeting_texts.FLOW_RES_M_VOTE in [o.label for o in secretary.options()]
 
 
 def test_a_vote_typed_below_quorum_is_warned_then_kept(
@@ -148,9 +151,13 @@ def test_a_vote_typed_below_quorum_is_warned_then_kept(
     present = {"DV001": PRESENT, "DV002": PRESENT}
     secretary = _at_results(chat_as, demo, clock, present, "Nghị quyết tháng 12.")
     secretary.send("2 0 0")
-    assert secretary.text == texts.FLOW_RES_QUORUM_SHORT.format(present=2, convened=6, needed=3)
+    assert secretary.text == meeting_texts.FLOW_RES_QUORUM_SHORT.format(
+        present=2, convened=6, needed=3
+    )
     assert _results(demo)[1] == []
-    secretary.press(texts.FLOW_RES_QUORUM_GO)  # the typed numbers are recorded, not asked again
+    secretary.press(
+        meeting_texts.FLOW_RES_QUORUM_GO
+    )  # the typed numbers are recorded, not asked again
     (vote,) = _results(demo)[1]
     assert (vote.votes_for, vote.eligible_present) == (2, 2)
 
@@ -159,10 +166,10 @@ def test_tasks_typed_at_the_owner_picker_and_a_member_refused(
     chat_as, demo: Database, clock: FakeClock
 ) -> None:
     secretary = _at_results(chat_as, demo, clock, TYPICAL)
-    secretary.press(texts.FLOW_RES_M_TASK.split(" (")[0])
-    assert texts.FLOW_RES_TASK_LINES_HINT.splitlines()[0] in secretary.text
+    secretary.press(meeting_texts.FLOW_RES_M_TASK.split(" (")[0])
+    assert meeting_texts.FLOW_RES_TASK_LINES_HINT.splitlines()[0] in secretary.text
     secretary.send("Ai đó – Việc gì – 31/12")
-    assert "Dòng 1:" in secretary.text and texts.TASKLINE_NOTHING_SAVED in secretary.text
+    assert "Dòng 1:" in secretary.text and meeting_texts.TASKLINE_NOTHING_SAVED in secretary.text
     secretary.send("Cường – Báo cáo – 31/12")
     assert [t.title for t in _results_tasks(demo)] == ["Báo cáo"]
     member = chat_as("DV003")

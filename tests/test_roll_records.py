@@ -14,7 +14,9 @@ from sqlmodel import col, select
 
 from models import AuditLog, Database, DeliveryKind, Meeting, StatusSource
 from services import texts
-from services.attendance import (
+from services.errors import Forbidden, UserError
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import (
     PresentBasis,
     answer_invitation,
     close_attendance,
@@ -23,8 +25,7 @@ from services.attendance import (
     present_proposal,
     set_status,
 )
-from services.errors import Forbidden, UserError
-from services.resolutions import count_voters
+from services.meetings.resolutions import count_voters
 from tests.support import ChatDriver, FakeClock
 from tests.test_flow_directives import received
 from tests.test_flow_meetings import (
@@ -82,7 +83,7 @@ def test_closing_lists_every_blank_and_the_convener_marks_himself_present_in_one
     secretary, meeting = held_meeting(chat_as, demo, clock)
     assert meeting.id is not None
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_CLOSE)
+    secretary.press(meeting_texts.FLOW_MTG_M_CLOSE)
     shown = secretary.text
     # Every blank with what it will become; the one closing (here also the convener) first
     # among equals, named as such.
@@ -92,21 +93,21 @@ def test_closing_lists_every_blank_and_the_convener_marks_himself_present_in_one
     assert "• Đặng Văn Hải – miễn sinh hoạt" in shown
     assert "• Phạm Thị Dung – vắng không phép" in shown
     assert "Lê Văn Cường" not in shown  # checked in: not a blank
-    assert texts.FLOW_CLOSE_ME_HINT in shown
+    assert meeting_texts.FLOW_CLOSE_ME_HINT in shown
     # Nothing is written until the secretary confirms.
     assert status_of(demo, meeting.id, "DV001") is None
     assert status_of(demo, meeting.id, "DV004") is None
     assert meetings(demo)[0].attendance_closed_at is None
 
-    secretary.press(texts.FLOW_ME_PRESENT)  # one tap
+    secretary.press(meeting_texts.FLOW_ME_PRESENT)  # one tap
     assert status_of(demo, meeting.id, "DV001") == "co_mat"
     assert "6 đồng chí chưa có trạng thái" in secretary.text
     assert "Nguyễn Văn An" not in secretary.text.split("Đã ghi: Nguyễn Văn An")[-1]
-    assert texts.FLOW_ME_PRESENT not in [o.label for o in secretary.options()]
+    assert meeting_texts.FLOW_ME_PRESENT not in [o.label for o in secretary.options()]
 
-    secretary.press(texts.FLOW_CLOSE_CONFIRM)
+    secretary.press(meeting_texts.FLOW_CLOSE_CONFIRM)
     assert "có mặt 2, vắng có phép 1, vắng không phép 4, miễn sinh hoạt 1" in secretary.text
-    assert texts.FLOW_MTG_MENU.split("{")[0] in secretary.text  # back at the menu
+    assert meeting_texts.FLOW_MTG_MENU.split("{")[0] in secretary.text  # back at the menu
     assert status_of(demo, meeting.id, "DV001") == "co_mat"
     assert status_of(demo, meeting.id, "DV008") == "vang_co_phep"
     assert meetings(demo)[0].attendance_closed_at is not None
@@ -123,22 +124,22 @@ def test_a_deputy_closing_sees_herself_and_the_convener_and_can_go_back(
     assert meeting.id is not None
     deputy = chat_as("DV002")
     deputy.send("/hop_quanly")
-    deputy.press(texts.FLOW_MTG_M_CLOSE)
+    deputy.press(meeting_texts.FLOW_MTG_M_CLOSE)
     assert "• Trần Thị Bình (đồng chí) – vắng không phép" in deputy.text
     assert "• Nguyễn Văn An (người triệu tập) – vắng không phép" in deputy.text
-    deputy.press(texts.FLOW_BACK)  # not now: nothing written
-    assert texts.FLOW_MTG_MENU.split("{")[0] in deputy.text
+    deputy.press(meeting_texts.FLOW_BACK)  # not now: nothing written
+    assert meeting_texts.FLOW_MTG_MENU.split("{")[0] in deputy.text
     assert [status_of(demo, meeting.id, c) for c in ("DV001", "DV002", "DV004")] == [None] * 3
     assert meetings(demo)[0].attendance_closed_at is None
     # From the confirmation, the roll: the convener marked present there, then closed.
-    deputy.press(texts.FLOW_MTG_M_CLOSE)
-    deputy.press(texts.FLOW_MTG_M_ROLL)
+    deputy.press(meeting_texts.FLOW_MTG_M_CLOSE)
+    deputy.press(meeting_texts.FLOW_MTG_M_ROLL)
     deputy.press("Nguyễn Văn An")
     deputy.press("Có mặt")
-    deputy.press(texts.FLOW_BACK)
-    deputy.press(texts.FLOW_MTG_M_CLOSE)
+    deputy.press(meeting_texts.FLOW_BACK)
+    deputy.press(meeting_texts.FLOW_MTG_M_CLOSE)
     assert "Nguyễn Văn An" not in deputy.text
-    deputy.press(texts.FLOW_CLOSE_CONFIRM)
+    deputy.press(meeting_texts.FLOW_CLOSE_CONFIRM)
     assert status_of(demo, meeting.id, "DV001") == "co_mat"
     assert status_of(demo, meeting.id, "DV002") == "vang_khong_phep"  # she was shown, and chose
 
@@ -156,7 +157,7 @@ def test_closing_refuses_a_list_that_changed_and_writes_nothing(
         close_attendance(
             session, actor(session, "DV001"), meeting.id, now=clock(), shown=blanks[1:]
         )
-    assert changed.value.message == texts.ATT_CLOSE_LIST_CHANGED
+    assert changed.value.message == meeting_texts.ATT_CLOSE_LIST_CHANGED
     assert meetings(demo)[0].attendance_closed_at is None
     assert all(status_of(demo, meeting.id, c) is None for c in ("DV001", "DV004", "DV008"))
     # A blank that got a status meanwhile is no obstacle: fewer blanks than shown is fine.
@@ -175,12 +176,14 @@ def test_closing_is_refused_before_the_start_and_to_others(
     (meeting,) = meetings(demo)
     assert meeting.id is not None
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_CLOSE)  # marked "(khi đã bắt đầu họp)" before the start
-    assert texts.ATT_CLOSE_TOO_EARLY in secretary.text
-    assert texts.FLOW_MTG_MENU.split("{")[0] in secretary.text
+    secretary.press(
+        meeting_texts.FLOW_MTG_M_CLOSE
+    )  # marked "(khi đã bắt đầu họp)" before the start
+    assert meeting_texts.ATT_CLOSE_TOO_EARLY in secretary.text
+    assert meeting_texts.FLOW_MTG_MENU.split("{")[0] in secretary.text
     with demo.session() as session, pytest.raises(UserError) as early:
         closing_preview(session, actor(session, "DV001"), meeting.id, now=clock())
-    assert early.value.message == texts.ATT_CLOSE_TOO_EARLY
+    assert early.value.message == meeting_texts.ATT_CLOSE_TOO_EARLY
     at_local(clock, 19, 12, 15)
     for outsider in ("DV003", "DV009"):  # a member; another cell's secretary
         with demo.session() as session, pytest.raises(Forbidden):
@@ -199,23 +202,23 @@ def test_present_for_everyone_who_said_they_would_come_is_shown_then_recorded(
     secretary, meeting = held_meeting(chat_as, demo, clock)
     assert meeting.id is not None
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_ROLL)
+    secretary.press(meeting_texts.FLOW_MTG_M_ROLL)
     labels = [o.label for o in secretary.options()]
     assert "Lê Văn Cường – có mặt (tự điểm danh)" in labels
     # DV001 (the convener's own "sẽ dự") and DV004; DV003 has checked in already.
-    assert texts.FLOW_ROLL_Q_ANSWERED.format(count=2) in labels
-    assert texts.FLOW_ROLL_Q_CHECKIN.format(count=1) in labels
-    assert texts.FLOW_ME_PRESENT in labels
+    assert meeting_texts.FLOW_ROLL_Q_ANSWERED.format(count=2) in labels
+    assert meeting_texts.FLOW_ROLL_Q_CHECKIN.format(count=1) in labels
+    assert meeting_texts.FLOW_ME_PRESENT in labels
 
-    secretary.press(texts.FLOW_ROLL_Q_ANSWERED.format(count=2))
+    secretary.press(meeting_texts.FLOW_ROLL_Q_ANSWERED.format(count=2))
     assert "• Nguyễn Văn An\n• Phạm Thị Dung" in secretary.text
     assert status_of(demo, meeting.id, "DV004") is None  # shown, not yet recorded
-    secretary.press(texts.FLOW_BACK)
+    secretary.press(meeting_texts.FLOW_BACK)
     assert status_of(demo, meeting.id, "DV004") is None
 
-    secretary.press(texts.FLOW_ROLL_Q_ANSWERED.format(count=2))
-    secretary.press(texts.FLOW_ROLL_PROPOSE_OK.format(count=2))
-    assert texts.FLOW_ROLL_RECORDED.format(count=2) in secretary.text
+    secretary.press(meeting_texts.FLOW_ROLL_Q_ANSWERED.format(count=2))
+    secretary.press(meeting_texts.FLOW_ROLL_PROPOSE_OK.format(count=2))
+    assert meeting_texts.FLOW_ROLL_RECORDED.format(count=2) in secretary.text
     assert status_of(demo, meeting.id, "DV001") == "co_mat"
     assert status_of(demo, meeting.id, "DV004") == "co_mat"
     # Then the one who differs: DV004 said she would come but did not.
@@ -224,15 +227,15 @@ def test_present_for_everyone_who_said_they_would_come_is_shown_then_recorded(
     assert status_of(demo, meeting.id, "DV004") == "vang_khong_phep"
 
     # The self check-ins, confirmed by the secretary: still present, now on her word.
-    secretary.press(texts.FLOW_ROLL_Q_CHECKIN.format(count=1))
+    secretary.press(meeting_texts.FLOW_ROLL_Q_CHECKIN.format(count=1))
     assert "• Lê Văn Cường" in secretary.text
-    secretary.press(texts.FLOW_ROLL_PROPOSE_OK.format(count=1))
+    secretary.press(meeting_texts.FLOW_ROLL_PROPOSE_OK.format(count=1))
     row = roll_row(demo, meeting.id, "DV003")
     assert (row.status, row.status_source) == ("co_mat", StatusSource.SECRETARY)
     assert row.checked_in_at is not None  # the check-in itself is kept
     assert "Lê Văn Cường – có mặt" in [o.label for o in secretary.options()]
-    secretary.press(texts.FLOW_ROLL_Q_CHECKIN.format(count=0))
-    assert texts.FLOW_ROLL_PROPOSE_NONE in secretary.text
+    secretary.press(meeting_texts.FLOW_ROLL_Q_CHECKIN.format(count=0))
+    assert meeting_texts.FLOW_ROLL_PROPOSE_NONE in secretary.text
 
     # Every mark names who made it and how.
     marks = {
@@ -283,7 +286,7 @@ def test_a_proposal_records_only_what_was_shown_and_still_fits(
     at_local(clock, 19, 12, 13, 55)
     with demo.session() as session, pytest.raises(UserError) as early:
         present_proposal(session, actor(session, "DV001"), meeting.id, "checkin", now=clock())
-    assert early.value.message == texts.ATT_CLOSE_TOO_EARLY
+    assert early.value.message == meeting_texts.ATT_CLOSE_TOO_EARLY
     assert status_of(demo, meeting.id, "DV008") is None
 
 
@@ -326,24 +329,27 @@ def test_the_meeting_menu_keeps_its_numbers_when_the_meeting_starts(
     after = [o.label for o in secretary.options()]
     assert len(before) == len(after) == 10
     for label in (
-        texts.FLOW_MTG_M_ANSWERS,
-        texts.FLOW_MTG_M_DOC,
-        texts.FLOW_MTG_M_CHECKIN,
-        texts.FLOW_MTG_M_ROLL,
+        meeting_texts.FLOW_MTG_M_ANSWERS,
+        meeting_texts.FLOW_MTG_M_DOC,
+        meeting_texts.FLOW_MTG_M_CHECKIN,
+        meeting_texts.FLOW_MTG_M_ROLL,
         texts.FLOW_DONE,
     ):
         assert before.index(label) == after.index(label), label
-    for index, label in ((4, texts.FLOW_MTG_M_CLOSE), (5, texts.FLOW_MTG_M_RESULTS)):
-        assert before[index] == texts.FLOW_MTG_M_AFTER_START.format(label=label)
+    for index, label in (
+        (4, meeting_texts.FLOW_MTG_M_CLOSE),
+        (5, meeting_texts.FLOW_MTG_M_RESULTS),
+    ):
+        assert before[index] == meeting_texts.FLOW_MTG_M_AFTER_START.format(label=label)
         assert after[index] == label
-    for index, label in ((6, texts.FLOW_MTG_M_MOVE), (7, texts.FLOW_MTG_M_CANCEL)):
+    for index, label in ((6, meeting_texts.FLOW_MTG_M_MOVE), (7, meeting_texts.FLOW_MTG_M_CANCEL)):
         assert before[index] == label
-        assert after[index] == texts.FLOW_MTG_M_BEFORE_START.format(label=label)
+        assert after[index] == meeting_texts.FLOW_MTG_M_BEFORE_START.format(label=label)
     secretary.send("8")  # "Hủy buổi họp", typed as on Zalo: explained, not asked a reason
-    assert texts.MTG_ALREADY_HELD in secretary.text
+    assert meeting_texts.MTG_ALREADY_HELD in secretary.text
     assert [o.label for o in secretary.options()] == after
     secretary.send("4")  # the roll, at the number it had before the start
-    assert texts.FLOW_MTG_ROLL in secretary.text
+    assert meeting_texts.FLOW_MTG_ROLL in secretary.text
 
 
 # --- /lichhop once the meeting has started ----------------------------------------------------
@@ -356,7 +362,7 @@ def test_lichhop_in_the_meeting_shows_it_in_progress_and_the_real_status(
     assert meeting.id is not None
     cuong, dung, hoa, giang = (chat_as(c) for c in ("DV003", "DV004", "DV008", "DV006"))
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_ROLL)
+    secretary.press(meeting_texts.FLOW_MTG_M_ROLL)
     secretary.press("Vũ Thị Giang")
     secretary.press("Vắng không phép")
 
@@ -374,7 +380,7 @@ def test_lichhop_in_the_meeting_shows_it_in_progress_and_the_real_status(
     assert giang.options() == []
     # The buttons of the invitation are refused too (answers closed at the start).
     dung.press_payload(f"mtg:{meeting.id}:yes")
-    assert dung.text == texts.ATT_ANSWER_CLOSED
+    assert dung.text == meeting_texts.ATT_ANSWER_CLOSED
 
 
 def test_lichhop_after_a_check_in_before_the_start_offers_no_leave(
@@ -393,7 +399,7 @@ def test_lichhop_after_a_check_in_before_the_start_offers_no_leave(
     assert [o.label for o in cuong.options()] == []
     # Nor does the invitation's "Xin vắng": a check-in wins over a later absence answer.
     cuong.press_payload(f"mtg:{meeting.id}:no")
-    assert cuong.text == texts.ATT_LEAVE_AFTER_CHECKIN  # refused before a reason is asked
+    assert cuong.text == meeting_texts.ATT_LEAVE_AFTER_CHECKIN  # refused before a reason is asked
     row = roll_row(demo, meeting.id, "DV003")
     assert (row.answer, row.status) == (None, "co_mat")
     assert cuong.send("/huy") and cuong.text == texts.NOTHING_TO_CANCEL  # no reason left open
@@ -421,7 +427,7 @@ def test_an_exempt_members_roll_line_says_exempt_once(
         )
         session.commit()
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_ROLL)
+    secretary.press(meeting_texts.FLOW_MTG_M_ROLL)
     (hai,) = [o.label for o in secretary.options() if o.label.startswith("Đặng Văn Hải")]
     assert hai.count("miễn sinh hoạt") == 1, hai
     # A probationary member still shows it: the status and the membership are different facts.

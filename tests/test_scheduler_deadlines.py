@@ -23,12 +23,13 @@ from scheduler.deadlines import Deadline, DeadlineRow
 from scheduler.jobs import REMINDERS
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
-from services import outbox, texts
+from services import outbox
 from services.demo import CELL_OFFICE
-from services.directives import acknowledge_directive, remind_unacknowledged, send_directive
+from services.directives.rules import acknowledge_directive, remind_unacknowledged, send_directive
 from services.identities import find_member, local_identity
-from services.meetings import schedule_meeting
-from services.resolutions import assign_task, complete_task
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import schedule_meeting
+from services.meetings.resolutions import assign_task, complete_task
 from tests.support import FakeClock
 from tests.test_meetings import actor, local
 
@@ -203,7 +204,7 @@ def test_task_reminders_the_day_before_on_the_day_and_overdue_to_the_secretary(
             select(Delivery).where(col(Delivery.dedupe_key).startswith("task_due_today"))
         ).one()
     assert owner_copy.payload["options"] == [
-        {"id": f"task_done:{task_id}", "label": texts.SCHED_TASK_DONE_BUTTON}
+        {"id": f"task_done:{task_id}", "label": meeting_texts.SCHED_TASK_DONE_BUTTON}
     ]
 
 

@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from bot.features import tick
 from models import Database, Delivery, DeliveryKind, Meeting, Member, ScheduledRun, Unit
 from scheduler.jobs import REMINDERS
-from services.attendance import answer_invitation, close_attendance, open_checkin
 from services.demo import CELL_OFFICE
 from services.identities import find_member, local_identity
-from services.meetings import cancel_meeting, schedule_meeting
+from services.meetings.attendance import answer_invitation, close_attendance, open_checkin
+from services.meetings.planning import cancel_meeting, schedule_meeting
 from tests.support import FakeClock
 from tests.test_meetings import actor, local
 

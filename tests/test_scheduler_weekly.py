@@ -25,7 +25,7 @@ from scheduler.runner import SchedulerConfig, start_scheduler
 from scheduler.weekly import STATS_KIND, WeeklyStatsJob, week_due
 from services.auth import load_actor
 from services.demo import BASE, CELL_SCHOOLS
-from services.directives import send_directive
+from services.directives.rules import send_directive
 from services.identities import find_member, local_identity
 from services.orgwrite import set_committee_units
 from tests.support import FakeClock

@@ -19,10 +19,11 @@ from sqlmodel import Session, col, select
 from bot.app import App
 from handlers.core import Core
 from models import Database, Delivery, DeliveryKind, DeliveryStatus, Meeting
-from services import outbox, texts
+from services import outbox
 from services.auth import Actor, load_actor
+from services.directives import texts as directive_texts
 from services.identities import find_member
-from services.meetings import ANSWER, cancel_meeting, move_meeting
+from services.meetings.planning import ANSWER, cancel_meeting, move_meeting
 from tests.fake_zalo import FakeZalo, running_fake_zalo
 from tests.support import ChatDriver, FakeClock
 from tests.test_delivery_support import drain_as_run, link_members
@@ -116,7 +117,7 @@ def test_after_the_start_the_invitation_is_not_shown_nor_asked_again(
     assert invite.status == DeliveryStatus.EXPIRED and invite.sent_at is None
 
     other.send("1")  # acknowledges the directive; the invitation is past: not asked again
-    assert other.text == texts.DIR_ACKED
+    assert other.text == directive_texts.DIR_ACKED
     assert directive
 
 

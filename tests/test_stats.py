@@ -20,9 +20,9 @@ from models import (
     Member,
     Unit,
 )
-from services import stats, texts
+from services import texts
 from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS, TOP
-from services.directives import acknowledge_directive, send_directive
+from services.directives.rules import acknowledge_directive, send_directive
 from services.errors import Forbidden
 from services.identities import find_member
 from services.orgwrite import (
@@ -32,6 +32,8 @@ from services.orgwrite import (
     set_committee_units,
     upsert_member,
 )
+from services.stats import figures as stats
+from services.stats import texts as stats_texts
 from tests.support import FakeClock
 from tests.test_meetings import actor, local
 
@@ -286,7 +288,7 @@ def test_chart_and_spreadsheet(demo: Database, clock: FakeClock) -> None:
         round(6 / 23, 2),
     ]
     workbook = load_workbook(io.BytesIO(stats.render_xlsx(report)))
-    sheet = workbook[texts.STATS_XLSX_SHEET_CELLS]
+    sheet = workbook[stats_texts.STATS_XLSX_SHEET_CELLS]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Đơn vị cấp trên", "Chi bộ", "Đảng viên")
     assert rows[0][4] == "Hoạt động 30 ngày"
@@ -311,7 +313,7 @@ def test_chart_and_spreadsheet(demo: Database, clock: FakeClock) -> None:
     assert sheet.cell(row=2, column=8).number_format == "0%"
     # openpyxl would have stored an unescaped "=…" as a formula; the escaped one is text.
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    summary = dict(workbook[texts.STATS_XLSX_SHEET_SUMMARY].iter_rows(values_only=True))
+    summary = dict(workbook[stats_texts.STATS_XLSX_SHEET_SUMMARY].iter_rows(values_only=True))
     assert summary["Số chi bộ"] == 3 and summary["Đảng viên"] == 17
     assert summary["Chi bộ chưa họp thường kỳ"] == 2
 
@@ -336,7 +338,7 @@ def test_thongke_command_returns_text_chart_and_table(
     assert first.file.data.startswith(PNG) and first.file.name == "thongke_2026-11-26.png"
     assert second.file is not None and second.file.kind == "document"
     assert second.file.name.endswith(".xlsx")
-    assert second.text == texts.STATS_XLSX_CAPTION.format(cells=3)
+    assert second.text == stats_texts.STATS_XLSX_CAPTION.format(cells=3)
     rows = list(load_workbook(io.BytesIO(second.file.data)).active.iter_rows(values_only=True))
     assert sorted(r[1] for r in rows[1:]) == sorted([CELL_OFFICE, CELL_SCHOOLS, "'" + FORMULA_CELL])
 

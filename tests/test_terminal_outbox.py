@@ -16,6 +16,7 @@ from bot.terminal import open_local_chat, run_chat
 from handlers.core import Core
 from models import Database, Delivery, DeliveryStatus, Directive
 from services import outbox, texts
+from services.directives import texts as directive_texts
 from services.identities import find_member
 from tests.support import FakeClock
 from tests.test_flow_directives import acknowledged_codes, compose
@@ -40,7 +41,7 @@ def test_a_directive_is_shown_at_the_next_prompt_and_acknowledged_with_a_digit(
     user_id, _name, _code = open_local_chat(demo, "DV003")  # DV003 has a terminal open
     secretary = chat_as("DV001")
     compose(secretary, DIRECTIVE)
-    secretary.press(texts.FLOW_SEND)
+    secretary.press(directive_texts.FLOW_SEND)
     mine = [r for r in terminal_rows(demo) if r.chat_id == user_id]
     assert len(mine) == 1 and mine[0].status == DeliveryStatus.PENDING
 
@@ -50,7 +51,7 @@ def test_a_directive_is_shown_at_the_next_prompt_and_acknowledged_with_a_digit(
     # Shown once, before the first prompt, with its option numbered; "1" acknowledges.
     assert shown.count(DIRECTIVE) == 1 and shown.index(DIRECTIVE) < shown.index("> 1")
     assert texts.CLI_CHAT_INCOMING in shown and "1. Đã nhận" in shown
-    assert texts.DIR_ACKED in shown
+    assert directive_texts.DIR_ACKED in shown
     assert "DV003" in acknowledged_by(demo)
     row = next(r for r in terminal_rows(demo) if r.chat_id == user_id)
     assert row.status == DeliveryStatus.SENT and row.platform_message_id == f"terminal:{row.id}"
@@ -71,7 +72,7 @@ def test_a_member_in_the_middle_of_a_flow_sees_the_message_but_keeps_the_flow(
     deputy.send("/chidao")  # the deputy starts writing a directive of their own
     secretary = chat_as("DV001")
     compose(secretary, DIRECTIVE)
-    secretary.press(texts.FLOW_SEND)
+    secretary.press(directive_texts.FLOW_SEND)
 
     out = io.StringIO()
     run_chat(core, demo, "DV002", stdin=io.StringIO("/huy\n"), stdout=out, files_dir=tmp_path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from models import Database
 from services import texts
+from services.meetings import texts as meeting_texts
 from tests.test_flow_meetings import meetings, schedule_via_chat
 from tests.test_numbered_questions import take
 from tests.test_zalo_month import answer_of
@@ -21,8 +22,8 @@ def test_a_reason_typed_at_the_reason_menu_is_the_reason(demo: Database, chat_as
     member, secretary = chat_as("DV003"), chat_as("DV001")
     schedule_via_chat(secretary)
     take(demo, member, clock)
-    member.send(texts.MTG_ANSWER_NO)  # by its words, as a member would
-    assert texts.FLOW_REASON_OTHER in [o.label for o in member.options()]
+    member.send(meeting_texts.MTG_ANSWER_NO)  # by its words, as a member would
+    assert meeting_texts.FLOW_REASON_OTHER in [o.label for o in member.options()]
     member.send("Con ốm phải đưa đi viện")
     assert answer_of(demo, "DV003") == ("xin_vang", "Con ốm phải đưa đi viện")
 
@@ -34,7 +35,7 @@ def test_a_length_typed_at_the_length_options(demo: Database, chat_as) -> None:
     secretary.send("19/12 14:00")
     secretary.send("2 tiếng")  # not one of the offered lengths' labels
     assert "14:00–16:00" in secretary.text  # read back with its end
-    assert texts.FLOW_MTG_ASK_PLACE in secretary.text
+    assert meeting_texts.FLOW_MTG_ASK_PLACE in secretary.text
 
 
 def test_a_new_place_typed_where_the_last_place_is_offered(demo: Database, chat_as) -> None:
@@ -63,7 +64,7 @@ def test_words_that_fit_no_option_are_quoted_back_with_the_options(demo: Databas
     secretary.send("9")
     assert secretary.text == texts.CHOOSE_NUMBER.format(count=len(kinds))
     secretary.send("1")  # the first kind: the flow goes on to the date
-    assert secretary.text == texts.FLOW_MTG_ASK_WHEN
+    assert secretary.text == meeting_texts.FLOW_MTG_ASK_WHEN
     assert meetings(demo) == []
 
 
@@ -77,4 +78,4 @@ def test_a_digit_is_still_a_choice_at_a_step_with_a_typed_form(demo: Database, c
     secretary.send("9")
     assert secretary.text == texts.CHOOSE_NUMBER.format(count=count)
     secretary.send("1")
-    assert texts.FLOW_MTG_ASK_PLACE in secretary.text
+    assert meeting_texts.FLOW_MTG_ASK_PLACE in secretary.text

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from models import Database
-from services import texts
-from services.attendance import set_vote_exclusion
 from services.errors import Forbidden, UserError
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import set_vote_exclusion
 from tests.support import ChatDriver, FakeClock
 from tests.test_flow_meetings import at_local, meetings, member_id, roll_row, schedule_via_chat
 from tests.test_meetings import actor
@@ -30,7 +30,7 @@ def roll_call_of_a_held_meeting(
     assert meeting.id is not None
     at_local(clock, 28, 11, 9)
     secretary.send("/hop_quanly")
-    secretary.press(texts.FLOW_MTG_M_ROLL)
+    secretary.press(meeting_texts.FLOW_MTG_M_ROLL)
     return secretary, meeting.id
 
 
@@ -39,20 +39,22 @@ def test_the_secretary_marks_and_clears_an_exclusion_in_the_roll_call(
 ) -> None:
     secretary, meeting_id = roll_call_of_a_held_meeting(chat_as, demo, clock)
     secretary.press("Phạm Thị Dung")  # DV004, an official member
-    transfer = texts.FLOW_VOTE_EXCL_OPTION.format(label=texts.VOTE_EXCL_LABELS["tam_chuyen"])
+    transfer = meeting_texts.FLOW_VOTE_EXCL_OPTION.format(
+        label=meeting_texts.VOTE_EXCL_LABELS["tam_chuyen"]
+    )
     secretary.press(transfer)
-    assert secretary.last.replies[0].text == texts.FLOW_VOTE_EXCL_SET.format(
-        name="Phạm Thị Dung", label=texts.VOTE_EXCL_LABELS["tam_chuyen"]
+    assert secretary.last.replies[0].text == meeting_texts.FLOW_VOTE_EXCL_SET.format(
+        name="Phạm Thị Dung", label=meeting_texts.VOTE_EXCL_LABELS["tam_chuyen"]
     )
     assert exclusion_of(demo, meeting_id, "DV004") == "tam_chuyen"
     marked = [o.label for o in secretary.options() if "Phạm Thị Dung" in o.label]
-    assert marked and marked[0].endswith(texts.FLOW_ROLL_EXCLUDED)
+    assert marked and marked[0].endswith(meeting_texts.FLOW_ROLL_EXCLUDED)
 
     secretary.press("Phạm Thị Dung")
     labels = [o.label for o in secretary.options()]
-    assert transfer not in labels and texts.FLOW_VOTE_EXCL_CLEAR in labels
-    secretary.press(texts.FLOW_VOTE_EXCL_CLEAR)
-    assert texts.FLOW_VOTE_EXCL_CLEARED.format(name="Phạm Thị Dung") in secretary.text
+    assert transfer not in labels and meeting_texts.FLOW_VOTE_EXCL_CLEAR in labels
+    secretary.press(meeting_texts.FLOW_VOTE_EXCL_CLEAR)
+    assert meeting_texts.FLOW_VOTE_EXCL_CLEARED.format(name="Phạm Thị Dung") in secretary.text
     assert exclusion_of(demo, meeting_id, "DV004") is None
 
 
@@ -71,7 +73,7 @@ def test_only_official_members_can_be_left_out_of_the_vote(
             "dinh_chi",
             now=clock(),
         )
-    assert refused.value.message == texts.VOTE_EXCL_OFFICIAL_ONLY
+    assert refused.value.message == meeting_texts.VOTE_EXCL_OFFICIAL_ONLY
     assert exclusion_of(demo, meeting_id, "DV005") is None
     # A member of the cell cannot mark anyone.
     with demo.session() as session, pytest.raises(Forbidden):

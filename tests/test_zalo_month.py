@@ -45,7 +45,9 @@ from models import (
     Meeting,
 )
 from services import texts
-from services.meetings import meeting_when
+from services.directives import texts as directive_texts
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import meeting_when
 from services.vndate import format_vn_datetime
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
 from tests.support import ChatDriver, FakeClock
@@ -175,11 +177,11 @@ async def test_directive_written_on_zalo_is_acknowledged_with_a_digit(
 ) -> None:
     for user, code in (("zl-an", "DV001"), (CUONG, "DV003"), (DUNG, "DV004")):
         await bot.link(user, code, clock)
-    assert texts.FLOW_DIR_ASK_TEXT.split("{")[0] in await bot.say("zl-an", "/chidao")
+    assert directive_texts.FLOW_DIR_ASK_TEXT.split("{")[0] in await bot.say("zl-an", "/chidao")
     audience = await bot.say("zl-an", DIRECTIVE)
-    preview = await bot.say("zl-an", digit_of(audience, texts.DIR_AUDIENCE_LABELS["all"]))
-    receipt = await bot.say("zl-an", digit_of(preview, texts.FLOW_SEND))
-    assert "7 đảng viên" in receipt and digit_of(receipt, texts.FLOW_DIR_STATS_BUTTON)
+    preview = await bot.say("zl-an", digit_of(audience, directive_texts.DIR_AUDIENCE_LABELS["all"]))
+    receipt = await bot.say("zl-an", digit_of(preview, directive_texts.FLOW_SEND))
+    assert "7 đảng viên" in receipt and digit_of(receipt, directive_texts.FLOW_DIR_STATS_BUTTON)
     as_members_see = preview.split("\n---\n")[1]  # the preview's second message
 
     stats = await bot.deliver(clock)
@@ -189,7 +191,7 @@ async def test_directive_written_on_zalo_is_acknowledged_with_a_digit(
     assert bot.fake.sent(DUNG)[-1] == notice and DIRECTIVE in notice
 
     digit = digit_of(notice, texts.DIR_ACK_LABEL)
-    assert await bot.say(CUONG, digit) == texts.DIR_ACKED
+    assert await bot.say(CUONG, digit) == directive_texts.DIR_ACKED
     first = clock()
     assert list(acknowledged(bot.db, "DV003").values()) == [first]
     assert list(acknowledged(bot.db, "DV004").values()) == [None]  # DV004 has not answered
@@ -198,8 +200,8 @@ async def test_directive_written_on_zalo_is_acknowledged_with_a_digit(
     assert await bot.say(CUONG, digit) == texts.NOTHING_TO_ANSWER
     assert list(acknowledged(bot.db, "DV003").values()) == [first]
     # The secretary's receipt offered the follow-up as a digit too.
-    status = await bot.say("zl-an", digit_of(receipt, texts.FLOW_DIR_STATS_BUTTON))
-    assert texts.DIR_STATS.splitlines()[-1].format(acknowledged=1) in status, status
+    status = await bot.say("zl-an", digit_of(receipt, directive_texts.FLOW_DIR_STATS_BUTTON))
+    assert directive_texts.DIR_STATS.splitlines()[-1].format(acknowledged=1) in status, status
     rows = sent_rows(bot.db, DeliveryKind.DIRECTIVE)
     assert {(r.chat_id, r.status) for r in rows} == {(CUONG, "sent"), (DUNG, "sent")}
     assert all(r.platform_message_id for r in rows)
@@ -211,8 +213,8 @@ async def test_directive_refusals_then_the_words_acknowledge(
     for user, code in ((CUONG, "DV003"), (EM, "DV005"), (LAN, "DV010")):
         await bot.link(user, code, clock)
     secretary = chat_as("DV001")  # the secretary works from the terminal
-    compose(secretary, DIRECTIVE, texts.DIR_AUDIENCE_LABELS["official"])
-    secretary.press(texts.FLOW_SEND)
+    compose(secretary, DIRECTIVE, directive_texts.DIR_AUDIENCE_LABELS["official"])
+    secretary.press(directive_texts.FLOW_SEND)
     assert (await bot.deliver(clock)).sent == 1  # DV005 is probationary: not sent to
     assert DIRECTIVE in bot.fake.sent(CUONG)[-1]
     assert not any(DIRECTIVE in text for text in bot.fake.sent(EM))
@@ -234,7 +236,7 @@ async def test_directive_refusals_then_the_words_acknowledge(
     assert list(acknowledged(bot.db, "DV003").values()) == [None]
 
     # The option's words, without diacritics, acknowledge as the digit would.
-    assert await bot.say(CUONG, "da nhan") == texts.DIR_ACKED
+    assert await bot.say(CUONG, "da nhan") == directive_texts.DIR_ACKED
     assert None not in acknowledged(bot.db, "DV003").values()
 
 
@@ -247,15 +249,15 @@ async def test_an_invitation_and_a_directive_arriving_together_are_answered_in_t
     secretary = chat_as("DV001")
     schedule_via_chat(secretary, "19/12 14:00")
     compose(secretary, DIRECTIVE)
-    secretary.press(texts.FLOW_SEND)
+    secretary.press(directive_texts.FLOW_SEND)
     stats = await bot.deliver(clock)
     assert stats.sent == 2 and DIRECTIVE in bot.fake.sent(CUONG)[-1]
 
     again = await bot.say(CUONG, digit_of(bot.fake.sent(CUONG)[-1], texts.DIR_ACK_LABEL))
-    assert again.startswith(texts.DIR_ACKED) and "19/12/2026" in again
+    assert again.startswith(directive_texts.DIR_ACKED) and "19/12/2026" in again
     assert None not in acknowledged(bot.db, "DV003").values()
     assert answer_of(bot.db, "DV003") == (None, None)  # the digit ticked nothing else
-    assert await bot.say(CUONG, digit_of(again, texts.MTG_ANSWER_YES))
+    assert await bot.say(CUONG, digit_of(again, meeting_texts.MTG_ANSWER_YES))
     assert answer_of(bot.db, "DV003")[0] == "se_du"
 
 
@@ -268,7 +270,7 @@ async def _invited(bot: Bot, chat_as: ChatAs, clock: FakeClock, *users: tuple[st
     stats = await bot.deliver(clock)
     assert stats.sent == stats.options_offered == len(users)
     meeting = meeting_of(bot.db)
-    answers = options_tail(texts.MTG_ANSWER_YES, texts.MTG_ANSWER_NO)
+    answers = options_tail(meeting_texts.MTG_ANSWER_YES, meeting_texts.MTG_ANSWER_NO)
     for user, _code in users:
         invitation = bot.fake.sent(user)[-1]
         assert invitation.endswith(answers) and "19/12/2026" in invitation
@@ -277,9 +279,9 @@ async def _invited(bot: Bot, chat_as: ChatAs, clock: FakeClock, *users: tuple[st
 
 # What a member types instead of a digit: the option's words, no diacritics, any case.
 WORDS = {
-    texts.MTG_ANSWER_YES: "se du",
-    texts.MTG_ANSWER_NO: "XIN VANG",
-    texts.FLOW_REASON_ILL: "om, dang dieu tri",
+    meeting_texts.MTG_ANSWER_YES: "se du",
+    meeting_texts.MTG_ANSWER_NO: "XIN VANG",
+    meeting_texts.FLOW_REASON_ILL: "om, dang dieu tri",
 }
 
 
@@ -296,18 +298,23 @@ async def test_invitation_answered_yes_and_no_with_a_reason(
     meeting = await _invited(bot, chat_as, clock, (CUONG, "DV003"), (DUNG, "DV004"))
     when = when_of(meeting, core)
 
-    yes = pick(bot.fake.sent(CUONG)[-1], texts.MTG_ANSWER_YES, style)
-    assert await bot.say(CUONG, yes) == texts.ATT_ANSWERED_YES.format(when=when)
+    yes = pick(bot.fake.sent(CUONG)[-1], meeting_texts.MTG_ANSWER_YES, style)
+    assert await bot.say(CUONG, yes) == meeting_texts.ATT_ANSWERED_YES.format(when=when)
     assert answer_of(bot.db, "DV003") == (AttendanceAnswer.WILL_ATTEND, None)
 
-    no = pick(bot.fake.sent(DUNG)[-1], texts.MTG_ANSWER_NO, style)
+    no = pick(bot.fake.sent(DUNG)[-1], meeting_texts.MTG_ANSWER_NO, style)
     reasons = await bot.say(DUNG, no)
     span = meeting_when(meeting, core.config.tz)
-    assert reasons.startswith(texts.FLOW_MTG_ASK_REASON.format(when=span))
+    assert reasons.startswith(meeting_texts.FLOW_MTG_ASK_REASON.format(when=span))
     assert answer_of(bot.db, "DV004") == (None, None)  # nothing until the reason is given
-    said = await bot.say(DUNG, pick(reasons, texts.FLOW_REASON_ILL, style))
-    assert said == texts.ATT_ANSWERED_NO.format(when=when, reason=texts.FLOW_REASON_ILL)
-    assert answer_of(bot.db, "DV004") == (AttendanceAnswer.ABSENT_REQUEST, texts.FLOW_REASON_ILL)
+    said = await bot.say(DUNG, pick(reasons, meeting_texts.FLOW_REASON_ILL, style))
+    assert said == meeting_texts.ATT_ANSWERED_NO.format(
+        when=when, reason=meeting_texts.FLOW_REASON_ILL
+    )
+    assert answer_of(bot.db, "DV004") == (
+        AttendanceAnswer.ABSENT_REQUEST,
+        meeting_texts.FLOW_REASON_ILL,
+    )
     assert answer_of(bot.db, "DV003") == (AttendanceAnswer.WILL_ATTEND, None)
 
 
@@ -316,11 +323,11 @@ async def test_invitation_typed_reason_after_the_other_reason_option(
 ) -> None:
     meeting = await _invited(bot, chat_as, clock, (CUONG, "DV003"))
     reasons = await bot.say(CUONG, "2")
-    asked = await bot.say(CUONG, digit_of(reasons, texts.FLOW_REASON_OTHER))
-    assert asked == texts.FLOW_MTG_ASK_REASON_TEXT
+    asked = await bot.say(CUONG, digit_of(reasons, meeting_texts.FLOW_REASON_OTHER))
+    assert asked == meeting_texts.FLOW_MTG_ASK_REASON_TEXT
     reason = "Đi khám bệnh định kỳ"
     said = await bot.say(CUONG, reason)
-    assert said == texts.ATT_ANSWERED_NO.format(when=when_of(meeting, core), reason=reason)
+    assert said == meeting_texts.ATT_ANSWERED_NO.format(when=when_of(meeting, core), reason=reason)
     assert answer_of(bot.db, "DV003") == (AttendanceAnswer.ABSENT_REQUEST, reason)
 
 
@@ -331,7 +338,7 @@ async def test_invitation_refusals_record_nothing(
     await bot.link(LAN, "DV010", clock)  # another cell's member: not invited
 
     # A wrong digit gets the short re-prompt; nothing is recorded.
-    invitation = next(t for t in reversed(bot.fake.sent(CUONG)) if texts.MTG_ANSWER_NO in t)
+    invitation = next(t for t in reversed(bot.fake.sent(CUONG)) if meeting_texts.MTG_ANSWER_NO in t)
     offered = len(re.findall(r"^\d+\. ", invitation.rsplit("\n\n", 1)[-1], re.M))
     assert await bot.say(CUONG, "9") == texts.CHOOSE_OFFERED_NUMBER.format(count=offered)
     for text, said in (("1", texts.NOTHING_TO_ANSWER), ("se du", texts.UNKNOWN_INPUT)):
@@ -352,9 +359,9 @@ async def test_invitation_refusals_record_nothing(
     # /lichhop offers the answers again; /huy where the reason is typed is not a reason.
     again = await bot.say(CUONG, "/lichhop")
     assert texts.MY_NOT_ANSWERED in again
-    reasons = await bot.say(CUONG, digit_of(again, texts.MTG_ANSWER_NO))
-    asked = await bot.say(CUONG, digit_of(reasons, texts.FLOW_REASON_OTHER))
-    assert asked == texts.FLOW_MTG_ASK_REASON_TEXT
+    reasons = await bot.say(CUONG, digit_of(again, meeting_texts.MTG_ANSWER_NO))
+    asked = await bot.say(CUONG, digit_of(reasons, meeting_texts.FLOW_REASON_OTHER))
+    assert asked == meeting_texts.FLOW_MTG_ASK_REASON_TEXT
     assert await bot.say(CUONG, "/huy") == texts.CANCELLED
     assert answer_of(bot.db, "DV003") == (None, None)
 
@@ -364,5 +371,5 @@ async def test_the_other_reason_chosen_by_its_words(
     bot: Bot, chat_as: ChatAs, clock: FakeClock
 ) -> None:
     await _invited(bot, chat_as, clock, (CUONG, "DV003"))
-    assert digit_of(await bot.say(CUONG, "xin vang"), texts.FLOW_REASON_OTHER)
-    assert await bot.say(CUONG, "ly do khac") == texts.FLOW_MTG_ASK_REASON_TEXT
+    assert digit_of(await bot.say(CUONG, "xin vang"), meeting_texts.FLOW_REASON_OTHER)
+    assert await bot.say(CUONG, "ly do khac") == meeting_texts.FLOW_MTG_ASK_REASON_TEXT

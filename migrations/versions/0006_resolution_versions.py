@@ -1,6 +1,6 @@
 """resolution versions: every text a resolution had, every vote recorded on it
 
-Two tables, written by `services.resolutions`:
+Two tables, written by `services.meetings.resolutions`:
 
 * `resolution_versions`: one row per version of a meeting's resolution, numbered from 1 per
   resolution, with the kind of change (first text, correction of wording, change of content)

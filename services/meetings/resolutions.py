@@ -51,7 +51,8 @@ from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize
 from services.buttons import ButtonId
 from services.errors import UserError
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import (
     DEFAULT_RULES,
     CellMonthRules,
     ensure_roll,
@@ -441,12 +442,15 @@ def describe_content_change(
     if (old_text or "") != (new_text or ""):
         before, after = change_excerpt(old_text or "", new_text or "")
         lines.append(
-            texts.RES_DIFF.format(
-                old=before or texts.RES_DIFF_NO_TEXT, new=after or texts.RES_DIFF_NO_TEXT
+            meeting_texts.RES_DIFF.format(
+                old=before or meeting_texts.RES_DIFF_NO_TEXT,
+                new=after or meeting_texts.RES_DIFF_NO_TEXT,
             )
         )
     if (old_file or "") != (new_file or ""):
-        lines.append(texts.RES_DIFF_FILE if new_file else texts.RES_DIFF_FILE_REMOVED)
+        lines.append(
+            meeting_texts.RES_DIFF_FILE if new_file else meeting_texts.RES_DIFF_FILE_REMOVED
+        )
     return "\n".join(lines)
 
 
@@ -467,7 +471,7 @@ def _held_meeting(
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if now < meeting.starts_at:
-        raise UserError(texts.RES_NOT_YET_HELD)
+        raise UserError(meeting_texts.RES_NOT_YET_HELD)
     resolution = session.exec(select(Resolution).where(Resolution.meeting_id == meeting_id)).first()
     if resolution is None:
         resolution = Resolution(
@@ -531,7 +535,7 @@ def _check_expected(record: ResolutionRecord, expected_version: int | None) -> N
     is the version number they saw, 0 for none; None skips the check)."""
     current = record.current.number if record.current else 0
     if expected_version is not None and expected_version != current:
-        raise UserError(texts.RES_VERSION_CHANGED.format(number=current))
+        raise UserError(meeting_texts.RES_VERSION_CHANGED.format(number=current))
 
 
 def _roll(session: Session, meeting: Meeting) -> list[Attendance]:
@@ -569,10 +573,12 @@ def _clean_content(
     clean_text = nfc(text or "")
     clean_ref = nfc(file_ref or "")[:500]
     if not clean_text and not clean_ref:
-        raise UserError(texts.RES_NEED_CONTENT)
+        raise UserError(meeting_texts.RES_NEED_CONTENT)
     if len(clean_text) > rules.max_text_chars:
         raise UserError(
-            texts.MTG_TEXT_TOO_LONG.format(length=len(clean_text), maximum=rules.max_text_chars)
+            meeting_texts.MTG_TEXT_TOO_LONG.format(
+                length=len(clean_text), maximum=rules.max_text_chars
+            )
         )
     kind = (FileKind(file_kind) if file_kind else FileKind.DOCUMENT).value if clean_ref else None
     return clean_text or None, clean_ref or None, kind
@@ -585,7 +591,7 @@ def _plan_revision(
     summary = ""
     if current is not None and has_content(current):
         if (current.text, current.file_ref) == (text, file_ref):
-            raise UserError(texts.RES_UNCHANGED)
+            raise UserError(meeting_texts.RES_UNCHANGED)
         summary = describe_content_change(current.text, current.file_ref, text, file_ref)
     in_place = record.editable_in_place
     number = (current.number if current else 0) + (0 if in_place and current else 1)
@@ -650,9 +656,9 @@ def record_resolution(
         try:
             kind = ResolutionChange(change or "")
         except ValueError:
-            raise UserError(texts.RES_CHANGE_KIND_NEEDED) from None
+            raise UserError(meeting_texts.RES_CHANGE_KIND_NEEDED) from None
         if kind is ResolutionChange.FIRST:
-            raise UserError(texts.RES_CHANGE_KIND_NEEDED)
+            raise UserError(meeting_texts.RES_CHANGE_KIND_NEEDED)
     # Every refusal is above: nothing is written before them (`attempt` rolls nothing back).
     resolution_id = _saved(session, resolution)
     if plan.in_place and current is not None:
@@ -723,11 +729,11 @@ def record_vote(
     meeting, resolution = _held_meeting(session, actor, meeting_id, now)
     counts = (votes_for, votes_against, votes_abstain)
     if any(not isinstance(c, int) or isinstance(c, bool) or c < 0 for c in counts):
-        raise UserError(texts.RES_VOTE_NEGATIVE)
+        raise UserError(meeting_texts.RES_VOTE_NEGATIVE)
     cast = sum(counts)
     if total is not None and total != cast:
         raise UserError(
-            texts.RES_VOTE_MISMATCH.format(
+            meeting_texts.RES_VOTE_MISMATCH.format(
                 for_=votes_for,
                 against=votes_against,
                 abstain=votes_abstain,
@@ -737,19 +743,23 @@ def record_vote(
         )
     voters = count_voters(_roll(session, meeting))
     if voters.eligible_present == 0:
-        raise UserError(texts.RES_VOTE_NO_VOTERS)
+        raise UserError(meeting_texts.RES_VOTE_NO_VOTERS)
     if cast > voters.eligible_present:
-        raise UserError(texts.RES_VOTE_EXCEEDS.format(total=cast, eligible=voters.eligible_present))
+        raise UserError(
+            meeting_texts.RES_VOTE_EXCEEDS.format(total=cast, eligible=voters.eligible_present)
+        )
     passed = votes_for * 2 > voters.convened
     record = _history(session, resolution)
     _check_expected(record, expected_version)
     version = record.current
     if version is not None:
         if record.deciding_vote(version) is not None and not again:
-            raise UserError(texts.RES_VOTE_ALREADY)
+            raise UserError(meeting_texts.RES_VOTE_ALREADY)
         if version.published_at is not None and not passed:
             raise UserError(
-                texts.RES_REVOTE_PUBLISHED_FAILS.format(for_=votes_for, needed=voters.needed)
+                meeting_texts.RES_REVOTE_PUBLISHED_FAILS.format(
+                    for_=votes_for, needed=voters.needed
+                )
             )
     resolution_id = _saved(session, resolution)
     if version is None:
@@ -799,8 +809,10 @@ def record_vote(
         },
         at=now,
     )
-    outcome = texts.RES_PASSED if passed else texts.RES_NOT_PASSED.format(needed=voters.needed)
-    message = texts.RES_VOTE_RESULT.format(
+    outcome = (
+        texts.RES_PASSED if passed else meeting_texts.RES_NOT_PASSED.format(needed=voters.needed)
+    )
+    message = meeting_texts.RES_VOTE_RESULT.format(
         for_=votes_for,
         against=votes_against,
         abstain=votes_abstain,
@@ -837,20 +849,24 @@ def score_meeting(
     meeting, resolution = _held_meeting(session, actor, meeting_id, now)
     unknown = [name for name in scores if name not in QUALITY_CRITERIA]
     if unknown:
-        raise UserError(texts.RES_SCORE_UNKNOWN.format(name=unknown[0]))
+        raise UserError(meeting_texts.RES_SCORE_UNKNOWN.format(name=unknown[0]))
     tally = tally_attendance(_roll(session, meeting))
     suggested = attendance_subscore(tally.present, tally.expected, tally.any_unexcused)
     values = dict(scores)
     values.setdefault("attendance", suggested)
-    missing = [texts.RES_SCORE_LABELS[name] for name in QUALITY_CRITERIA if name not in values]
+    missing = [
+        meeting_texts.RES_SCORE_LABELS[name] for name in QUALITY_CRITERIA if name not in values
+    ]
     if missing:
-        raise UserError(texts.RES_SCORE_MISSING.format(names=", ".join(missing)))
+        raise UserError(meeting_texts.RES_SCORE_MISSING.format(names=", ".join(missing)))
     clean: dict[str, int] = {}
     for name, maximum in QUALITY_CRITERIA.items():
         value = values[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
             raise UserError(
-                texts.RES_SCORE_RANGE.format(label=texts.RES_SCORE_LABELS[name], maximum=maximum)
+                meeting_texts.RES_SCORE_RANGE.format(
+                    label=meeting_texts.RES_SCORE_LABELS[name], maximum=maximum
+                )
             )
         clean[name] = value
     total = sum(clean.values())
@@ -871,7 +887,9 @@ def score_meeting(
         detail={"scores": clean, "total": total, "band": band.value},
         at=now,
     )
-    message = texts.RES_SCORE_RESULT.format(total=total, band=texts.RES_BAND_LABELS[band])
+    message = meeting_texts.RES_SCORE_RESULT.format(
+        total=total, band=meeting_texts.RES_BAND_LABELS[band]
+    )
     return QualityScore(
         resolution=resolution,
         total=total,
@@ -896,15 +914,15 @@ def _plan_publication(
     _check_expected(record, expected_version)
     version = record.current
     if version is None or not has_content(version):
-        raise UserError(texts.RES_NOTHING_TO_PUBLISH)
+        raise UserError(meeting_texts.RES_NOTHING_TO_PUBLISH)
     already = version.published_at is not None
     if not already:
         vote = record.deciding_vote(version)
         if vote is None:
-            raise UserError(texts.RES_PUBLISH_NOT_VOTED)
+            raise UserError(meeting_texts.RES_PUBLISH_NOT_VOTED)
         if not vote.passed:
             raise UserError(
-                texts.RES_PUBLISH_NOT_ADOPTED.format(
+                meeting_texts.RES_PUBLISH_NOT_ADOPTED.format(
                     for_=vote.votes_for, convened=vote.convened, needed=vote.convened // 2 + 1
                 )
             )
@@ -914,14 +932,14 @@ def _plan_publication(
     previous = record.published_before(version)
     change = record.change_between(previous, version) if previous is not None else None
     if previous is None or change is None:
-        notice = texts.RES_PUBLISH_NOTICE.format(cell=cell.name, when=when, text=body)
+        notice = meeting_texts.RES_PUBLISH_NOTICE.format(cell=cell.name, when=when, text=body)
     else:
         sent_at = version.published_at or now
-        notice = texts.RES_AMEND_NOTICE.format(
+        notice = meeting_texts.RES_AMEND_NOTICE.format(
             cell=cell.name,
             when=when,
             date=format_vn_date(sent_at.astimezone(rules.tz).date()),
-            change=texts.RES_AMEND_CHANGE_LABELS[change],
+            change=meeting_texts.RES_AMEND_CHANGE_LABELS[change],
             diff=describe_change(previous, version),
             text=body,
         )
@@ -1012,7 +1030,7 @@ def publish_resolution(
     deadline = meeting.ends_at + rules.resolution_within
     if plan.previous is None and resolution.published_at > deadline:
         warnings.append(
-            texts.RES_PUBLISH_LATE.format(deadline=format_vn_datetime(deadline, rules.tz))
+            meeting_texts.RES_PUBLISH_LATE.format(deadline=format_vn_datetime(deadline, rules.tz))
         )
     audit.record(
         session,
@@ -1095,14 +1113,16 @@ def assign_task(
     require_active(meeting)
     clean_title = nfc(title or "")
     if not clean_title:
-        raise UserError(texts.RES_TASK_NO_TITLE)
+        raise UserError(meeting_texts.RES_TASK_NO_TITLE)
     if len(clean_title) > 500:
-        raise UserError(texts.MTG_TEXT_TOO_LONG.format(length=len(clean_title), maximum=500))
+        raise UserError(
+            meeting_texts.MTG_TEXT_TOO_LONG.format(length=len(clean_title), maximum=500)
+        )
     if due_on < now.astimezone(rules.tz).date():
-        raise UserError(texts.RES_TASK_DUE_PAST.format(due=format_vn_date(due_on)))
+        raise UserError(meeting_texts.RES_TASK_DUE_PAST.format(due=format_vn_date(due_on)))
     owner = session.get(Member, owner_member_id)
     if owner is None or owner.cell_id != cell.id:
-        raise UserError(texts.RES_TASK_OWNER_OUTSIDE)
+        raise UserError(meeting_texts.RES_TASK_OWNER_OUTSIDE)
     assert cell.id is not None
     task = Task(
         cell_id=cell.id,
@@ -1123,7 +1143,7 @@ def assign_task(
         ref_id=task.id,
         member_ids=[owner_member_id],
         payload=outbox.message(
-            texts.RES_TASK_NOTICE.format(title=clean_title, due=format_vn_date(due_on))
+            meeting_texts.RES_TASK_NOTICE.format(title=clean_title, due=format_vn_date(due_on))
         ),
         dedupe_key=f"task:{task.id}",
         now=now,
@@ -1151,12 +1171,12 @@ def complete_task(
     """Mark a task done: by its owner, or by the cell's secretary or deputy."""
     task = session.exec(select(Task).where(Task.id == task_id).with_for_update()).first()
     if task is None:
-        raise UserError(texts.RES_TASK_NOT_FOUND)
+        raise UserError(meeting_texts.RES_TASK_NOT_FOUND)
     cell = load_cell(session, task.cell_id)
     if task.owner_member_id != actor.member_id and not allows(actor, Permission.MANAGE_CELL, cell):
-        raise UserError(texts.RES_TASK_NOT_OWNER)
+        raise UserError(meeting_texts.RES_TASK_NOT_OWNER)
     if task.status == TaskStatus.DONE:
-        raise UserError(texts.RES_TASK_ALREADY_DONE)
+        raise UserError(meeting_texts.RES_TASK_ALREADY_DONE)
     task.status = TaskStatus.DONE
     task.result = nfc(result or "") or None
     task.done_at = now

@@ -39,6 +39,7 @@ from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize
 from services.buttons import ButtonId
 from services.errors import UserError
+from services.meetings import texts as meeting_texts
 from services.org import cell_members, is_cell
 from services.textnorm import fold, nfc
 from services.vndate import format_vn_datetime, format_vn_duration, format_vn_span
@@ -121,7 +122,7 @@ def load_cell(session: Session, cell_id: int) -> Unit:
     """The cell, or a UserError: meetings belong to cells only."""
     unit = session.get(Unit, cell_id)
     if unit is None or not is_cell(unit):
-        raise UserError(texts.MTG_NOT_A_CELL)
+        raise UserError(meeting_texts.MTG_NOT_A_CELL)
     return unit
 
 
@@ -132,7 +133,7 @@ def load_meeting(session: Session, meeting_id: int, *, for_update: bool = False)
         query = query.with_for_update()
     meeting = session.exec(query).first()
     if meeting is None:
-        raise UserError(texts.MTG_NOT_FOUND)
+        raise UserError(meeting_texts.MTG_NOT_FOUND)
     return meeting
 
 
@@ -163,7 +164,7 @@ def viewed_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Mee
 
 def require_active(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
-        raise UserError(texts.MTG_IS_CANCELLED)
+        raise UserError(meeting_texts.MTG_IS_CANCELLED)
 
 
 # --- Planning ---------------------------------------------------------------------------------
@@ -175,23 +176,23 @@ def default_agenda(kind: MeetingKind, topic: str | None = None) -> list[str]:
     A thematic meeting adds its topic; a purely thematic one skips the monthly report and the
     review of last month's resolution, which belong to the regular meeting.
     """
-    thematic = texts.MTG_AGENDA_THEMATIC.format(topic=topic or "…")
+    thematic = meeting_texts.MTG_AGENDA_THEMATIC.format(topic=topic or "…")
     if kind is MeetingKind.THEMATIC:
         return [
-            texts.MTG_AGENDA_OPENING,
+            meeting_texts.MTG_AGENDA_OPENING,
             thematic,
-            texts.MTG_AGENDA_DISCUSSION,
-            texts.MTG_AGENDA_CLOSING,
+            meeting_texts.MTG_AGENDA_DISCUSSION,
+            meeting_texts.MTG_AGENDA_CLOSING,
         ]
     items = [
-        texts.MTG_AGENDA_OPENING,
-        texts.MTG_AGENDA_REPORT,
-        texts.MTG_AGENDA_REVIEW,
-        texts.MTG_AGENDA_CURRENT,
+        meeting_texts.MTG_AGENDA_OPENING,
+        meeting_texts.MTG_AGENDA_REPORT,
+        meeting_texts.MTG_AGENDA_REVIEW,
+        meeting_texts.MTG_AGENDA_CURRENT,
     ]
     if kind is MeetingKind.COMBINED:
         items.append(thematic)
-    items += [texts.MTG_AGENDA_DISCUSSION, texts.MTG_AGENDA_CLOSING]
+    items += [meeting_texts.MTG_AGENDA_DISCUSSION, meeting_texts.MTG_AGENDA_CLOSING]
     return items
 
 
@@ -200,7 +201,7 @@ def month_key(value: datetime, tz: tzinfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m")
 
 
-def _clean(text: str | None, limit: int, message: str = texts.MTG_TEXT_TOO_LONG) -> str:
+def _clean(text: str | None, limit: int, message: str = meeting_texts.MTG_TEXT_TOO_LONG) -> str:
     """The text composed and trimmed; over `limit` characters it is refused with `message`
     (which names the limit), never cut: what the member wrote is theirs to shorten."""
     value = nfc(text or "")
@@ -212,9 +213,9 @@ def _clean(text: str | None, limit: int, message: str = texts.MTG_TEXT_TOO_LONG)
 def clean_topic(text: str | None, *, required: bool = False) -> str | None:
     """A thematic meeting's topic (None when empty and not `required`), or a refusal naming
     the limit."""
-    topic = _clean(text, TOPIC_MAX_CHARS, texts.MTG_TOPIC_TOO_LONG) or None
+    topic = _clean(text, TOPIC_MAX_CHARS, meeting_texts.MTG_TOPIC_TOO_LONG) or None
     if required and topic is None:
-        raise UserError(texts.MTG_NO_TOPIC)
+        raise UserError(meeting_texts.MTG_NO_TOPIC)
     return topic
 
 
@@ -223,15 +224,15 @@ def clean_cancel_reason(text: str | None) -> str:
     checked where it is typed so the confirmation shows exactly what will be sent."""
     reason = _clean(text, CANCEL_REASON_MAX_CHARS)
     if not reason:
-        raise UserError(texts.MTG_CANCEL_NO_REASON)
+        raise UserError(meeting_texts.MTG_CANCEL_NO_REASON)
     return reason
 
 
 def clean_place(text: str | None) -> str:
     """Where the meeting is held: required, and at most PLACE_MAX_CHARS."""
-    place = _clean(text, PLACE_MAX_CHARS, texts.MTG_PLACE_TOO_LONG)
+    place = _clean(text, PLACE_MAX_CHARS, meeting_texts.MTG_PLACE_TOO_LONG)
     if not place:
-        raise UserError(texts.MTG_NO_PLACE)
+        raise UserError(meeting_texts.MTG_NO_PLACE)
     return place
 
 
@@ -243,24 +244,24 @@ def clean_agenda(agenda: Sequence[str], rules: CellMonthRules = DEFAULT_RULES) -
         value = nfc(item or "")
         if len(value) > AGENDA_ITEM_MAX_CHARS:
             raise UserError(  # numbered as the agenda is shown: empty items left out
-                texts.MTG_AGENDA_ITEM_TOO_LONG.format(
+                meeting_texts.MTG_AGENDA_ITEM_TOO_LONG.format(
                     number=len(items) + 1, length=len(value), maximum=AGENDA_ITEM_MAX_CHARS
                 )
             )
         if value:
             items.append(value)
     if not items:
-        raise UserError(texts.MTG_AGENDA_EMPTY)
-    _clean("\n".join(items), rules.max_text_chars, texts.MTG_AGENDA_TOO_LONG)
+        raise UserError(meeting_texts.MTG_AGENDA_EMPTY)
+    _clean("\n".join(items), rules.max_text_chars, meeting_texts.MTG_AGENDA_TOO_LONG)
     return tuple(items)
 
 
 def clean_document(title: str | None, file_ref: str | None) -> tuple[str, str]:
     """A meeting document's title and file reference, both required, each within its limit."""
-    clean_title = _clean(title, DOCUMENT_TITLE_MAX_CHARS, texts.MTG_DOC_TITLE_TOO_LONG)
+    clean_title = _clean(title, DOCUMENT_TITLE_MAX_CHARS, meeting_texts.MTG_DOC_TITLE_TOO_LONG)
     clean_ref = _clean(file_ref, FILE_REF_MAX_CHARS)
     if not clean_title or not clean_ref:
-        raise UserError(texts.MTG_DOC_NO_CONTENT)
+        raise UserError(meeting_texts.MTG_DOC_NO_CONTENT)
     return clean_title, clean_ref
 
 
@@ -268,9 +269,9 @@ def clean_absence_reason(text: str | None) -> str:
     """A member's reason for asking leave ("Xin vắng"): required, at most
     ABSENCE_REASON_MAX_CHARS, refused (with the limit) rather than cut, since the secretary
     reads it to decide whether the absence is excused."""
-    reason = _clean(text, ABSENCE_REASON_MAX_CHARS, texts.MTG_REASON_TOO_LONG)
+    reason = _clean(text, ABSENCE_REASON_MAX_CHARS, meeting_texts.MTG_REASON_TOO_LONG)
     if not reason:
-        raise UserError(texts.ATT_REASON_REQUIRED)
+        raise UserError(meeting_texts.ATT_REASON_REQUIRED)
     return reason
 
 
@@ -294,20 +295,20 @@ def _check_times(
     """Refuse the past, too short a meeting, and a second regular meeting in the month."""
     if starts_at <= now:
         when = format_vn_datetime(starts_at, rules.tz)
-        raise UserError(texts.MTG_IN_PAST.format(when=when))
+        raise UserError(meeting_texts.MTG_IN_PAST.format(when=when))
     if ends_at <= starts_at:
-        raise UserError(texts.MTG_END_BEFORE_START)
+        raise UserError(meeting_texts.MTG_END_BEFORE_START)
     minutes = int((ends_at - starts_at).total_seconds() // 60)
     minimum = rules.min_duration(kind)
     if minutes < minimum:
         raise UserError(
-            texts.MTG_TOO_SHORT.format(
+            meeting_texts.MTG_TOO_SHORT.format(
                 kind=texts.MTG_KIND_LABELS[kind], minimum=minimum, actual=minutes
             )
         )
     if minutes > rules.max_minutes:
         raise UserError(
-            texts.MTG_TOO_LONG.format(
+            meeting_texts.MTG_TOO_LONG.format(
                 maximum=format_vn_duration(rules.max_minutes),
                 actual=format_vn_duration(minutes),
                 when=format_vn_span(starts_at, ends_at, rules.tz),
@@ -323,7 +324,7 @@ def _check_times(
         other = session.exec(query).first()
         if other is not None:
             raise UserError(
-                texts.MTG_SECOND_REGULAR.format(
+                meeting_texts.MTG_SECOND_REGULAR.format(
                     month=starts_at.astimezone(rules.tz).strftime("%m/%Y"),
                     when=format_vn_datetime(other.starts_at, rules.tz),
                 )
@@ -334,8 +335,8 @@ def answer_options(meeting_id: int) -> list[tuple[str, str]]:
     """ "Sẽ dự" / "Xin vắng": the buttons of an invitation, a move and a reminder, answered by
     the `mtg` action (`handlers.meetings.invitation_action`)."""
     return [
-        (ANSWER(meeting_id, "yes"), texts.MTG_ANSWER_YES),
-        (ANSWER(meeting_id, "no"), texts.MTG_ANSWER_NO),
+        (ANSWER(meeting_id, "yes"), meeting_texts.MTG_ANSWER_YES),
+        (ANSWER(meeting_id, "no"), meeting_texts.MTG_ANSWER_NO),
     ]
 
 
@@ -357,7 +358,7 @@ def invitation_text(
     tz: tzinfo,
 ) -> str:
     """The notice members receive; also the secretary's preview."""
-    return texts.MTG_INVITE.format(
+    return meeting_texts.MTG_INVITE.format(
         kind=texts.MTG_KIND_LABELS[kind],
         cell=cell_name,
         topic=texts.MTG_INVITE_TOPIC.format(topic=topic) if topic else "",
@@ -536,7 +537,7 @@ def update_agenda(
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if meeting.starts_at <= now:
-        raise UserError(texts.MTG_ALREADY_HELD)
+        raise UserError(meeting_texts.MTG_ALREADY_HELD)
     items = clean_agenda(agenda, rules)
     before = list(meeting.agenda)
     meeting.agenda = list(items)
@@ -571,7 +572,7 @@ def cancel_meeting(
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if meeting.starts_at <= now:
-        raise UserError(texts.MTG_ALREADY_HELD)
+        raise UserError(meeting_texts.MTG_ALREADY_HELD)
     clean_reason = clean_cancel_reason(reason)
     meeting.status = MeetingStatus.CANCELLED
     meeting.regular_month = None
@@ -597,7 +598,7 @@ def cancel_meeting(
         ref_id=meeting.id,
         member_ids=[r.member_id for r in roll if r.member_id != actor.member_id],
         payload=outbox.message(
-            texts.MTG_CANCEL_NOTICE.format(
+            meeting_texts.MTG_CANCEL_NOTICE.format(
                 when=format_vn_datetime(meeting.starts_at, rules.tz), reason=clean_reason
             )
         ),
@@ -652,12 +653,12 @@ def plan_move(
     meeting, _cell = managed_meeting(session, actor, meeting_id)
     require_active(meeting)
     if meeting.starts_at <= now:
-        raise UserError(texts.MTG_ALREADY_HELD)
+        raise UserError(meeting_texts.MTG_ALREADY_HELD)
     start = (starts_at or meeting.starts_at).astimezone(UTC)
     end = start + (meeting.ends_at - meeting.starts_at)
     new_place = meeting.place if place is None else _clean(place, 300)
     if not new_place:
-        raise UserError(texts.MTG_NO_PLACE)
+        raise UserError(meeting_texts.MTG_NO_PLACE)
     kind = MeetingKind(meeting.kind)
     _check_times(
         session,
@@ -698,7 +699,7 @@ def move_meeting(
         session, actor, meeting_id, starts_at=starts_at, place=place, now=now, rules=rules
     )
     if move.starts_at == meeting.starts_at and move.place == meeting.place:
-        raise UserError(texts.MTG_MOVE_NOTHING)
+        raise UserError(meeting_texts.MTG_MOVE_NOTHING)
     kind = MeetingKind(meeting.kind)
     meeting.starts_at, meeting.ends_at, meeting.place = move.starts_at, move.ends_at, move.place
     meeting.regular_month = month_key(move.starts_at, rules.tz) if kind.is_regular else None
@@ -728,7 +729,7 @@ def move_meeting(
             row.status_set_at = row.checked_in_at = None
             row.status_set_by_member_id = None
         session.add(row)
-    notice = texts.MTG_MOVED_NOTICE.format(
+    notice = meeting_texts.MTG_MOVED_NOTICE.format(
         kind=texts.MTG_KIND_LABELS[kind],
         cell=cell.name,
         when=format_vn_span(move.starts_at, move.ends_at, rules.tz),
@@ -840,7 +841,7 @@ def post_document(
     session.add(document)
     session.flush()
     roll = ensure_roll(session, meeting)
-    notice = texts.MTG_DOCUMENT_NOTICE.format(
+    notice = meeting_texts.MTG_DOCUMENT_NOTICE.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz), title=clean_title
     )
     sent = outbox.enqueue(
@@ -884,7 +885,7 @@ def send_document_again(
     require_active(meeting)
     if actor.member_id is None:  # an administrator with no member record has no chat of theirs
         raise UserError(texts.STALE_BUTTON)
-    notice = texts.MTG_DOCUMENT_NOTICE.format(
+    notice = meeting_texts.MTG_DOCUMENT_NOTICE.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz), title=document.title
     )
     outbox.enqueue(
@@ -925,10 +926,10 @@ def _documents_warnings(
     when = format_vn_datetime(deadline, rules.tz)
     if not documents:
         if now + timedelta(hours=12) >= deadline:
-            return [texts.MTG_DOCS_MISSING.format(deadline=when)]
+            return [meeting_texts.MTG_DOCS_MISSING.format(deadline=when)]
         return []
     return [
-        texts.MTG_DOCS_LATE.format(
+        meeting_texts.MTG_DOCS_LATE.format(
             title=d.title, sent=format_vn_datetime(d.posted_at, rules.tz), deadline=when
         )
         for d in documents

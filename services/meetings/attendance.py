@@ -53,7 +53,8 @@ from models import (
 from services import audit, outbox, texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden, UserError
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import (
     DEFAULT_RULES,
     CellMonthRules,
     clean_absence_reason,
@@ -166,7 +167,7 @@ class AbsenceFlag:
 def _own_row(session: Session, actor: Actor, meeting: Meeting) -> Attendance:
     """The actor's roll row; only members of the meeting's cell have one."""
     if actor.cell_id != meeting.cell_id:
-        raise Forbidden(texts.ATT_NOT_IN_CELL)
+        raise Forbidden(meeting_texts.ATT_NOT_IN_CELL)
     ensure_roll(session, meeting)
     row = session.exec(
         select(Attendance)
@@ -175,7 +176,7 @@ def _own_row(session: Session, actor: Actor, meeting: Meeting) -> Attendance:
         .with_for_update()
     ).first()
     if row is None:
-        raise Forbidden(texts.ATT_NOT_IN_CELL)
+        raise Forbidden(meeting_texts.ATT_NOT_IN_CELL)
     return row
 
 
@@ -188,9 +189,9 @@ def answerable(
     require_active(meeting)
     row = _own_row(session, actor, meeting)
     if meeting.starts_at <= now:
-        raise UserError(texts.ATT_ANSWER_CLOSED)
+        raise UserError(meeting_texts.ATT_ANSWER_CLOSED)
     if not attend and row.status == AttendanceStatus.PRESENT:
-        raise UserError(texts.ATT_LEAVE_AFTER_CHECKIN)
+        raise UserError(meeting_texts.ATT_LEAVE_AFTER_CHECKIN)
     return meeting, row
 
 
@@ -228,8 +229,8 @@ def answer_invitation(
     )
     when = format_vn_datetime(meeting.starts_at, rules.tz)
     if attend:
-        return row, texts.ATT_ANSWERED_YES.format(when=when)
-    return row, texts.ATT_ANSWERED_NO.format(when=when, reason=clean_reason)
+        return row, meeting_texts.ATT_ANSWERED_YES.format(when=when)
+    return row, meeting_texts.ATT_ANSWERED_NO.format(when=when, reason=clean_reason)
 
 
 def _roll_lines(session: Session, meeting: Meeting) -> list[RollLine]:
@@ -295,9 +296,9 @@ def open_checkin(
     require_active(meeting)
     if now < meeting.starts_at - rules.checkin_opens_before:
         opens = format_vn_datetime(meeting.starts_at - rules.checkin_opens_before, rules.tz)
-        raise UserError(texts.ATT_CHECKIN_TOO_EARLY.format(time=opens))
+        raise UserError(meeting_texts.ATT_CHECKIN_TOO_EARLY.format(time=opens))
     if now > meeting.ends_at + rules.checkin_closes_after:
-        raise UserError(texts.ATT_CHECKIN_TOO_LATE)
+        raise UserError(meeting_texts.ATT_CHECKIN_TOO_LATE)
     for old in session.exec(
         select(CheckinCode)
         .where(CheckinCode.meeting_id == meeting_id)
@@ -324,7 +325,7 @@ def open_checkin(
         detail={"code_id": code.id, "expires_at": code.expires_at.isoformat()},
         at=now,
     )
-    reply = texts.ATT_CHECKIN_OPENED.format(
+    reply = meeting_texts.ATT_CHECKIN_OPENED.format(
         code=code.code, expires=code.expires_at.astimezone(rules.tz).strftime("%H:%M")
     )
     return code, reply
@@ -370,13 +371,15 @@ def check_in(
     if meeting_id is None:
         meeting = _checkin_meeting(session, actor, now, rules)
         if meeting is None:
-            return CheckinResult(CheckinOutcome.NONE_OPEN, None, 0, texts.ATT_CHECKIN_NONE_OPEN)
+            return CheckinResult(
+                CheckinOutcome.NONE_OPEN, None, 0, meeting_texts.ATT_CHECKIN_NONE_OPEN
+            )
     else:
         meeting = load_meeting(session, meeting_id)
         require_active(meeting)
     row = _own_row(session, actor, meeting)
     if row.status == AttendanceStatus.PRESENT:
-        return CheckinResult(CheckinOutcome.ALREADY, meeting, 0, texts.ATT_CHECKIN_ALREADY)
+        return CheckinResult(CheckinOutcome.ALREADY, meeting, 0, meeting_texts.ATT_CHECKIN_ALREADY)
     # Only guesses made since the check-in window of the meeting's current time opened count:
     # a meeting moved to a later time starts its check-in (and its lock) afresh.
     failures = session.exec(
@@ -388,7 +391,7 @@ def check_in(
     ).all()
     if len(failures) >= limit:
         _record_attempt(session, meeting, actor, CheckinOutcome.LOCKED, now)
-        message = texts.ATT_CHECKIN_LOCKED.format(limit=limit)
+        message = meeting_texts.ATT_CHECKIN_LOCKED.format(limit=limit)
         return CheckinResult(CheckinOutcome.LOCKED, meeting, 0, message)
     typed = re.sub(r"\s", "", code or "")
     codes = session.exec(select(CheckinCode).where(CheckinCode.meeting_id == meeting.id)).all()
@@ -410,17 +413,19 @@ def check_in(
             actor_member_id=actor.member_id,
             at=now,
         )
-        message = texts.ATT_CHECKIN_OK.format(when=format_vn_datetime(meeting.starts_at, rules.tz))
+        message = meeting_texts.ATT_CHECKIN_OK.format(
+            when=format_vn_datetime(meeting.starts_at, rules.tz)
+        )
         return CheckinResult(CheckinOutcome.PRESENT, meeting, limit - len(failures), message)
     outcome = CheckinOutcome.EXPIRED if matching else CheckinOutcome.WRONG
     _record_attempt(session, meeting, actor, outcome, now)
     left = limit - len(failures) - 1
     if left <= 0:
-        message = texts.ATT_CHECKIN_LOCKED.format(limit=limit)
+        message = meeting_texts.ATT_CHECKIN_LOCKED.format(limit=limit)
     elif outcome is CheckinOutcome.EXPIRED:
-        message = texts.ATT_CHECKIN_EXPIRED.format(left=left)
+        message = meeting_texts.ATT_CHECKIN_EXPIRED.format(left=left)
     else:
-        message = texts.ATT_CHECKIN_WRONG.format(left=left)
+        message = meeting_texts.ATT_CHECKIN_WRONG.format(left=left)
     return CheckinResult(outcome, meeting, max(left, 0), message)
 
 
@@ -446,7 +451,7 @@ def _roll_row(session: Session, meeting: Meeting, member_id: int) -> Attendance:
         .with_for_update()
     ).first()
     if row is None:
-        raise UserError(texts.ATT_NOT_ON_ROLL)
+        raise UserError(meeting_texts.ATT_NOT_ON_ROLL)
     return row
 
 
@@ -509,7 +514,7 @@ def set_status(
     try:
         value = AttendanceStatus(status)
     except ValueError:
-        raise UserError(texts.ATT_BAD_STATUS) from None
+        raise UserError(meeting_texts.ATT_BAD_STATUS) from None
     row = _roll_row(session, meeting, member_id)
     _mark(
         session,
@@ -565,7 +570,7 @@ def _held(session: Session, actor: Actor, meeting_id: int, now: datetime) -> Mee
     meeting, _cell = managed_meeting(session, actor, meeting_id, for_update=True)
     require_active(meeting)
     if now < meeting.starts_at:
-        raise UserError(texts.ATT_CLOSE_TOO_EARLY)
+        raise UserError(meeting_texts.ATT_CLOSE_TOO_EARLY)
     return meeting
 
 
@@ -650,7 +655,7 @@ def set_vote_exclusion(
     value = VoteExclusion(exclusion) if exclusion else None
     row = _roll_row(session, meeting, member_id)
     if value is not None and row.member_status != MemberStatus.OFFICIAL:
-        raise UserError(texts.VOTE_EXCL_OFFICIAL_ONLY)
+        raise UserError(meeting_texts.VOTE_EXCL_OFFICIAL_ONLY)
     row.vote_exclusion = value
     session.add(row)
     audit.record(
@@ -730,7 +735,7 @@ def close_attendance(
     meeting = _held(session, actor, meeting_id, now)
     blanks = [row for row in ensure_roll(session, meeting) if row.status is None]
     if shown is not None and not {row.member_id for row in blanks} <= set(shown):
-        raise UserError(texts.ATT_CLOSE_LIST_CHANGED)
+        raise UserError(meeting_texts.ATT_CLOSE_LIST_CHANGED)
     unexcused: list[int] = []
     for row in blanks:
         becomes, reason = _closing_status(row)
@@ -838,7 +843,7 @@ def flag_text(flag: AbsenceFlag, rules: CellMonthRules = DEFAULT_RULES) -> str:
     meetings = ", ".join(
         format_vn_date(m.starts_at.astimezone(rules.tz).date()) for m in flag.meetings
     )
-    template = texts.ATT_FLAG_THRESHOLD if flag.reaches_removal else texts.ATT_FLAG
+    template = meeting_texts.ATT_FLAG_THRESHOLD if flag.reaches_removal else meeting_texts.ATT_FLAG
     return template.format(name=flag.name, months=flag.months, meetings=meetings)
 
 

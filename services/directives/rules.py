@@ -45,8 +45,9 @@ from models import (
 from services import audit, outbox, texts
 from services.auth import Actor, Permission, allows, authorize, load_actor
 from services.buttons import ButtonId
+from services.directives import texts as directive_texts
 from services.errors import Forbidden, UserError
-from services.meetings import DEFAULT_RULES, CellMonthRules, member_names, name_key
+from services.meetings.planning import DEFAULT_RULES, CellMonthRules, member_names, name_key
 from services.org import is_cell, subtree_units
 from services.textnorm import nfc
 from services.vndate import format_vn_date
@@ -113,7 +114,7 @@ class DirectiveStats:
     def text(self, tz: tzinfo = DEFAULT_RULES.tz) -> str:
         """The sender's summary (who sent it, counts, then the names still to acknowledge)."""
         lines = [
-            texts.DIR_STATS.format(
+            directive_texts.DIR_STATS.format(
                 date=format_vn_date(self.directive.created_at.astimezone(tz).date()),
                 sender=self.sender_name,
                 unit=self.sender_unit_name,
@@ -125,10 +126,10 @@ class DirectiveStats:
             )
         ]
         if self.not_connected:
-            lines.append(texts.DIR_STATS_NOT_CONNECTED.format(count=self.not_connected))
+            lines.append(directive_texts.DIR_STATS_NOT_CONNECTED.format(count=self.not_connected))
         if self.not_acknowledged:
             names = ", ".join(name for _id, name in self.not_acknowledged)
-            lines.append(texts.DIR_NOT_ACKED.format(names=names))
+            lines.append(directive_texts.DIR_NOT_ACKED.format(names=names))
         return "\n".join(lines)
 
 
@@ -288,12 +289,12 @@ def _audience(
     elif audience is DirectiveAudience.CHOSEN:
         wanted = {int(m) for m in member_ids}
         if not wanted:
-            raise UserError(texts.DIR_CHOSEN_EMPTY)
+            raise UserError(directive_texts.DIR_CHOSEN_EMPTY)
         query = query.where(col(Member.id).in_(wanted))
         found = list(session.exec(query.order_by(col(Member.full_name))))
         if {m.id for m in found} != wanted:
             # Ids come from buttons: any id outside the sender's scope is refused whole.
-            raise Forbidden(texts.DIR_CHOSEN_OUTSIDE)
+            raise Forbidden(directive_texts.DIR_CHOSEN_OUTSIDE)
         return [m for m in found if m.id != actor.member_id]
     members = session.exec(query.order_by(col(Member.cell_id), col(Member.full_name)))
     return [m for m in members if m.id != actor.member_id]
@@ -302,10 +303,12 @@ def _audience(
 def _clean_text(text: str, rules: CellMonthRules) -> str:
     clean = nfc(text or "")
     if not clean:
-        raise UserError(texts.DIR_TEXT_EMPTY)
+        raise UserError(directive_texts.DIR_TEXT_EMPTY)
     if len(clean) > rules.directive_max_chars:
         raise UserError(
-            texts.DIR_TEXT_TOO_LONG.format(length=len(clean), maximum=rules.directive_max_chars)
+            directive_texts.DIR_TEXT_TOO_LONG.format(
+                length=len(clean), maximum=rules.directive_max_chars
+            )
         )
     return clean
 
@@ -325,13 +328,13 @@ def preview_directive(
     """Validate a directive and say who would receive it; nothing is written."""
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise UserError(texts.DIR_UNIT_NOT_FOUND)
+        raise UserError(directive_texts.DIR_UNIT_NOT_FOUND)
     _authorize_direction(actor, unit)
     kind = DirectiveAudience(audience)
     clean = _clean_text(text, rules)
     members = _audience(session, actor, unit, kind, member_ids)
     if not members:
-        raise UserError(texts.DIR_NO_RECIPIENTS)
+        raise UserError(directive_texts.DIR_NO_RECIPIENTS)
     ids = tuple(m.id for m in members if m.id is not None)
     reachable = _reachable(session, ids)
     ref = nfc(file_ref or "")[:500] or None
@@ -422,7 +425,11 @@ def send_directive(
         ref_id=directive.id,
         member_ids=preview.member_ids,
         payload=_payload(
-            directive, actor.full_name, preview.sender_unit_name, texts.DIR_MESSAGE, rules.tz
+            directive,
+            actor.full_name,
+            preview.sender_unit_name,
+            directive_texts.DIR_MESSAGE,
+            rules.tz,
         ),
         dedupe_key=f"directive:{directive.id}",
         now=now,
@@ -447,11 +454,11 @@ def send_directive(
     message = outbox.describe_reach(
         session,
         reach,
-        what=texts.REACH_WHAT_DIRECTIVE,
-        where=texts.DIR_RECEIPT_WHERE.format(cells=preview.cells),
+        what=directive_texts.REACH_WHAT_DIRECTIVE,
+        where=directive_texts.DIR_RECEIPT_WHERE.format(cells=preview.cells),
     )
     if reach.not_connected:
-        message += "\n" + texts.DIR_RECEIPT_LATER
+        message += "\n" + directive_texts.DIR_RECEIPT_LATER
     return DirectiveReceipt(
         directive=directive,
         recipients=len(preview.member_ids),
@@ -495,7 +502,7 @@ def acknowledge_directive(
         .with_for_update()
     ).first()
     if copy is None:
-        raise UserError(texts.DIR_NOT_RECIPIENT)
+        raise UserError(directive_texts.DIR_NOT_RECIPIENT)
     if copy.acknowledged_at is None:
         copy.acknowledged_at = now
         session.add(copy)
@@ -514,10 +521,10 @@ def _followed_directive(session: Session, actor: Actor, directive_id: int) -> Di
     """The directive, if the actor may direct its unit now (`may_direct`); whoever sent it."""
     directive = session.get(Directive, directive_id)
     if directive is None:
-        raise UserError(texts.DIR_NOT_FOUND)
+        raise UserError(directive_texts.DIR_NOT_FOUND)
     unit = session.get(Unit, directive.unit_id)
     if unit is None:
-        raise UserError(texts.DIR_NOT_FOUND)
+        raise UserError(directive_texts.DIR_NOT_FOUND)
     _authorize_direction(actor, unit)
     return directive
 
@@ -542,7 +549,7 @@ def cell_directive_stats(
     cell = session.get(Unit, cell_id)
     directive = session.get(Directive, directive_id)
     if cell is None or directive is None:
-        raise UserError(texts.DIR_NOT_FOUND)
+        raise UserError(directive_texts.DIR_NOT_FOUND)
     _authorize_direction(actor, cell)
     copies = list(
         session.exec(
@@ -552,7 +559,7 @@ def cell_directive_stats(
         )
     )
     if not copies:
-        raise UserError(texts.DIR_NOT_FOUND)
+        raise UserError(directive_texts.DIR_NOT_FOUND)
     return _stats(session, directive, copies, cell_id=cell_id)
 
 
@@ -637,14 +644,14 @@ def remind_unacknowledged(
         allowed = directive.last_reminded_at + rules.directive_remind_interval
         if now < allowed:
             raise UserError(
-                texts.DIR_REMIND_TOO_SOON.format(
+                directive_texts.DIR_REMIND_TOO_SOON.format(
                     last=directive.last_reminded_at.astimezone(rules.tz).strftime("%H:%M"),
                     next=allowed.astimezone(rules.tz).strftime("%H:%M"),
                 )
             )
     waiting = unacknowledged(session, directive_id)
     if not waiting:
-        raise UserError(texts.DIR_ALL_ACKED)
+        raise UserError(directive_texts.DIR_ALL_ACKED)
     if not _reachable(session, waiting):
         nobody = outbox.Reach(queued=0, already=0, not_connected=tuple(waiting))
         raise UserError(reminder_text(session, nobody))
@@ -656,7 +663,10 @@ def remind_unacknowledged(
 def reminder_text(session: Session, reach: outbox.Reach) -> str:
     """What the sender is told about a reminder round: reminded, and who cannot be."""
     return outbox.describe_reach(
-        session, reach, what=texts.REACH_WHAT_REMINDER, where=texts.DIR_REMIND_WHERE
+        session,
+        reach,
+        what=directive_texts.REACH_WHAT_REMINDER,
+        where=directive_texts.DIR_REMIND_WHERE,
     )
 
 
@@ -697,7 +707,7 @@ def send_reminder_round(
             directive,
             sender.full_name if sender else "",
             _SenderUnits(session, [directive]).name(directive),
-            texts.DIR_REMINDER,
+            directive_texts.DIR_REMINDER,
             tz,
         ),
         dedupe_key=dedupe_key or f"directive:{directive.id}:remind:{directive.reminders}",

@@ -17,12 +17,12 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from models import Member, Task
-from services import texts
 from services.auth import Actor
 from services.errors import UserError
-from services.meetings import DEFAULT_RULES, CellMonthRules
+from services.meetings import texts as meeting_texts
+from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.meetings.resolutions import assign_task
 from services.org import vn_name_key
-from services.resolutions import assign_task
 from services.textnorm import fold_words
 from services.vndate import parse_vn_date_result
 
@@ -55,43 +55,45 @@ def _owner(name: str, members: Sequence[Member]) -> tuple[Member | None, str | N
     """The one member `name` means, or why none could be chosen."""
     wanted = fold_words(name)
     if not wanted:
-        return None, texts.TASKLINE_NO_NAME
+        return None, meeting_texts.TASKLINE_NO_NAME
     exact = [m for m in members if fold_words(m.full_name) == wanted]
     fits = exact or [m for m in members if fold_words(m.full_name).endswith(" " + wanted)]
     if len(fits) == 1:
         return fits[0], None
     if not fits:
-        return None, texts.TASKLINE_NO_MEMBER.format(name=name)
+        return None, meeting_texts.TASKLINE_NO_MEMBER.format(name=name)
     names = ", ".join(sorted((m.full_name for m in fits), key=vn_name_key))
-    return None, texts.TASKLINE_AMBIGUOUS.format(name=name, names=names)
+    return None, meeting_texts.TASKLINE_AMBIGUOUS.format(name=name, names=names)
 
 
 def parse_task_lines(text: str, members: Sequence[Member], now_local: datetime) -> Parsed:
     """Read `text` line by line against the cell's `members`; blank lines are skipped."""
     rows = [line.strip() for line in text.splitlines() if line.strip()]
     if not rows:
-        return Parsed([], [texts.TASKLINE_EMPTY])
+        return Parsed([], [meeting_texts.TASKLINE_EMPTY])
     if len(rows) > MAX_LINES:
-        return Parsed([], [texts.TASKLINE_TOO_MANY.format(maximum=MAX_LINES)])
+        return Parsed([], [meeting_texts.TASKLINE_TOO_MANY.format(maximum=MAX_LINES)])
     lines: list[TaskLine] = []
     errors: list[str] = []
     for number, row in enumerate(rows, start=1):
         parts = [p.strip() for p in _SPLIT.split(row)]
         if len(parts) != 3 or not all(parts):
-            errors.append(texts.TASKLINE_ERROR.format(n=number, why=texts.TASKLINE_FORMAT))
+            errors.append(
+                meeting_texts.TASKLINE_ERROR.format(n=number, why=meeting_texts.TASKLINE_FORMAT)
+            )
             continue
         name, title, due_text = parts
         owner, why = _owner(name, members)
         if owner is None or owner.id is None:
-            errors.append(texts.TASKLINE_ERROR.format(n=number, why=why))
+            errors.append(meeting_texts.TASKLINE_ERROR.format(n=number, why=why))
             continue
         if len(title) > MAX_TITLE:
-            why = texts.MTG_TEXT_TOO_LONG.format(length=len(title), maximum=MAX_TITLE)
-            errors.append(texts.TASKLINE_ERROR.format(n=number, why=why))
+            why = meeting_texts.MTG_TEXT_TOO_LONG.format(length=len(title), maximum=MAX_TITLE)
+            errors.append(meeting_texts.TASKLINE_ERROR.format(n=number, why=why))
             continue
         due = parse_vn_date_result(due_text, now_local)
         if not due.ok or due.day is None:
-            errors.append(texts.TASKLINE_ERROR.format(n=number, why=due.message))
+            errors.append(meeting_texts.TASKLINE_ERROR.format(n=number, why=due.message))
             continue
         lines.append(TaskLine(owner.id, owner.full_name, title, due.day))
     return Parsed(lines if not errors else [], errors)
@@ -125,5 +127,7 @@ def assign_tasks(
                     )
                 )
             except UserError as error:
-                raise UserError(texts.TASKLINE_ERROR.format(n=number, why=error.message)) from error
+                raise UserError(
+                    meeting_texts.TASKLINE_ERROR.format(n=number, why=error.message)
+                ) from error
     return tasks

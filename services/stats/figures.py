@@ -5,7 +5,8 @@ seen in the last `window` (30 days), meetings held this (local) month and whethe
 one has been held or is still to come, attendance at meetings held in the window, directives the
 cell's members received in the window and how many copies were acknowledged, and how many
 members the Article 8 absence rule flags (Điều lệ Đảng; the same rule as
-`services.attendance`: unexcused absences in `absence_flag_months` distinct months of a year).
+`services.meetings.attendance`: unexcused absences in `absence_flag_months` distinct months of a
+year).
 
 Every figure is one GROUP BY over the subtree's cells (a subquery on `units.lineage`), never a
 query per cell: the weekly run covers every committee at once, up to the province's thousands of
@@ -13,7 +14,7 @@ cells. `collect` gathers the per-cell rows once; `build_report` sums them for an
 so the weekly job computes the whole tree once and slices it for each committee member.
 
 Flagged members are counted, never named: the names are private to the cell's leadership
-(`services.attendance.absence_flags`); a committee learns where to look, not whom.
+(`services.meetings.attendance.absence_flags`); a committee learns where to look, not whom.
 
 Rendering (chart PNG with matplotlib, XLSX with openpyxl) is CPU work; callers run it off the
 event loop (the core already runs in a worker thread; the scheduler ticks in one).
@@ -50,7 +51,8 @@ from models import (
 from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
-from services.meetings import DEFAULT_RULES, CellMonthRules
+from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.stats import texts as stats_texts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -171,15 +173,15 @@ class StatsReport:
         not_met = self.not_met
         scheduled = sum(1 for c in not_met if c.regular_scheduled)
         lines = [
-            texts.STATS_TITLE.format(week=self.week_label, scope=_scope_label(self.scope)),
-            texts.STATS_MEMBERS.format(
+            stats_texts.STATS_TITLE.format(week=self.week_label, scope=_scope_label(self.scope)),
+            stats_texts.STATS_MEMBERS.format(
                 cells=len(self.cells),
                 members=t.members,
                 linked=t.linked,
                 active=t.active,
                 days=self.window_days,
             ),
-            texts.STATS_MEETINGS.format(
+            stats_texts.STATS_MEETINGS.format(
                 month=self.month_label,
                 held=t.meetings_held,
                 not_met=len(not_met),
@@ -191,25 +193,25 @@ class StatsReport:
             shown = ", ".join(_scope_label([c.name], 40) for c in not_met[:names_shown])
             more = len(not_met) - names_shown
             lines.append(
-                texts.STATS_NOT_MET_NAMES.format(
-                    names=shown, more=texts.STATS_MORE.format(n=more) if more > 0 else ""
+                stats_texts.STATS_NOT_MET_NAMES.format(
+                    names=shown, more=stats_texts.STATS_MORE.format(n=more) if more > 0 else ""
                 )
             )
         lines += [
-            texts.STATS_ATTENDANCE.format(
+            stats_texts.STATS_ATTENDANCE.format(
                 days=self.window_days,
                 rate=percent(t.present, t.expected),
                 present=t.present,
                 expected=t.expected,
             ),
-            texts.STATS_DIRECTIVES.format(
+            stats_texts.STATS_DIRECTIVES.format(
                 days=self.window_days,
                 directives=t.directives,
                 rate=percent(t.acknowledged, t.copies),
                 acknowledged=t.acknowledged,
                 copies=t.copies,
             ),
-            texts.STATS_FLAGGED.format(flagged=t.flagged, months=self.flag_months),
+            stats_texts.STATS_FLAGGED.format(flagged=t.flagged, months=self.flag_months),
         ]
         if footer:
             lines.append(footer)
@@ -308,7 +310,8 @@ def collect(
         elif regular:
             cell.regular_scheduled = True
 
-    # Attendance as `services.resolutions.tally_attendance` counts it, over rolls already taken:
+    # Attendance as `services.meetings.resolutions.tally_attendance` counts it, over rolls already
+    # taken:
     # exempt members who did not come and members on transfer or suspended are not expected.
     present = col(Attendance.status) == AttendanceStatus.PRESENT.value
     expected = sa.and_(
@@ -457,11 +460,11 @@ def indicators(report: StatsReport) -> list[tuple[str, float | None]]:
     """The five rates the chart shows, each 0..1 or None when there is nothing to measure."""
     t = report.totals
     return [
-        (texts.STATS_CHART_LINKED, rate(t.linked, t.members)),
-        (texts.STATS_CHART_ACTIVE.format(days=report.window_days), rate(t.active, t.members)),
-        (texts.STATS_CHART_MET, rate(report.cells_met, len(report.cells))),
-        (texts.STATS_CHART_ATTENDANCE, rate(t.present, t.expected)),
-        (texts.STATS_CHART_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
+        (stats_texts.STATS_CHART_LINKED, rate(t.linked, t.members)),
+        (stats_texts.STATS_CHART_ACTIVE.format(days=report.window_days), rate(t.active, t.members)),
+        (stats_texts.STATS_CHART_MET, rate(report.cells_met, len(report.cells))),
+        (stats_texts.STATS_CHART_ATTENDANCE, rate(t.present, t.expected)),
+        (stats_texts.STATS_CHART_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
     ]
 
 
@@ -517,7 +520,7 @@ def chart_figure(report: StatsReport) -> Figure:
     axes.set_xlabel("%", parse_math=False)
     # The scope is the committee's unit names: user text, so literal even outside the block.
     axes.set_title(
-        texts.STATS_CHART_TITLE.format(
+        stats_texts.STATS_CHART_TITLE.format(
             week=report.week_label, scope=_scope_label(report.scope, 52)
         ),
         fontsize=10,
@@ -565,8 +568,8 @@ def render_xlsx(report: StatsReport) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = texts.STATS_XLSX_SHEET_CELLS
-    sheet.append([h.format(days=report.window_days) for h in texts.STATS_XLSX_HEADERS])
+    sheet.title = stats_texts.STATS_XLSX_SHEET_CELLS
+    sheet.append([h.format(days=report.window_days) for h in stats_texts.STATS_XLSX_HEADERS])
     percent_columns = (8, 11)
     for cell in report.cells:
         sheet.append(
@@ -577,7 +580,7 @@ def render_xlsx(report: StatsReport) -> bytes:
                 cell.linked,
                 cell.active,
                 cell.meetings_held,
-                texts.STATS_XLSX_MET[_met_state(cell)],
+                stats_texts.STATS_XLSX_MET[_met_state(cell)],
                 rate(cell.present, cell.expected),
                 cell.directives,
                 cell.copies,
@@ -594,21 +597,21 @@ def render_xlsx(report: StatsReport) -> bytes:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
 
-    summary = workbook.create_sheet(texts.STATS_XLSX_SHEET_SUMMARY)
+    summary = workbook.create_sheet(stats_texts.STATS_XLSX_SHEET_SUMMARY)
     t = report.totals
     for label, value in (
-        (texts.STATS_XLSX_SCOPE, escape_cell(", ".join(report.scope))),
-        (texts.STATS_XLSX_AT, report.local_now.strftime("%d/%m/%Y %H:%M")),
-        (texts.STATS_XLSX_CELLS, len(report.cells)),
-        (texts.STATS_XLSX_MEMBERS, t.members),
-        (texts.STATS_XLSX_LINKED, t.linked),
-        (texts.STATS_XLSX_ACTIVE.format(days=report.window_days), t.active),
-        (texts.STATS_XLSX_HELD.format(month=report.month_label), t.meetings_held),
-        (texts.STATS_XLSX_NOT_MET, len(report.not_met)),
-        (texts.STATS_XLSX_ATTENDANCE, rate(t.present, t.expected)),
-        (texts.STATS_XLSX_DIRECTIVES, t.directives),
-        (texts.STATS_XLSX_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
-        (texts.STATS_XLSX_FLAGGED.format(months=report.flag_months), t.flagged),
+        (stats_texts.STATS_XLSX_SCOPE, escape_cell(", ".join(report.scope))),
+        (stats_texts.STATS_XLSX_AT, report.local_now.strftime("%d/%m/%Y %H:%M")),
+        (stats_texts.STATS_XLSX_CELLS, len(report.cells)),
+        (stats_texts.STATS_XLSX_MEMBERS, t.members),
+        (stats_texts.STATS_XLSX_LINKED, t.linked),
+        (stats_texts.STATS_XLSX_ACTIVE.format(days=report.window_days), t.active),
+        (stats_texts.STATS_XLSX_HELD.format(month=report.month_label), t.meetings_held),
+        (stats_texts.STATS_XLSX_NOT_MET, len(report.not_met)),
+        (stats_texts.STATS_XLSX_ATTENDANCE, rate(t.present, t.expected)),
+        (stats_texts.STATS_XLSX_DIRECTIVES, t.directives),
+        (stats_texts.STATS_XLSX_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
+        (stats_texts.STATS_XLSX_FLAGGED.format(months=report.flag_months), t.flagged),
     ):
         summary.append([label, value])
         if isinstance(value, float):

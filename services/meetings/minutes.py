@@ -47,10 +47,11 @@ from models import (
     Unit,
 )
 from services import audit, texts
-from services.attendance import RollLine, roll_call
 from services.auth import Actor
 from services.errors import UserError
-from services.meetings import (
+from services.meetings import texts as meeting_texts
+from services.meetings.attendance import RollLine, roll_call
+from services.meetings.planning import (
     DEFAULT_RULES,
     CellMonthRules,
     managed_meeting,
@@ -58,7 +59,7 @@ from services.meetings import (
     member_names,
     require_active,
 )
-from services.resolutions import VoterCount, has_content, resolution_record, voters_for
+from services.meetings.resolutions import VoterCount, has_content, resolution_record, voters_for
 from services.vndate import format_vn_date
 
 # The roll's groups in the order the minutes read them; "" is a member not yet marked.
@@ -169,7 +170,7 @@ def minutes_record(
     meeting, cell = managed_meeting(session, actor, meeting_id)
     require_active(meeting)
     if now < meeting.starts_at:
-        raise UserError(texts.MIN_NOT_STARTED)
+        raise UserError(meeting_texts.MIN_NOT_STARTED)
     assert meeting.id is not None and cell.id is not None
     parent = session.get(Unit, cell.parent_id) if cell.parent_id is not None else None
     chair_name, chair_role = _chair(session, meeting.created_by_member_id, cell.id)
@@ -247,9 +248,9 @@ def _note(line: RollLine) -> str:
     if reason:
         notes.append(reason)
     if line.status == AttendanceStatus.PRESENT and line.status_source == StatusSource.CHECKIN:
-        notes.append(texts.MIN_SELF_CHECKIN)
+        notes.append(meeting_texts.MIN_SELF_CHECKIN)
     if line.vote_exclusion:
-        notes.append(texts.VOTE_EXCL_LABELS.get(line.vote_exclusion, line.vote_exclusion))
+        notes.append(meeting_texts.VOTE_EXCL_LABELS.get(line.vote_exclusion, line.vote_exclusion))
     return "; ".join(notes)
 
 
@@ -316,8 +317,12 @@ def _header(doc: DocxDocument, record: MinutesRecord) -> None:
     left += [(record.cell_name.upper(), True, False), ("*", False, False)]
     day = record.starts_at
     right = [
-        (texts.MIN_PARTY, True, False),
-        (texts.MIN_DATE_LINE.format(day=day.day, month=day.month, year=day.year), False, True),
+        (meeting_texts.MIN_PARTY, True, False),
+        (
+            meeting_texts.MIN_DATE_LINE.format(day=day.day, month=day.month, year=day.year),
+            False,
+            True,
+        ),
     ]
     _cell_lines(table.cell(0, 0), left, size=12)
     _cell_lines(table.cell(0, 1), right, size=12)
@@ -326,21 +331,23 @@ def _header(doc: DocxDocument, record: MinutesRecord) -> None:
 def _title(doc: DocxDocument, record: MinutesRecord) -> None:
     kind = texts.MTG_KIND_LABELS.get(record.kind, record.kind)
     if record.kind == MeetingKind.THEMATIC:
-        subtitle = texts.MIN_SUBTITLE.format(kind=kind)
+        subtitle = meeting_texts.MIN_SUBTITLE.format(kind=kind)
     else:
-        subtitle = texts.MIN_SUBTITLE_MONTH.format(kind=kind, month=f"{record.starts_at:%m/%Y}")
+        subtitle = meeting_texts.MIN_SUBTITLE_MONTH.format(
+            kind=kind, month=f"{record.starts_at:%m/%Y}"
+        )
     doc.add_paragraph()
-    _para(doc, texts.MIN_TITLE, bold=True, center=True, size=15)
+    _para(doc, meeting_texts.MIN_TITLE, bold=True, center=True, size=15)
     _para(doc, subtitle, bold=True, center=True)
     if record.topic:
-        _para(doc, texts.MIN_TOPIC.format(topic=record.topic), italic=True, center=True)
+        _para(doc, meeting_texts.MIN_TOPIC.format(topic=record.topic), italic=True, center=True)
 
 
 def _attendance(doc: DocxDocument, record: MinutesRecord) -> None:
     statuses = [x.member_status for x in record.roll]
     _para(
         doc,
-        texts.MIN_TOTAL.format(
+        meeting_texts.MIN_TOTAL.format(
             total=len(record.roll),
             official=statuses.count(MemberStatus.OFFICIAL),
             probationary=statuses.count(MemberStatus.PROBATIONARY),
@@ -352,16 +359,18 @@ def _attendance(doc: DocxDocument, record: MinutesRecord) -> None:
         lines = record.group(status)
         if status == UNMARKED and not lines:
             continue
-        label = texts.MIN_GROUP_LABELS[status]
+        label = meeting_texts.MIN_GROUP_LABELS[status]
         if lines:
             names = ", ".join(_line_name(x) for x in lines)
-            text = texts.MIN_GROUP_NAMES.format(label=label, count=counts[status], names=names)
+            text = meeting_texts.MIN_GROUP_NAMES.format(
+                label=label, count=counts[status], names=names
+            )
         else:
-            text = texts.MIN_GROUP.format(label=label, count=0)
+            text = meeting_texts.MIN_GROUP.format(label=label, count=0)
         _para(doc, f"- {text}")
     _para(
         doc,
-        texts.MIN_VOTERS.format(
+        meeting_texts.MIN_VOTERS.format(
             convened=record.voters.convened, present=record.voters.eligible_present
         ),
     )
@@ -370,18 +379,18 @@ def _attendance(doc: DocxDocument, record: MinutesRecord) -> None:
 def _resolution(doc: DocxDocument, record: MinutesRecord) -> None:
     version, vote = record.version, record.vote
     if version is None:
-        _para(doc, texts.MIN_NO_RESOLUTION)
+        _para(doc, meeting_texts.MIN_NO_RESOLUTION)
     else:
         if version.number > 1:
-            _para(doc, texts.MIN_VERSION.format(number=version.number), italic=True)
-        for line in (version.text or texts.MIN_RESOLUTION_FILE).splitlines():
+            _para(doc, meeting_texts.MIN_VERSION.format(number=version.number), italic=True)
+        for line in (version.text or meeting_texts.MIN_RESOLUTION_FILE).splitlines():
             _para(doc, line)
     if vote is None:
-        _para(doc, texts.MIN_NO_VOTE)
+        _para(doc, meeting_texts.MIN_NO_VOTE)
         return
     _para(
         doc,
-        texts.MIN_VOTE.format(
+        meeting_texts.MIN_VOTE.format(
             for_=vote.votes_for,
             against=vote.votes_against,
             abstain=vote.votes_abstain,
@@ -389,8 +398,8 @@ def _resolution(doc: DocxDocument, record: MinutesRecord) -> None:
             present=vote.eligible_present,
         ),
     )
-    outcome = texts.RES_PASSED if vote.passed else texts.MIN_NOT_PASSED
-    _para(doc, texts.MIN_VOTE_OUTCOME.format(outcome=outcome), bold=True)
+    outcome = texts.RES_PASSED if vote.passed else meeting_texts.MIN_NOT_PASSED
+    _para(doc, meeting_texts.MIN_VOTE_OUTCOME.format(outcome=outcome), bold=True)
 
 
 def _grid(
@@ -433,13 +442,17 @@ def _signatures(doc: DocxDocument, record: MinutesRecord) -> None:
     blank = [("", False, False)] * 3
     _cell_lines(
         table.cell(0, 0),
-        [(texts.MIN_SIGN_NOTE_TAKER, True, False), (texts.MIN_SIGN_HINT, False, True), *blank],
+        [
+            (meeting_texts.MIN_SIGN_NOTE_TAKER, True, False),
+            (meeting_texts.MIN_SIGN_HINT, False, True),
+            *blank,
+        ],
     )
     _cell_lines(
         table.cell(0, 1),
         [
-            (texts.MIN_SIGN_CHAIR, True, False),
-            (texts.MIN_SIGN_HINT, False, True),
+            (meeting_texts.MIN_SIGN_CHAIR, True, False),
+            (meeting_texts.MIN_SIGN_HINT, False, True),
             *blank,
             (record.chair_name or "", True, False),
         ],
@@ -449,7 +462,7 @@ def _signatures(doc: DocxDocument, record: MinutesRecord) -> None:
 def _sheet(doc: DocxDocument, record: MinutesRecord) -> None:
     """The attendance sheet, on its own page: every member on the roll with a column to sign."""
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    _para(doc, texts.MIN_SHEET_TITLE, bold=True, center=True)
+    _para(doc, meeting_texts.MIN_SHEET_TITLE, bold=True, center=True)
     _para(doc, record.cell_name, center=True)
     _para(doc, record.when, italic=True, center=True)
     rows = [
@@ -457,47 +470,47 @@ def _sheet(doc: DocxDocument, record: MinutesRecord) -> None:
             str(number),
             line.name,
             texts.STATUS_LABELS.get(line.member_status, line.member_status),
-            texts.ATT_STATUS_LABELS.get(line.status or "", texts.FLOW_NOT_YET),
+            texts.ATT_STATUS_LABELS.get(line.status or "", meeting_texts.FLOW_NOT_YET),
             _note(line),
             "",
         )
         for number, line in enumerate(record.roll, start=1)
     ]
-    _grid(doc, texts.MIN_SHEET_HEAD, rows, (1.4, 4.6, 2.6, 3.4, 2.2, 1.8), row_cm=0.9)
+    _grid(doc, meeting_texts.MIN_SHEET_HEAD, rows, (1.4, 4.6, 2.6, 3.4, 2.2, 1.8), row_cm=0.9)
 
 
 def render_minutes(record: MinutesRecord) -> bytes:
     """The .docx bytes: heading, title, the five parts, signatures, then the attendance sheet."""
     doc = Document()
     _setup(doc)
-    doc.core_properties.title = texts.MIN_DOC_TITLE
+    doc.core_properties.title = meeting_texts.MIN_DOC_TITLE
     doc.core_properties.author = record.cell_name
     _header(doc, record)
     _title(doc, record)
 
-    _heading(doc, texts.MIN_H_TIME)
-    _para(doc, texts.MIN_TIME.format(when=record.when))
-    _para(doc, texts.MIN_PLACE.format(place=record.place))
+    _heading(doc, meeting_texts.MIN_H_TIME)
+    _para(doc, meeting_texts.MIN_TIME.format(when=record.when))
+    _para(doc, meeting_texts.MIN_PLACE.format(place=record.place))
     if record.chair_name:
-        role = texts.MIN_CHAIR_ROLES.get(record.chair_role or "", "")
-        _para(doc, texts.MIN_CHAIR.format(name=record.chair_name, role=role))
+        role = meeting_texts.MIN_CHAIR_ROLES.get(record.chair_role or "", "")
+        _para(doc, meeting_texts.MIN_CHAIR.format(name=record.chair_name, role=role))
     else:
-        _para(doc, texts.MIN_CHAIR_BLANK)
-    _para(doc, texts.MIN_NOTE_TAKER)
+        _para(doc, meeting_texts.MIN_CHAIR_BLANK)
+    _para(doc, meeting_texts.MIN_NOTE_TAKER)
     _attendance(doc, record)
 
-    _heading(doc, texts.MIN_H_AGENDA)
+    _heading(doc, meeting_texts.MIN_H_AGENDA)
     for number, item in enumerate(record.agenda, start=1):
         _para(doc, f"{number}. {item}")
 
-    _heading(doc, texts.MIN_H_RESOLUTION)
+    _heading(doc, meeting_texts.MIN_H_RESOLUTION)
     _resolution(doc, record)
 
-    _heading(doc, texts.MIN_H_TASKS)
+    _heading(doc, meeting_texts.MIN_H_TASKS)
     if record.tasks:
         _grid(
             doc,
-            texts.MIN_TASK_HEAD,
+            meeting_texts.MIN_TASK_HEAD,
             [
                 (str(number), task.title, task.owner, format_vn_date(task.due_on))
                 for number, task in enumerate(record.tasks, start=1)
@@ -505,12 +518,12 @@ def render_minutes(record: MinutesRecord) -> bytes:
             (1.4, 7.8, 4.3, 2.5),
         )
     else:
-        _para(doc, texts.MIN_NO_TASKS)
+        _para(doc, meeting_texts.MIN_NO_TASKS)
 
-    _heading(doc, texts.MIN_H_DISCUSSION)
+    _heading(doc, meeting_texts.MIN_H_DISCUSSION)
     for _ in range(DISCUSSION_LINES):
         _para(doc, "." * 115)
-    _para(doc, texts.MIN_END)
+    _para(doc, meeting_texts.MIN_END)
     _signatures(doc, record)
     _sheet(doc, record)
 
