@@ -12,6 +12,8 @@ actor's current authority because buttons and stored state are untrusted and may
 
 from __future__ import annotations
 
+import dataclasses
+
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import (
     as_id,
@@ -21,7 +23,6 @@ from handlers.flowkit import (
     local_now,
     page,
     page_key,
-    rules,
 )
 from handlers.registry import Action, Audience, Command, Registry
 from models import DirectiveAudience, Member, Unit
@@ -30,8 +31,10 @@ from services.auth import Permission, authorize
 from services.directives import texts as directive_texts
 from services.directives.rules import (
     ACK,
+    DEFAULT_DIRECTIVE_RULES,
     REMIND,
     STATS,
+    DirectiveRules,
     DirectiveStats,
     FollowedDirective,
     acknowledge_directive,
@@ -49,6 +52,13 @@ from services.org import cell_members, is_cell, subtree_units
 from services.vndate import format_vn_date
 
 SNIPPET = 40
+
+
+def directive_rules(ctx: Ctx) -> DirectiveRules:
+    """The directives' rules in the configured time zone (services default to Hà Nội time)."""
+    if DEFAULT_DIRECTIVE_RULES.tz == ctx.config.tz:
+        return DEFAULT_DIRECTIVE_RULES
+    return dataclasses.replace(DEFAULT_DIRECTIVE_RULES, tz=ctx.config.tz)
 
 
 def _snippet(text: str) -> str:
@@ -191,7 +201,7 @@ class DirectiveFlow(Flow):
             name = ctx.data.get("file_name") or directive_texts.FLOW_FILE_DEFAULT_NAME
             self._ask_text(ctx, directive_texts.FLOW_DIR_FILE_TAKEN.format(name=name))
             return
-        limit = rules(ctx).directive_max_chars
+        limit = directive_rules(ctx).max_chars
         if len(answer.text) > limit:
             ctx.say(
                 directive_texts.DIR_TEXT_TOO_LONG.format(length=len(answer.text), maximum=limit)
@@ -307,7 +317,7 @@ class DirectiveFlow(Flow):
                 member_ids=data.get("chosen") or [],
                 file_ref=data.get("file"),
                 file_kind=data.get("file_kind"),
-                rules=rules(ctx),
+                rules=directive_rules(ctx),
             ),
         )
         if preview is None:
@@ -370,7 +380,7 @@ class DirectiveFlow(Flow):
                 file_ref=data.get("file"),
                 file_kind=data.get("file_kind"),
                 now=ctx.now,
-                rules=rules(ctx),
+                rules=directive_rules(ctx),
             ),
         )
         if receipt is None:
@@ -504,7 +514,9 @@ def remind_action(ctx: Ctx, args: list[str]) -> None:
     if directive_id is None:
         ctx.say(texts.STALE_BUTTON)
         return
-    result = remind_unacknowledged(ctx.session, ctx.me, directive_id, now=ctx.now, rules=rules(ctx))
+    result = remind_unacknowledged(
+        ctx.session, ctx.me, directive_id, now=ctx.now, rules=directive_rules(ctx)
+    )
     ctx.say(reminder_text(ctx.session, result.reach))
 
 

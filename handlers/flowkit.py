@@ -1,4 +1,4 @@
-"""Small helpers the cell-month flows share: paging, ids from buttons, files, time, retries.
+"""The flow kit's small widgets, for any feature: paging, ids from buttons, files, time, retries.
 
 They exist so that every flow treats untrusted input the same way: an id that is not a
 number is stale, a service refusal inside a step is shown and the step asked again (an
@@ -7,36 +7,21 @@ uncaught `UserError` would roll back the whole update, state included).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from handlers.context import Ctx
 from handlers.messages import IncomingFile
-from models import FileKind, Meeting, MeetingStatus, Unit
+from models import FileKind, Unit
 from services import texts
 from services.auth import Permission
 from services.errors import Forbidden, UserError
-from services.meetings.planning import (
-    DEFAULT_RULES,
-    CellMonthRules,
-    cell_meetings,
-    managed_meeting,
-    require_active,
-)
 from services.vndate import format_vn_datetime
 
 PAGE_SIZE = 8
 T = TypeVar("T")
-
-
-def rules(ctx: Ctx) -> CellMonthRules:
-    """The cell-month rules in the configured time zone (services default to Hà Nội time)."""
-    if DEFAULT_RULES.tz == ctx.config.tz:
-        return DEFAULT_RULES
-    return dataclasses.replace(DEFAULT_RULES, tz=ctx.config.tz)
 
 
 def local_now(ctx: Ctx) -> datetime:
@@ -46,12 +31,6 @@ def local_now(ctx: Ctx) -> datetime:
 def when(ctx: Ctx, value: datetime) -> str:
     """`14:00 Thứ Bảy, 19/12/2026` in the configured zone."""
     return format_vn_datetime(value, ctx.config.tz)
-
-
-def meeting_label(ctx: Ctx, meeting: Meeting) -> str:
-    """A meeting as a button: its time and kind, which is how secretaries tell them apart."""
-    kind = texts.MTG_KIND_LABELS.get(meeting.kind, meeting.kind)
-    return texts.FLOW_MEETING_LABEL.format(when=when(ctx, meeting.starts_at), kind=kind)
 
 
 def as_id(value: str | None) -> int | None:
@@ -143,30 +122,3 @@ def numbers(text: str) -> list[int] | None:
     if not parts or not all(p.isdigit() and len(p) <= 6 for p in parts):
         return None
     return [int(p) for p in parts]
-
-
-def recent_meetings(ctx: Ctx, *, held_only: bool = False) -> list[Meeting]:
-    """Scheduled meetings of the actor's cells, coming or ended in the last 45 days, newest
-    first: what a secretary still works on (answers, roll call, results)."""
-    since = ctx.now - timedelta(days=45)
-    found: list[Meeting] = []
-    for cell in managed_cells(ctx):
-        assert cell.id is not None
-        for meeting in cell_meetings(ctx.session, ctx.me, cell.id, limit=8):
-            if meeting.status != MeetingStatus.SCHEDULED or meeting.ends_at < since:
-                continue
-            if held_only and meeting.starts_at > ctx.now:
-                continue
-            found.append(meeting)
-    return sorted(found, key=lambda m: m.starts_at, reverse=True)[:6]
-
-
-def flow_meeting(ctx: Ctx) -> Meeting:
-    """The meeting a flow is about (`data["meeting"]`), re-authorized on every step: the
-    actor's role may have changed, or the meeting been cancelled, since the flow began."""
-    meeting_id = ctx.data.get("meeting")
-    if not isinstance(meeting_id, int):
-        raise UserError(texts.SESSION_EXPIRED)
-    meeting, _cell = managed_meeting(ctx.session, ctx.me, meeting_id)
-    require_active(meeting)
-    return meeting

@@ -25,16 +25,13 @@ from handlers.flowkit import (
     attempt,
     file_kind,
     file_name,
-    flow_meeting,
     local_now,
     managed_cells,
-    meeting_label,
     page,
     page_key,
-    recent_meetings,
-    rules,
     when,
 )
+from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
 from handlers.messages import OutFile
 from handlers.results import RESULTS
 from models import AttendanceStatus, Meeting, MemberStatus, StatusSource

@@ -23,9 +23,9 @@ from handlers.flowkit import (
     file_name,
     local_now,
     managed_cells,
-    rules,
     session_cell,
 )
+from handlers.meeting_kit import rules
 from handlers.meeting_manage import MANAGE
 from handlers.registry import Action, Audience, Command, Registry
 from models import Meeting, MeetingKind, Unit

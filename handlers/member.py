@@ -13,7 +13,8 @@ from textwrap import shorten
 from sqlmodel import col, select
 
 from handlers.context import Answer, Ctx, Flow
-from handlers.flowkit import as_id, local_now, rules, when
+from handlers.flowkit import as_id, local_now, when
+from handlers.meeting_kit import rules
 from handlers.registry import Action, Audience, Command, Registry, TextRoute
 from models import (
     Attendance,

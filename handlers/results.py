@@ -23,20 +23,8 @@ from datetime import datetime
 from sqlmodel import select
 
 from handlers.context import Answer, Ctx, Flow
-from handlers.flowkit import (
-    as_id,
-    attempt,
-    file_kind,
-    flow_meeting,
-    local_now,
-    meeting_label,
-    numbers,
-    page,
-    page_key,
-    recent_meetings,
-    rules,
-    when,
-)
+from handlers.flowkit import as_id, attempt, file_kind, local_now, numbers, page, page_key, when
+from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
 from handlers.registry import Audience, Command, Registry
 from models import Meeting, Member, ResolutionChange, Task
 from services import outbox, texts

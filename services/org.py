@@ -57,6 +57,14 @@ def vn_name_key(full_name: str) -> tuple[str, str]:
     return (folded.rsplit(" ", 1)[-1], folded)
 
 
+def member_names(session: Session, member_ids: Sequence[int]) -> dict[int, Member]:
+    """id → member, in one query."""
+    if not member_ids:
+        return {}
+    rows = session.exec(select(Member).where(col(Member.id).in_(list(member_ids))))
+    return {m.id: m for m in rows if m.id is not None}
+
+
 def cell_members(session: Session, cell_id: int) -> list[Member]:
     members = session.exec(select(Member).where(Member.cell_id == cell_id)).all()
     return sorted(members, key=lambda m: vn_name_key(m.full_name))

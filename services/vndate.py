@@ -26,9 +26,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from services import texts
 from services.textnorm import strip_diacritics
+
+# The party's day runs on Vietnam's clock unless TIMEZONE says otherwise (bot.settings).
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 YEARLESS_PAST_DAYS = 90
 WEEKDAY_NAMES = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")

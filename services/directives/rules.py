@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -47,14 +47,27 @@ from services.auth import Actor, Permission, allows, authorize, load_actor
 from services.buttons import ButtonId
 from services.directives import texts as directive_texts
 from services.errors import Forbidden, UserError
-from services.meetings.planning import DEFAULT_RULES, CellMonthRules, member_names, name_key
-from services.org import is_cell, subtree_units
+from services.org import is_cell, member_names, subtree_units, vn_name_key
 from services.textnorm import nfc
-from services.vndate import format_vn_date
+from services.vndate import DEFAULT_TZ, format_vn_date
 
 # "Official members only": chính thức, and exempt members, who are official members excused
 # from meetings (the roll call lists them apart, but they remain official members).
 # Buttons on a directive (services.buttons): acknowledge it; the sender's follow-up and reminder.
+
+
+@dataclass(frozen=True)
+class DirectiveRules:
+    """The directives' numbers, apart from the meetings' (`CellMonthRules`): the zone their
+    times are told in, the longest text, and how often a sender may remind by hand."""
+
+    tz: tzinfo = DEFAULT_TZ
+    max_chars: int = 4000
+    remind_interval: timedelta = timedelta(hours=1)
+
+
+DEFAULT_DIRECTIVE_RULES = DirectiveRules()
+
 ACK = ButtonId("dir_ack")
 STATS = ButtonId("dir_stats")
 REMIND = ButtonId("dir_remind")
@@ -111,7 +124,7 @@ class DirectiveStats:
     sender_name: str = ""
     sender_unit_name: str = ""
 
-    def text(self, tz: tzinfo = DEFAULT_RULES.tz) -> str:
+    def text(self, tz: tzinfo = DEFAULT_TZ) -> str:
         """The sender's summary (who sent it, counts, then the names still to acknowledge)."""
         lines = [
             directive_texts.DIR_STATS.format(
@@ -300,15 +313,13 @@ def _audience(
     return [m for m in members if m.id != actor.member_id]
 
 
-def _clean_text(text: str, rules: CellMonthRules) -> str:
+def _clean_text(text: str, rules: DirectiveRules) -> str:
     clean = nfc(text or "")
     if not clean:
         raise UserError(directive_texts.DIR_TEXT_EMPTY)
-    if len(clean) > rules.directive_max_chars:
+    if len(clean) > rules.max_chars:
         raise UserError(
-            directive_texts.DIR_TEXT_TOO_LONG.format(
-                length=len(clean), maximum=rules.directive_max_chars
-            )
+            directive_texts.DIR_TEXT_TOO_LONG.format(length=len(clean), maximum=rules.max_chars)
         )
     return clean
 
@@ -323,7 +334,7 @@ def preview_directive(
     member_ids: Sequence[int] = (),
     file_ref: str | None = None,
     file_kind: FileKind | str | None = None,
-    rules: CellMonthRules = DEFAULT_RULES,
+    rules: DirectiveRules = DEFAULT_DIRECTIVE_RULES,
 ) -> DirectivePreview:
     """Validate a directive and say who would receive it; nothing is written."""
     unit = session.get(Unit, unit_id)
@@ -381,7 +392,7 @@ def send_directive(
     file_ref: str | None = None,
     file_kind: FileKind | str | None = None,
     now: datetime,
-    rules: CellMonthRules = DEFAULT_RULES,
+    rules: DirectiveRules = DEFAULT_DIRECTIVE_RULES,
 ) -> DirectiveReceipt:
     """Save the directive, one copy per recipient, one outbox row per chat account.
 
@@ -603,7 +614,7 @@ def _stats(
     names = member_names(session, waiting)
     not_acked = sorted(
         ((mid, names[mid].full_name) for mid in waiting if mid in names),
-        key=lambda x: name_key(x[1]),
+        key=lambda x: vn_name_key(x[1]),
     )
     sender = session.get(Member, directive.sender_member_id)
     return DirectiveStats(
@@ -626,7 +637,7 @@ def remind_unacknowledged(
     directive_id: int,
     *,
     now: datetime,
-    rules: CellMonthRules = DEFAULT_RULES,
+    rules: DirectiveRules = DEFAULT_DIRECTIVE_RULES,
 ) -> outbox.EnqueueResult:
     """Send a reminder to everyone who has not acknowledged; returns what was queued (its
     `reach`: who was reminded, who has no chat account).
@@ -641,7 +652,7 @@ def remind_unacknowledged(
         select(Directive).where(Directive.id == directive.id).with_for_update()
     ).one()
     if directive.last_reminded_at is not None:
-        allowed = directive.last_reminded_at + rules.directive_remind_interval
+        allowed = directive.last_reminded_at + rules.remind_interval
         if now < allowed:
             raise UserError(
                 directive_texts.DIR_REMIND_TOO_SOON.format(

@@ -62,11 +62,10 @@ from services.meetings.planning import (
     load_cell,
     load_meeting,
     managed_meeting,
-    member_names,
-    name_key,
     require_active,
     viewed_meeting,
 )
+from services.org import member_names, vn_name_key
 from services.textnorm import nfc
 from services.vndate import format_vn_date, format_vn_datetime
 
@@ -251,7 +250,7 @@ def _roll_lines(session: Session, meeting: Meeting) -> list[RollLine]:
         )
         for r in rows
     ]
-    return sorted(lines, key=lambda line: (name_key(line.name), line.member_id))
+    return sorted(lines, key=lambda line: (vn_name_key(line.name), line.member_id))
 
 
 def answers_overview(session: Session, actor: Actor, meeting_id: int) -> AnswersOverview:
@@ -707,7 +706,7 @@ def closing_preview(
                 is_convener=row.member_id == meeting.created_by_member_id,
             )
         )
-    unmarked.sort(key=lambda x: (name_key(x.name), x.member_id))
+    unmarked.sort(key=lambda x: (vn_name_key(x.name), x.member_id))
     return ClosingPreview(
         meeting=meeting,
         marked=dict(Counter(r.status for r in rows if r.status is not None)),
@@ -816,7 +815,7 @@ def _flags_for(
                 reaches_removal=months >= rules.removal_months,
             )
         )
-    return sorted(flags, key=lambda f: (-f.months, name_key(f.name)))
+    return sorted(flags, key=lambda f: (-f.months, vn_name_key(f.name)))
 
 
 def absence_flags(

@@ -56,10 +56,10 @@ from services.meetings.planning import (
     CellMonthRules,
     managed_meeting,
     meeting_when,
-    member_names,
     require_active,
 )
 from services.meetings.resolutions import VoterCount, has_content, resolution_record, voters_for
+from services.org import member_names
 from services.vndate import format_vn_date
 
 # The roll's groups in the order the minutes read them; "" is a member not yet marked.

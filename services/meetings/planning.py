@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -32,7 +31,6 @@ from models import (
     MeetingDocument,
     MeetingKind,
     MeetingStatus,
-    Member,
     Unit,
 )
 from services import audit, outbox, texts
@@ -41,10 +39,8 @@ from services.buttons import ButtonId
 from services.errors import UserError
 from services.meetings import texts as meeting_texts
 from services.org import cell_members, is_cell
-from services.textnorm import fold, nfc
-from services.vndate import format_vn_datetime, format_vn_duration, format_vn_span
-
-DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from services.textnorm import nfc
+from services.vndate import DEFAULT_TZ, format_vn_datetime, format_vn_duration, format_vn_span
 
 # Buttons (services.buttons): an invitation's answers, and a meeting document sent again.
 ANSWER = ButtonId("mtg")
@@ -74,8 +70,6 @@ class CellMonthRules:
     absence_window: timedelta = timedelta(days=365)
     absence_flag_months: int = 2
     removal_months: int = 3
-    directive_max_chars: int = 4000
-    directive_remind_interval: timedelta = timedelta(hours=1)
     max_text_chars: int = 4000
 
     def min_duration(self, kind: MeetingKind) -> int:
@@ -970,18 +964,3 @@ def cell_meetings(
             .limit(limit)
         )
     )
-
-
-def name_key(full_name: str) -> tuple[str, str]:
-    """Sort Vietnamese names the Vietnamese way: by given name (the last word), then in full,
-    ignoring diacritics so that "Đặng" sorts with the D's, not after Z."""
-    folded = fold(full_name)
-    return (folded.rsplit(" ", 1)[-1], folded)
-
-
-def member_names(session: Session, member_ids: Sequence[int]) -> dict[int, Member]:
-    """id → member, in one query."""
-    if not member_ids:
-        return {}
-    rows = session.exec(select(Member).where(col(Member.id).in_(list(member_ids))))
-    return {m.id: m for m in rows if m.id is not None}
