@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import col, select
-
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import (
     as_id,
@@ -44,6 +42,7 @@ from services.meetings.planning import (
     clean_place,
     clean_topic,
     default_agenda,
+    last_place,
     meeting_when,
     plan_meeting,
     schedule_meeting,
@@ -320,13 +319,8 @@ class ScheduleFlow(Flow):
         self._ask_place(ctx, cell, note=self._time_set(ctx))
 
     def _last_place(self, ctx: Ctx, cell: Unit) -> str | None:
-        last = ctx.session.exec(
-            select(Meeting.place)
-            .where(Meeting.cell_id == cell.id)
-            .order_by(col(Meeting.starts_at).desc())
-            .limit(1)
-        ).first()
-        return last or None
+        assert cell.id is not None
+        return last_place(ctx.session, ctx.me, cell.id)
 
     def _ask_place(self, ctx: Ctx, cell: Unit, note: str | None = None) -> None:
         prompt = (

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from textwrap import shorten
 
-from sqlmodel import col, select
-
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, local_now, when
 from handlers.meeting_kit import rules
@@ -22,16 +20,16 @@ from models import (
     AttendanceStatus,
     CheckinOutcome,
     Meeting,
-    MeetingDocument,
-    Unit,
 )
 from services import texts
 from services.auth import Permission
 from services.directives.rules import ACK, my_directives
-from services.meetings.attendance import check_in, looks_like_checkin_code
+from services.meetings.attendance import check_in, looks_like_checkin_code, my_attendance
 from services.meetings.planning import (
     DOCUMENT_AGAIN,
     answer_options,
+    load_cell,
+    meeting_documents,
     meeting_when,
     send_document_again,
     upcoming_meetings,
@@ -86,12 +84,12 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
         return
     meeting = meetings[0]
     assert meeting.id is not None
-    cell = ctx.session.get(Unit, meeting.cell_id)
+    cell = load_cell(ctx.session, meeting.cell_id)
     ctx.require(Permission.MEMBER, cell)
     lines = [
         texts.MY_MEETING.format(
             kind=texts.MTG_KIND_LABELS.get(meeting.kind, meeting.kind),
-            cell=cell.name if cell else "",
+            cell=cell.name,
             topic=texts.MTG_INVITE_TOPIC.format(topic=meeting.topic) if meeting.topic else "",
             when=meeting_when(meeting, ctx.config.tz),
             place=meeting.place,
@@ -102,11 +100,7 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
     if started:
         held = meeting.ends_at <= ctx.now
         lines.insert(0, texts.MY_MEETING_HELD if held else texts.MY_MEETING_IN_PROGRESS)
-    documents = ctx.session.exec(
-        select(MeetingDocument)
-        .where(MeetingDocument.meeting_id == meeting.id)
-        .order_by(col(MeetingDocument.posted_at))
-    ).all()
+    documents = meeting_documents(ctx.session, ctx.me, meeting.id)
     resend: list[tuple[str, str]] = []
     for document in documents:
         posted = when(ctx, document.posted_at)
@@ -115,11 +109,7 @@ def next_meeting_view(ctx: Ctx, _args: str) -> None:
             title = shorten(document.title, 40, placeholder="…")
             again = DOCUMENT_AGAIN(document.id or 0)
             resend.append((again, texts.MY_DOC_AGAIN.format(title=title)))
-    row = ctx.session.exec(
-        select(Attendance)
-        .where(Attendance.meeting_id == meeting.id)
-        .where(Attendance.member_id == ctx.me.member_id)
-    ).first()
+    row = my_attendance(ctx.session, ctx.me, meeting.id)
     if started or (row is not None and row.status is not None):
         lines.append(_roll_status_text(ctx, meeting, row))
         ctx.menu("\n".join(lines), resend)

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
-
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, file_kind, local_now, numbers, page, page_key, when
 from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
 from handlers.registry import Audience, Command, Registry
-from models import Meeting, Member, ResolutionChange, Task
+from models import Meeting, Member, ResolutionChange
 from services import outbox, texts
 from services.meetings import texts as meeting_texts
 from services.meetings.planning import managed_meeting, require_active
@@ -37,6 +35,7 @@ from services.meetings.resolutions import (
     Revision,
     assign_task,
     has_content,
+    meeting_task_count,
     plan_publication,
     plan_revision,
     publish_resolution,
@@ -135,7 +134,7 @@ class ResultsFlow(Flow):
     def _menu(self, ctx: Ctx, meeting: Meeting) -> None:
         assert meeting.id is not None
         record = resolution_record(ctx.session, ctx.me, meeting.id)
-        tasks = ctx.session.exec(select(Task.id).where(Task.meeting_id == meeting.id)).all()
+        task_count = meeting_task_count(ctx.session, ctx.me, meeting.id)
         res = record.resolution if record else None
         current = record.current if record else None
         voted = (
@@ -156,7 +155,7 @@ class ResultsFlow(Flow):
                     res is not None and res.scored_at is not None, meeting_texts.FLOW_RES_M_SCORE
                 ),
             ),
-            ("task", meeting_texts.FLOW_RES_M_TASK.format(count=len(tasks))),
+            ("task", meeting_texts.FLOW_RES_M_TASK.format(count=task_count)),
             ("publish", _mark(published, publish)),
             ("done", texts.FLOW_DONE),
         ]
@@ -184,7 +183,7 @@ class ResultsFlow(Flow):
             and (res is not None and res.scored_at is None)
         ):
             typed_step, hint = "score_typed", meeting_texts.FLOW_RES_NEXT_SCORE
-        elif not tasks:
+        elif not task_count:
             typed_step, hint = "tasks_typed", meeting_texts.FLOW_RES_NEXT_TASKS
         if hint:
             prompt = f"{prompt}\n{hint}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -70,14 +71,49 @@ def cell_members(session: Session, cell_id: int) -> list[Member]:
     return sorted(members, key=lambda m: vn_name_key(m.full_name))
 
 
+def _is_linked() -> sa.ColumnElement[bool]:
+    """The rule for a linked ("connected") member: at least one chat account points to them.
+
+    An account the member moved away from has no member any more; an account whose user
+    blocked the bot (`ChatIdentity.active` False) still counts."""
+    return sa.exists().where(col(ChatIdentity.member_id) == col(Member.id))
+
+
 def linked_member_ids(session: Session, member_ids: Sequence[int]) -> set[int]:
     """Members that have at least one linked chat account."""
     if not member_ids:
         return set()
     rows = session.exec(
-        select(ChatIdentity.member_id).where(col(ChatIdentity.member_id).in_(member_ids))
+        select(Member.id).where(col(Member.id).in_(list(member_ids))).where(_is_linked())
     )
     return {row for row in rows if row is not None}
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    """A cell's members, and how many of them are linked (`linked_member_ids`' rule)."""
+
+    members: int = 0
+    linked: int = 0
+
+
+def cell_counts(session: Session, cell_ids: Sequence[int]) -> dict[int, CellCounts]:
+    """cell id → its members and linked members, in one GROUP BY however many cells; a cell
+    without members is left out (read it as `CellCounts()`)."""
+    if not cell_ids:
+        return {}
+    linked_id = sa.case((_is_linked(), col(Member.id)))  # NULL, which COUNT skips, if not
+    rows = session.exec(
+        select(Member.cell_id, sa.func.count(col(Member.id)), sa.func.count(linked_id))
+        .where(col(Member.cell_id).in_(list(cell_ids)))
+        .group_by(col(Member.cell_id))
+    )
+    return {cell_id: CellCounts(total, linked) for cell_id, total, linked in rows}
+
+
+def root_units(session: Session) -> list[Unit]:
+    """The units at the top of the tree (no parent), by path: together, the whole tree."""
+    return list(session.exec(select(Unit).where(col(Unit.parent_id).is_(None)).order_by(Unit.path)))
 
 
 def cell_roles(session: Session, cell_id: int) -> dict[int, str]:

@@ -179,6 +179,18 @@ def _own_row(session: Session, actor: Actor, meeting: Meeting) -> Attendance:
     return row
 
 
+def my_attendance(session: Session, actor: Actor, meeting_id: int) -> Attendance | None:
+    """The actor's own roll row for the meeting (their answer, then their status), or None
+    when they are not on the roll: not a member of the meeting's cell, or one who joined it
+    since the roll was last brought up to date. Only reads: `ensure_roll` adds such a member
+    when they answer or the roll is called."""
+    return session.exec(
+        select(Attendance)
+        .where(Attendance.meeting_id == meeting_id)
+        .where(Attendance.member_id == actor.member_id)
+    ).first()
+
+
 def answerable(
     session: Session, actor: Actor, meeting_id: int, *, attend: bool, now: datetime
 ) -> tuple[Meeting, Attendance]:

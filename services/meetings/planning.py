@@ -156,6 +156,16 @@ def viewed_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Mee
     return meeting, cell
 
 
+def readable_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Unit]:
+    """A meeting the actor may read (a member of its cell, its secretary or deputy, a committee
+    above), with its cell; Forbidden otherwise."""
+    meeting = load_meeting(session, meeting_id)
+    cell = load_cell(session, meeting.cell_id)
+    if not allows(actor, Permission.MEMBER, cell):
+        authorize(actor, Permission.MANAGE_CELL, cell)
+    return meeting, cell
+
+
 def require_active(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise UserError(meeting_texts.MTG_IS_CANCELLED)
@@ -898,14 +908,19 @@ def document_warnings(
     session: Session, meeting: Meeting, *, now: datetime, rules: CellMonthRules = DEFAULT_RULES
 ) -> list[str]:
     """What the secretary should hear about the meeting's documents, if anything."""
-    documents = list(
+    assert meeting.id is not None
+    documents = _documents(session, meeting.id)
+    return _documents_warnings(meeting.starts_at, documents, now=now, rules=rules)
+
+
+def _documents(session: Session, meeting_id: int) -> list[MeetingDocument]:
+    return list(
         session.exec(
             select(MeetingDocument)
-            .where(MeetingDocument.meeting_id == meeting.id)
+            .where(MeetingDocument.meeting_id == meeting_id)
             .order_by(col(MeetingDocument.posted_at))
         )
     )
-    return _documents_warnings(meeting.starts_at, documents, now=now, rules=rules)
 
 
 def _documents_warnings(
@@ -948,6 +963,29 @@ def upcoming_meetings(
             .limit(limit)
         )
     )
+
+
+def meeting_documents(session: Session, actor: Actor, meeting_id: int) -> list[MeetingDocument]:
+    """The meeting's documents, first posted first, for those who may read the meeting
+    (`readable_meeting`: its cell's members and leaders, committees above)."""
+    meeting, _cell = readable_meeting(session, actor, meeting_id)
+    assert meeting.id is not None
+    return _documents(session, meeting.id)
+
+
+def last_place(session: Session, actor: Actor, cell_id: int) -> str | None:
+    """Where the cell's latest meeting (by its start, whatever its status) was or will be held,
+    offered again when the secretary or deputy schedules the next one; None when the cell has
+    no meeting yet. Only the cell's managers ask (Forbidden otherwise)."""
+    cell = load_cell(session, cell_id)
+    authorize(actor, Permission.MANAGE_CELL, cell)
+    place = session.exec(
+        select(Meeting.place)
+        .where(Meeting.cell_id == cell_id)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(1)
+    ).first()
+    return place or None
 
 
 def cell_meetings(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import (
@@ -57,8 +58,8 @@ from services.meetings.planning import (
     CellMonthRules,
     ensure_roll,
     load_cell,
-    load_meeting,
     managed_meeting,
+    readable_meeting,
     require_active,
     viewed_meeting,
 )
@@ -545,7 +546,7 @@ def _roll(session: Session, meeting: Meeting) -> list[Attendance]:
 
 def get_resolution(session: Session, actor: Actor, meeting_id: int) -> Resolution | None:
     """The meeting's resolution record, for its managers, committees above and its members."""
-    meeting, _cell = _readable_meeting(session, actor, meeting_id)
+    meeting, _cell = readable_meeting(session, actor, meeting_id)
     return session.exec(select(Resolution).where(Resolution.meeting_id == meeting.id)).first()
 
 
@@ -553,15 +554,6 @@ def resolution_record(session: Session, actor: Actor, meeting_id: int) -> Resolu
     """The meeting's resolution with its versions and votes (same readers as `get_resolution`)."""
     resolution = get_resolution(session, actor, meeting_id)
     return None if resolution is None else _history(session, resolution)
-
-
-def _readable_meeting(session: Session, actor: Actor, meeting_id: int) -> tuple[Meeting, Unit]:
-    """Members of the cell, its managers and committees above may read the outcome."""
-    meeting = load_meeting(session, meeting_id)
-    cell = load_cell(session, meeting.cell_id)
-    if not allows(actor, Permission.MEMBER, cell):
-        authorize(actor, Permission.MANAGE_CELL, cell)
-    return meeting, cell
 
 
 def _clean_content(
@@ -1205,6 +1197,16 @@ def cell_tasks(
     if open_only:
         query = query.where(Task.status == TaskStatus.OPEN)
     return list(session.exec(query.order_by(col(Task.due_on), col(Task.id))))
+
+
+def meeting_task_count(session: Session, actor: Actor, meeting_id: int) -> int:
+    """How many tasks the meeting has assigned, whatever their status (its cell's secretary or
+    deputy, a committee above; Forbidden otherwise)."""
+    meeting, _cell = viewed_meeting(session, actor, meeting_id)
+    count = session.exec(
+        select(sa.func.count()).select_from(Task).where(Task.meeting_id == meeting.id)
+    ).one()
+    return int(count)
 
 
 def overdue_tasks(

@@ -1,4 +1,5 @@
-"""Committee statistics for a subtree: what the weekly report and `/thongke` show.
+"""Committee statistics for a subtree: what the weekly report and `/thongke` show, and the
+lighter count of `/donvi` (`units_overview`: members and linked members per cell).
 
 For each cell below the committee's units: members, members with a linked chat account, members
 seen in the last `window` (30 days), meetings held this (local) month and whether the regular
@@ -52,6 +53,7 @@ from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
 from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.org import CellCounts, cell_counts, is_cell, root_units, subtree_units
 from services.stats import texts as stats_texts
 
 if TYPE_CHECKING:
@@ -422,9 +424,7 @@ def scope_units(session: Session, actor: Actor) -> list[Unit]:
     """The units whose subtrees the actor oversees: for an admin the roots of the tree
     (everything), for a committee member their committee units. Anyone else is refused."""
     if actor.is_admin:
-        units = list(
-            session.exec(select(Unit).where(col(Unit.parent_id).is_(None)).order_by(Unit.path))
-        )
+        units = root_units(session)
     elif actor.committee_unit_ids:
         units = list(
             session.exec(
@@ -451,6 +451,49 @@ def report_for_actor(
     units = scope_units(session, actor)
     data = collect(session, [u.id for u in units if u.id is not None], now=now, rules=rules)
     return build_report(data, units, rules=rules)
+
+
+# --- `/donvi`: the subtree at a glance -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitOverview:
+    """One unit as `/donvi` shows it: its cells by path, each with its members and linked
+    members (`services.org.cell_counts`)."""
+
+    unit: Unit
+    cells: tuple[tuple[Unit, CellCounts], ...]
+
+    @property
+    def members(self) -> int:
+        return sum(counts.members for _cell, counts in self.cells)
+
+    @property
+    def linked(self) -> int:
+        return sum(counts.linked for _cell, counts in self.cells)
+
+
+def units_overview(session: Session, actor: Actor) -> list[UnitOverview]:
+    """The cells under each unit whose committee the actor sits on (by unit id), with their
+    members and linked members; an admin on no committee gets the roots of the tree. Each unit
+    is checked (Permission.OVERSEE); anyone else is refused (Forbidden)."""
+    if actor.committee_unit_ids:
+        found = (session.get(Unit, uid) for uid in sorted(actor.committee_unit_ids))
+        units = [u for u in found if u is not None]
+    elif actor.is_admin:
+        units = root_units(session)
+    else:
+        raise Forbidden(texts.FORBIDDEN_COMMITTEE)
+    for unit in units:
+        authorize(actor, Permission.OVERSEE, unit)
+    overviews: list[UnitOverview] = []
+    for unit in units:
+        assert unit.id is not None
+        cells = [u for u in subtree_units(session, [unit.id]) if is_cell(u)]
+        counts = cell_counts(session, [c.id for c in cells if c.id is not None])
+        rows = tuple((c, counts.get(c.id or 0, CellCounts())) for c in cells)
+        overviews.append(UnitOverview(unit, rows))
+    return overviews
 
 
 # --- Rendering ----------------------------------------------------------------------------------
