@@ -25,6 +25,7 @@ def build_registry(registrations: Iterable[Registration]) -> Registry:
     registry = Registry()
     for register in registrations:
         register(registry)
+    registry.check()
     return registry
 
 

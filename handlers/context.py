@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +62,8 @@ class Ctx:
     # The options just offered must stay the ones numbers answer (the menu the user asked for):
     # nothing waiting is offered after them in this update (`services.questions`).
     keep_options: bool = False
+    # The registered flows by name, for `hand_off` (set by the core).
+    find_flow: Callable[[str], Flow | None] = field(default=lambda _name: None, repr=False)
 
     @property
     def me(self) -> Actor:
@@ -124,6 +126,15 @@ class Ctx:
         }
         self.state.expires_at = self.now + self.config.conversation_ttl
         self.say(text, [Option(f"{nonce}:{key}", label) for key, label in options])
+
+    def hand_off(self, flow: str, args: str = "") -> None:
+        """Start the flow registered as `flow` (its `begin`), by name: one flow passes the user
+        to another without importing it, and a missing name fails the app's start-up check
+        (`Registry.check`), not a user's update."""
+        target = self.find_flow(flow)
+        if target is None:
+            raise LookupError(f"no flow named {flow!r} is registered")
+        target.begin(self, args)
 
     def update_data(self, **values: Any) -> None:
         self.state.data = {**self.state.data, **values}

@@ -95,7 +95,14 @@ class Core:
             is_group=incoming.is_group,
         )
         state = self._state(session, incoming)
-        ctx = Ctx(session=session, incoming=incoming, now=now, config=self.config, state=state)
+        ctx = Ctx(
+            session=session,
+            incoming=incoming,
+            now=now,
+            config=self.config,
+            state=state,
+            find_flow=self.registry.get_flow,
+        )
         member = session.get(Member, identity.member_id) if identity.member_id else None
         if member is not None:
             ctx.actor = load_actor(session, member)

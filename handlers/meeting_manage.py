@@ -33,7 +33,6 @@ from handlers.flowkit import (
 )
 from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
 from handlers.messages import OutFile
-from handlers.results import RESULTS
 from models import AttendanceStatus, Meeting, MemberStatus, StatusSource
 from services import outbox, texts
 from services.errors import Forbidden, UserError
@@ -69,6 +68,8 @@ from services.meetings.planning import (
 from services.vndate import format_vn_span, parse_vn_datetime_result
 
 T = TypeVar("T")
+# The results flow, handed the meeting by name (`Ctx.hand_off`), not imported.
+RESULTS_FLOW = "meeting_results"
 
 
 def flags_text(ctx: Ctx) -> str | None:
@@ -249,7 +250,7 @@ class ManageFlow(Flow):
             if self._ask_close(ctx, meeting):
                 return
         elif key == "results":
-            RESULTS.start(ctx, meeting_id)
+            ctx.hand_off(RESULTS_FLOW, str(meeting_id))
             return
         elif key == "cancel":
             ctx.ask(self.name, "cancel_reason", meeting_texts.FLOW_MTG_ASK_CANCEL_REASON)

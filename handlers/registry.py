@@ -129,6 +129,30 @@ def asked_steps(flow_class: type[Flow]) -> set[str]:
     return steps
 
 
+def handed_to(flow_class: type[Flow]) -> set[str]:
+    """The flows a flow's code hands the user to (`ctx.hand_off(NAME, …)`), by literal name or a
+    module-level constant, so `Registry.check` can find a missing one at start-up."""
+    names: set[str] = set()
+    module = inspect.getmodule(flow_class)
+    for klass in flow_class.__mro__:
+        if klass is Flow or not issubclass(klass, Flow):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr != "hand_off" or not node.args:
+                continue
+            target = node.args[0]
+            if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                names.add(target.value)
+            elif isinstance(target, ast.Name) and module is not None:
+                value = getattr(module, target.id, None)
+                if isinstance(value, str):
+                    names.add(value)
+    return names
+
+
 class Registry:
     def __init__(self) -> None:
         self._commands: dict[str, Command] = {}
@@ -189,6 +213,13 @@ class Registry:
         usable = {n: c for c in self.available_to(actor) for n in (c.name, *c.aliases)}
         close = difflib.get_close_matches(name.lower(), list(usable), n=1, cutoff=0.75)
         return usable[close[0]] if close else None
+
+    def check(self) -> None:
+        """Once every feature has registered: each hand-off names a registered flow."""
+        for flow in self._flows.values():
+            missing = sorted(n for n in handed_to(type(flow)) if n not in self._flows)
+            if missing:
+                raise ValueError(f"flow {flow.name!r} hands off to unregistered {missing}")
 
     def get_flow(self, name: str | None) -> Flow | None:
         return self._flows.get(name) if name else None

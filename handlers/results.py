@@ -103,6 +103,11 @@ class ResultsFlow(Flow):
     name = "meeting_results"
 
     def begin(self, ctx: Ctx, args: str) -> None:
+        """`/ketqua`; with a meeting's id (handed over by `/hop_quanly`), that meeting."""
+        meeting_id = as_id(args.strip()) if args.strip() else None
+        if meeting_id is not None:
+            self.start(ctx, meeting_id)
+            return
         meetings = recent_meetings(ctx, held_only=True)
         if not meetings:
             ctx.finish()

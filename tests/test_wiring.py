@@ -135,3 +135,33 @@ def test_every_registered_flow_has_every_step_it_asks() -> None:
     registry = features.registry()  # registering checks; this is the whole app's set
     assert registry.get_flow("meeting_new") is not None
     assert registry.get_flow("meeting_results") is not None
+
+
+class _HandsOff(Flow):
+    name = "wiring_hands_off"
+
+    def begin(self, ctx: Ctx, args: str) -> None:
+        ctx.hand_off("wiring_nowhere", args)
+
+
+def test_a_hand_off_to_an_unregistered_flow_fails_at_start_up() -> None:
+    registry = Registry()
+    registry.flow(_HandsOff())
+    with pytest.raises(ValueError, match="wiring_nowhere"):
+        registry.check()
+    features.registry().check()  # the app's own hand-offs all land
+
+
+def test_the_meeting_menu_hands_its_meeting_to_the_results_flow_by_name(
+    chat_as, demo: Database, clock: FakeClock
+) -> None:
+    from services.meetings import texts as meeting_texts
+    from tests.test_resolutions import TYPICAL, held_meeting
+
+    with demo.session() as session:
+        held_meeting(session, clock, TYPICAL)
+    secretary = chat_as("DV001")
+    secretary.send("/hop_quanly")
+    secretary.press(meeting_texts.FLOW_MTG_M_RESULTS)
+    assert meeting_texts.FLOW_RES_NEXT_TEXT in secretary.text  # the /ketqua menu, this meeting
+    assert meeting_texts.FLOW_RES_M_VOTE in [o.label for o in secretary.options()]
