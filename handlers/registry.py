@@ -7,7 +7,7 @@ import difflib
 import inspect
 import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -101,31 +101,40 @@ class TextRoute:
     run: Callable[[Ctx, str], None]
 
 
+def _calls(flow_class: type[Flow], method: str) -> Iterator[ast.Call]:
+    """Every `<x>.method(…)` call in the source of a flow class and its bases in this package."""
+    for klass in flow_class.__mro__:
+        if klass is Flow or not issubclass(klass, Flow):
+            continue
+        for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(klass)))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == method
+            ):
+                yield node
+
+
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
 def asked_steps(flow_class: type[Flow]) -> set[str]:
     """The steps a flow's code puts users at: the literal step of every `ctx.ask(self.name,
     "step", …)` and every `typed_step="…"`, read from its source (and its bases' in this
     package), so a misspelt step is found when the flow is registered, at start-up."""
     steps: set[str] = set()
-    for klass in flow_class.__mro__:
-        if klass is Flow or not issubclass(klass, Flow):
+    for call in _calls(flow_class, "ask"):
+        owner = call.args[0] if call.args else None
+        if not (isinstance(owner, ast.Attribute) and owner.attr == "name"):
             continue
-        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr != "ask" or len(node.args) < 2:
-                continue
-            owner, step = node.args[0], node.args[1]
-            if not (isinstance(owner, ast.Attribute) and owner.attr == "name"):
-                continue
-            if isinstance(owner.value, ast.Name) and owner.value.id == "self":
-                if isinstance(step, ast.Constant) and isinstance(step.value, str):
-                    steps.add(step.value)
-                for keyword in node.keywords:
-                    value = keyword.value
-                    literal = isinstance(value, ast.Constant) and isinstance(value.value, str)
-                    if keyword.arg == "typed_step" and literal:
-                        steps.add(str(value.value))  # type: ignore[attr-defined]
+        if not (isinstance(owner.value, ast.Name) and owner.value.id == "self"):
+            continue
+        if len(call.args) > 1 and (step := _literal(call.args[1])) is not None:
+            steps.add(step)
+        for keyword in call.keywords:
+            if keyword.arg == "typed_step" and (typed := _literal(keyword.value)) is not None:
+                steps.add(typed)
     return steps
 
 
@@ -134,22 +143,16 @@ def handed_to(flow_class: type[Flow]) -> set[str]:
     module-level constant, so `Registry.check` can find a missing one at start-up."""
     names: set[str] = set()
     module = inspect.getmodule(flow_class)
-    for klass in flow_class.__mro__:
-        if klass is Flow or not issubclass(klass, Flow):
+    for call in _calls(flow_class, "hand_off"):
+        if not call.args:
             continue
-        tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
-                continue
-            if node.func.attr != "hand_off" or not node.args:
-                continue
-            target = node.args[0]
-            if isinstance(target, ast.Constant) and isinstance(target.value, str):
-                names.add(target.value)
-            elif isinstance(target, ast.Name) and module is not None:
-                value = getattr(module, target.id, None)
-                if isinstance(value, str):
-                    names.add(value)
+        target = call.args[0]
+        name = _literal(target)
+        if name is None and isinstance(target, ast.Name) and module is not None:
+            value = getattr(module, target.id, None)
+            name = value if isinstance(value, str) else None
+        if name is not None:
+            names.add(name)
     return names
 
 
