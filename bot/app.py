@@ -13,6 +13,7 @@ from handlers.context import CoreConfig
 from handlers.core import Core
 from models import Database
 from scheduler.claims import Job
+from services.offers import Offers
 
 
 @dataclass
@@ -24,6 +25,7 @@ class App:
     db: Database
     core: Core
     jobs: tuple[Job, ...] = field(default_factory=features.jobs)
+    offers: Offers = field(default_factory=features.offers)
 
 
 def core_config(settings: Settings) -> CoreConfig:

@@ -8,10 +8,12 @@ registers itself as a side effect of being imported (docs/core.md, "Adding a mod
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers import (
     Registration,
@@ -38,6 +40,8 @@ from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
+from services.meetings import attendance
+from services.offers import Offer, Offers
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Feature:
     name: str
     register: Registration | None = None
     jobs: Callable[[], Sequence[Job]] | None = None
+    offers: Callable[[], Sequence[Offer[Any]]] | None = None
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -54,7 +59,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("member", member.register),
     Feature("secretary", secretary.register),
     Feature("directives", directives.register, directive_jobs.jobs),
-    Feature("meetings", meetings.register, meeting_jobs.jobs),
+    Feature("meetings", meetings.register, meeting_jobs.jobs, attendance.offers),
     Feature("results", results.register, task_deadlines.jobs),
     Feature("committee", committee.register),
     Feature("stats", stats_handlers.register, weekly_jobs.jobs),
@@ -71,6 +76,11 @@ def jobs(features: Sequence[Feature] = FEATURES) -> tuple[Job, ...]:
     return checked(job for f in features if f.jobs is not None for job in f.jobs())
 
 
+def offers(features: Sequence[Feature] = FEATURES) -> Offers:
+    """What `features` offer one another (`services.offers`), in the list's order."""
+    return Offers(offer for f in features if f.offers is not None for offer in f.offers())
+
+
 def build_core(
     db: Database,
     config: CoreConfig | None = None,
@@ -78,7 +88,8 @@ def build_core(
     *,
     features: Sequence[Feature] = FEATURES,
 ) -> Core:
-    """The core with every feature's conversations."""
+    """The core with every feature's conversations and offers."""
+    config = dataclasses.replace(config or CoreConfig(), offers=offers(features))
     return core_with(db, registry(features), config=config, clock=clock)
 
 
@@ -91,5 +102,7 @@ def tick(
     worker: str | None = None,
     rng: random.Random | None = None,
 ) -> TickReport:
-    """One pass of every feature's scheduled work (what the clock runs; tests call it)."""
+    """One pass of every feature's scheduled work, with their offers (what the clock runs;
+    tests call it)."""
+    rules = dataclasses.replace(rules, offers=offers())
     return tick_jobs(db, now, rules, jobs=jobs(), group=group, worker=worker, rng=rng)

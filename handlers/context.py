@@ -16,6 +16,7 @@ from models import ConversationState, Unit
 from services import texts
 from services.auth import Actor, Permission, authorize
 from services.buttons import ButtonPayload
+from services.offers import Offers
 from services.questions import PROMPT
 
 # Where the step's typed answer goes when options are on offer (see `Ctx.ask`).
@@ -34,6 +35,8 @@ class CoreConfig:
     conversation_ttl: timedelta = timedelta(hours=1)
     telegram_bot_username: str | None = None
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    # What features offer one another, from the wiring list (`services.offers`).
+    offers: Offers = field(default_factory=Offers)
     # The HMAC key of invite codes (INVITE_SECRET; `bot.settings.invite_secret`).
     invite_secret: str = field(default=_PROCESS_INVITE_SECRET, repr=False)
 

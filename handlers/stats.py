@@ -12,13 +12,14 @@ from __future__ import annotations
 from handlers.context import Ctx
 from handlers.messages import OutFile
 from handlers.registry import Audience, Command, Registry
-from services.meetings.planning import CellMonthRules
+from services.offers import CELL_FLAGS
 from services.stats import figures as stats
 from services.stats import texts as stats_texts
 
 
 def stats_command(ctx: Ctx, _args: str) -> None:
-    rules = stats.StatsRules(cell=CellMonthRules(tz=ctx.config.tz))
+    flags = ctx.config.offers.of(CELL_FLAGS)
+    rules = stats.StatsRules(tz=ctx.config.tz, flags=flags)
     report = stats.report_for_actor(ctx.session, ctx.me, now=ctx.now, rules=rules)
     day = report.local_now.strftime("%Y-%m-%d")
     ctx.say(

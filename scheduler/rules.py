@@ -11,6 +11,7 @@ from datetime import time, timedelta, tzinfo
 from pathlib import Path
 
 from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.offers import CELL_FLAGS, NO_OFFERS, Offers
 from services.stats.figures import StatsRules
 
 
@@ -42,6 +43,8 @@ class SchedulerRules:
     stats_window: timedelta = timedelta(days=30)
     exports_dir: Path = field(default_factory=lambda: Path("exports"))
     exports_keep_weeks: int = 8
+    # What features offer one another (the wiring list's, `bot.features.offers`).
+    offers: Offers = NO_OFFERS
 
     @property
     def tz(self) -> tzinfo:
@@ -49,7 +52,8 @@ class SchedulerRules:
 
     @property
     def stats(self) -> StatsRules:
-        return StatsRules(cell=self.cell, window=self.stats_window)
+        flags = self.offers.of(CELL_FLAGS)
+        return StatsRules(tz=self.tz, window=self.stats_window, flags=flags)
 
     def with_tz(self, tz: tzinfo) -> SchedulerRules:
         """The same rules in another zone (TIMEZONE from the settings)."""

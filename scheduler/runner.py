@@ -182,6 +182,9 @@ async def start_scheduler(
         await stop_event.wait()
         return
     work = tuple(jobs if jobs is not None else app.jobs)
+    offered = getattr(app, "offers", None)
+    if offered is not None:
+        cfg = replace(cfg, rules=replace(cfg.rules, offers=offered))
     clock = Clock(app.db, cfg, jobs=work, now=now, on_tick=on_tick)
     clock.start()
     try:

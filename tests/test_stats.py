@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
+from bot.features import offers
 from models import (
     Attendance,
     ChatIdentity,
@@ -25,6 +26,7 @@ from services.demo import BASE, CELL_OFFICE, CELL_SCHOOLS, TOP
 from services.directives.rules import acknowledge_directive, send_directive
 from services.errors import Forbidden
 from services.identities import find_member
+from services.offers import CELL_FLAGS
 from services.orgwrite import (
     MemberValues,
     ensure_unit_path,
@@ -42,6 +44,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 FORMULA_CELL = "=1+1 Chi bộ thử"
 OTHER_BASE = "Đảng bộ Sở Y tế"
 P, AL, AU, EX = "co_mat", "vang_co_phep", "vang_khong_phep", "mien_sinh_hoat"
+
+# The statistics as the app builds them: with the flags other features offer (the absence rule).
+APP_RULES = stats.StatsRules(flags=offers().of(CELL_FLAGS))
 
 
 def ids(session: Session) -> dict[str, int]:
@@ -181,7 +186,9 @@ def build(db: Database, clock: FakeClock) -> None:
 def test_figures_for_a_committee_subtree(demo: Database, clock: FakeClock) -> None:
     build(demo, clock)
     with demo.session() as session:
-        report = stats.report_for_actor(session, actor(session, "DV016"), now=clock())
+        report = stats.report_for_actor(
+            session, actor(session, "DV016"), now=clock(), rules=APP_RULES
+        )
     assert report.scope == (BASE,)
     cells = {c.name: c for c in report.cells}
     assert sorted(cells) == sorted([CELL_OFFICE, CELL_SCHOOLS, FORMULA_CELL])
@@ -237,14 +244,18 @@ def test_scope_is_the_committee_subtree_and_others_are_refused(
         )  # type: ignore[arg-type]
         grant_admin(session, find_member(session, "DV005"))  # type: ignore[arg-type]
     with demo.session() as session:
-        narrow = stats.report_for_actor(session, actor(session, "DV011"), now=clock())
-        everything = stats.report_for_actor(session, actor(session, "DV005"), now=clock())
+        narrow = stats.report_for_actor(
+            session, actor(session, "DV011"), now=clock(), rules=APP_RULES
+        )
+        everything = stats.report_for_actor(
+            session, actor(session, "DV005"), now=clock(), rules=APP_RULES
+        )
         assert [c.name for c in narrow.cells] == [CELL_SCHOOLS]
         assert everything.scope == (TOP,)
         assert len(everything.cells) == 4 and everything.totals.members == 18
         for code in ("DV003", "DV001"):  # a member; a secretary
             with pytest.raises(Forbidden):
-                stats.report_for_actor(session, actor(session, code), now=clock())
+                stats.report_for_actor(session, actor(session, code), now=clock(), rules=APP_RULES)
 
 
 def test_collect_is_a_fixed_number_of_queries_whatever_the_number_of_cells(
@@ -259,7 +270,7 @@ def test_collect_is_a_fixed_number_of_queries_whatever_the_number_of_cells(
     sa.event.listen(demo.engine, "before_cursor_execute", count)
     try:
         with demo.session() as session:
-            stats.collect(session, None, now=clock())
+            stats.collect(session, None, now=clock(), rules=APP_RULES)
             few = len(statements)
             for index in range(30):
                 ensure_unit_path(
@@ -267,7 +278,7 @@ def test_collect_is_a_fixed_number_of_queries_whatever_the_number_of_cells(
                 )
             session.flush()
             statements.clear()
-            data = stats.collect(session, None, now=clock())
+            data = stats.collect(session, None, now=clock(), rules=APP_RULES)
     finally:
         sa.event.remove(demo.engine, "before_cursor_execute", count)
     assert len(data.cells) == 34
@@ -277,7 +288,9 @@ def test_collect_is_a_fixed_number_of_queries_whatever_the_number_of_cells(
 def test_chart_and_spreadsheet(demo: Database, clock: FakeClock) -> None:
     build(demo, clock)
     with demo.session() as session:
-        report = stats.report_for_actor(session, actor(session, "DV016"), now=clock())
+        report = stats.report_for_actor(
+            session, actor(session, "DV016"), now=clock(), rules=APP_RULES
+        )
     png = stats.render_chart(report)
     assert png.startswith(PNG) and len(png) > 5000
     assert [round(v, 2) if v is not None else None for _l, v in stats.indicators(report)] == [

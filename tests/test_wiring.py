@@ -165,3 +165,26 @@ def test_the_meeting_menu_hands_its_meeting_to_the_results_flow_by_name(
     secretary.press(meeting_texts.FLOW_MTG_M_RESULTS)
     assert meeting_texts.FLOW_RES_NEXT_TEXT in secretary.text  # the /ketqua menu, this meeting
     assert meeting_texts.FLOW_RES_M_VOTE in [o.label for o in secretary.options()]
+
+
+def test_flags_offered_only_through_the_wiring_list_reach_the_statistics(
+    demo: Database, clock: FakeClock
+) -> None:
+    """The statistics import no feature: a rule offered at CELL_FLAGS by a feature that is
+    only in the list is counted, and the meetings' absence rule is offered the same way."""
+    from services.offers import CELL_FLAGS, CellFlags, Offer
+    from services.stats import figures as stats
+
+    with demo.session() as session:
+        cell_ids = [c.cell_id for c in stats.collect(session, None, now=clock()).cells.values()]
+    extra_flags = CellFlags(months=1, count=lambda _s, _c, _n, _tz: {cell_ids[0]: 5})
+    extra = Feature("wiring_flags", offers=lambda: [Offer(CELL_FLAGS, extra_flags)])
+    listed = (*FEATURES, extra)
+    offered = features.offers(listed).of(CELL_FLAGS)
+    assert len(offered) == 2 and offered[0].months == 2  # the absence rule first, as listed
+    rules = stats.StatsRules(flags=offered)
+    with demo.session() as session:
+        flagged = stats.collect(session, None, now=clock(), rules=rules).cells[cell_ids[0]].flagged
+    assert flagged == 5
+    core = features.build_core(demo, clock=clock, features=listed)
+    assert [f.months for f in core.config.offers.of(CELL_FLAGS)] == [2, 1]

@@ -23,13 +23,15 @@ counts towards the lock), and raising would roll the record back.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -65,6 +67,7 @@ from services.meetings.planning import (
     require_active,
     viewed_meeting,
 )
+from services.offers import CELL_FLAGS, CellFlags, Offer
 from services.org import member_names, vn_name_key
 from services.textnorm import nfc
 from services.vndate import format_vn_date, format_vn_datetime
@@ -900,3 +903,46 @@ def _notify_flags(
             detail={"months": flag.months, "meeting_ids": [m.id for m in flag.meetings]},
             at=now,
         )
+
+
+def flagged_per_cell(
+    session: Session,
+    cell_ids: Any,
+    now: datetime,
+    tz: tzinfo,
+    *,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> dict[int, int]:
+    """Members (by their current cell) with unexcused absences in `absence_flag_months`
+    distinct local months of the last `absence_window`: Article 8's flag, counted per cell for
+    the committees (who are flagged stays with the cell's leadership, `absence_flags`).
+
+    Only the unexcused rows of the window are read (a small share of the roll); the months are
+    counted here because converting to the local zone in SQL differs between the dialects.
+    """
+    months: dict[int, set[str]] = defaultdict(set)
+    cell_of: dict[int, int] = {}
+    for member_id, cell_id, starts_at in session.exec(
+        select(Attendance.member_id, Member.cell_id, Meeting.starts_at)
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .join(Member, col(Member.id) == col(Attendance.member_id))
+        .where(Attendance.status == AttendanceStatus.ABSENT_WITHOUT_LEAVE)
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) > now - rules.absence_window)
+        .where(col(Meeting.starts_at) <= now)
+        .where(col(Member.cell_id).in_(cell_ids))
+    ):
+        months[member_id].add(starts_at.astimezone(tz).strftime("%Y-%m"))
+        cell_of[member_id] = cell_id
+    flagged: dict[int, int] = defaultdict(int)
+    for member_id, seen in months.items():
+        if len(seen) >= rules.absence_flag_months:
+            flagged[cell_of[member_id]] += 1
+    return dict(flagged)
+
+
+def offers(rules: CellMonthRules = DEFAULT_RULES) -> list[Offer[Any]]:
+    """What the meetings feature offers the others (wired in `bot.features`): the absence
+    flag, counted per cell, for the committees' statistics."""
+    count = functools.partial(flagged_per_cell, rules=rules)
+    return [Offer(CELL_FLAGS, CellFlags(months=rules.absence_flag_months, count=count))]

@@ -52,9 +52,10 @@ from models import (
 from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
-from services.meetings.planning import DEFAULT_RULES, CellMonthRules
+from services.offers import CellFlags
 from services.org import CellCounts, cell_counts, is_cell, root_units, subtree_units
 from services.stats import texts as stats_texts
+from services.vndate import DEFAULT_TZ
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -70,14 +71,17 @@ _RENDER_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class StatsRules:
-    """The windows the figures use; `cell` supplies the time zone and the absence thresholds."""
+    """The zone and window the figures use, and the rules that flag members, as other features
+    offer them at `services.offers.CELL_FLAGS` (the statistics import none of them)."""
 
-    cell: CellMonthRules = DEFAULT_RULES
+    tz: tzinfo = DEFAULT_TZ
     window: timedelta = timedelta(days=30)
+    flags: tuple[CellFlags, ...] = ()
 
     @property
-    def tz(self) -> tzinfo:
-        return self.cell.tz
+    def flag_months(self) -> int:
+        """The threshold the report names: the first offered rule's (0 when none is)."""
+        return self.flags[0].months if self.flags else 0
 
 
 DEFAULT_STATS_RULES = StatsRules()
@@ -358,7 +362,7 @@ def collect(
         cell.acknowledged += acked
         by_cell[cell_id].add(directive_id)
 
-    for cell_id, count in _flagged_per_cell(session, cells_q, now=now, rules=rules).items():
+    for cell_id, count in _flagged(session, cells_q, now=now, rules=rules).items():
         if cell_id in cells:
             cells[cell_id].flagged = count
 
@@ -369,33 +373,13 @@ def collect(
     )
 
 
-def _flagged_per_cell(
-    session: Session, cells_q: Any, *, now: datetime, rules: StatsRules
-) -> dict[int, int]:
-    """Members (by their current cell) with unexcused absences in enough distinct local months.
-
-    Only the unexcused rows of the year are read (a small share of the roll); the months are
-    counted here because converting to the local zone in SQL differs between the dialects.
-    """
-    months: dict[int, set[str]] = defaultdict(set)
-    cell_of: dict[int, int] = {}
-    for member_id, cell_id, starts_at in session.exec(
-        select(Attendance.member_id, Member.cell_id, Meeting.starts_at)
-        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
-        .join(Member, col(Member.id) == col(Attendance.member_id))
-        .where(Attendance.status == AttendanceStatus.ABSENT_WITHOUT_LEAVE)
-        .where(Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.starts_at) > now - rules.cell.absence_window)
-        .where(col(Meeting.starts_at) <= now)
-        .where(col(Member.cell_id).in_(cells_q))
-    ):
-        months[member_id].add(starts_at.astimezone(rules.tz).strftime("%Y-%m"))
-        cell_of[member_id] = cell_id
-    flagged: dict[int, int] = defaultdict(int)
-    for member_id, seen in months.items():
-        if len(seen) >= rules.cell.absence_flag_months:
-            flagged[cell_of[member_id]] += 1
-    return dict(flagged)
+def _flagged(session: Session, cells_q: Any, *, now: datetime, rules: StatsRules) -> dict[int, int]:
+    """Members flagged per cell, by every rule offered at `CELL_FLAGS` (summed)."""
+    total: dict[int, int] = defaultdict(int)
+    for source in rules.flags:
+        for cell_id, count in source.count(session, cells_q, now, rules.tz).items():
+            total[cell_id] += count
+    return dict(total)
 
 
 def build_report(
@@ -416,7 +400,7 @@ def build_report(
         window_days=rules.window.days,
         cells=tuple(chosen),
         directives=len(directive_ids),
-        flag_months=rules.cell.absence_flag_months,
+        flag_months=rules.flag_months,
     )
 
 

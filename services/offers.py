@@ -1,0 +1,69 @@
+"""What one feature offers another, declared by the offering feature and collected by the
+consumer, so that neither imports the other by name.
+
+A `Point` is a named place where a consumer collects offers; it lives here, in shared code, with
+the shape of what it collects, so the feature that offers and the feature that consumes both
+import only this module. A feature lists its offers in the wiring list (`bot.features`), the app
+gathers them into one `Offers`, and the consumer reads `offers.of(POINT)`. Adding a feature that
+offers something is one line in the wiring list; the consumer does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any, Generic, TypeVar
+
+from sqlmodel import Session
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Point(Generic[T]):
+    """A place where offers of one shape are collected (its name is for messages and tests)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Offer(Generic[T]):
+    """One offer: at `point`, this `value`."""
+
+    point: Point[T]
+    value: T
+
+
+class Offers:
+    """Every offer of the features in the wiring list, by point, in the list's order."""
+
+    def __init__(self, offers: Iterable[Offer[Any]] = ()) -> None:
+        self._by_point: dict[str, list[Any]] = {}
+        for offer in offers:
+            self._by_point.setdefault(offer.point.name, []).append(offer.value)
+
+    def of(self, point: Point[T]) -> tuple[T, ...]:
+        return tuple(self._by_point.get(point.name, ()))
+
+
+NO_OFFERS = Offers()
+
+
+# -- the points ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellFlags:
+    """Members a rule flags, counted per cell, for the committees' statistics: a count only,
+    never who (the names stay with the cell's leadership). `months` is the rule's threshold,
+    named in the report ("vắng không phép ≥ 2 tháng"); `count(session, cell_ids, now, tz)`
+    returns cell id → members flagged, for the cells of `cell_ids` (a query or a list)."""
+
+    months: int
+    count: Callable[[Session, Any, datetime, tzinfo], dict[int, int]]
+
+
+# Offered by the meetings feature (the absence rule of Điều lệ Đảng, Article 8); read by the
+# statistics. Later features (fees overdue, say) may offer flags of their own.
+CELL_FLAGS: Point[CellFlags] = Point("cell_flags")
