@@ -40,7 +40,7 @@ from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
-from services.meetings import attendance
+from services.meetings import offers as meeting_offers
 from services.offers import Offer, Offers
 
 
@@ -59,7 +59,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("member", member.register),
     Feature("secretary", secretary.register),
     Feature("directives", directives.register, directive_jobs.jobs),
-    Feature("meetings", meetings.register, meeting_jobs.jobs, attendance.offers),
+    Feature("meetings", meetings.register, meeting_jobs.jobs, meeting_offers.offers),
     Feature("results", results.register, task_deadlines.jobs),
     Feature("committee", committee.register),
     Feature("stats", stats_handlers.register, weekly_jobs.jobs),

@@ -8,6 +8,7 @@ in the terminal and a pressed button on Telegram do the same thing, re-checked e
 
 from __future__ import annotations
 
+from datetime import date
 from textwrap import shorten
 
 from handlers.context import Answer, Ctx, Flow
@@ -34,7 +35,8 @@ from services.meetings.planning import (
     send_document_again,
     upcoming_meetings,
 )
-from services.meetings.resolutions import TASK_DONE, complete_task, my_tasks, published_resolutions
+from services.meetings.resolutions import published_resolutions
+from services.offers import MEMBER_TODOS
 from services.vndate import format_vn_date
 
 PREVIEW_CHARS = 500
@@ -190,34 +192,24 @@ def resolutions_view(ctx: Ctx, _args: str) -> None:
 
 
 def tasks_view(ctx: Ctx, _args: str) -> None:
-    """The member's open tasks, soonest deadline first, each with a "Hoàn thành" option."""
-    tasks = my_tasks(ctx.session, ctx.me)
-    if not tasks:
+    """The member's list: what every feature has for them to do (`services.offers.MEMBER_TODOS`,
+    collected, not imported), soonest deadline first, each with its "Hoàn thành" option."""
+    sources = ctx.config.offers.of(MEMBER_TODOS)
+    items = [todo for source in sources for todo in source(ctx.session, ctx.me)]
+    if not items:
         ctx.say(texts.MY_NO_TASKS)
         return
+    items.sort(key=lambda t: (t.due_on is None, t.due_on or date.max))
     today = local_now(ctx).date()
     lines = [texts.MY_TASKS_HEAD]
     options = []
-    for index, task in enumerate(tasks, 1):
-        late = texts.MY_TASK_LATE if task.due_on < today else ""
-        lines.append(
-            texts.MY_TASK_LINE.format(
-                n=index, title=task.title, due=format_vn_date(task.due_on), late=late
-            )
-        )
-        options.append((TASK_DONE(task.id or 0), texts.MY_TASK_DONE_BUTTON.format(n=index)))
+    for index, todo in enumerate(items, 1):
+        late = texts.MY_TASK_LATE if todo.due_on is not None and todo.due_on < today else ""
+        due = format_vn_date(todo.due_on) if todo.due_on is not None else texts.MY_TASK_NO_DUE
+        lines.append(texts.MY_TASK_LINE.format(n=index, title=todo.title, due=due, late=late))
+        if todo.done is not None:
+            options.append((todo.done, texts.MY_TASK_DONE_BUTTON.format(n=index)))
     ctx.menu("\n".join(lines), options)
-
-
-def task_done_action(ctx: Ctx, args: list[str]) -> None:
-    """`task_done:{id}`; complete_task lets only the owner or the cell's leaders do it."""
-    task_id = as_id(args[0]) if len(args) == 1 else None
-    if task_id is None:
-        ctx.say(texts.STALE_BUTTON)
-        return
-    task = complete_task(ctx.session, ctx.me, task_id, now=ctx.now)
-    ctx.chosen = texts.MY_TASK_DONE_CHOSEN
-    ctx.say(texts.MY_TASK_DONE.format(title=task.title))
 
 
 class CheckinFlow(Flow):
@@ -256,7 +248,6 @@ def register(registry: Registry) -> None:
     registry.command(Command("diemdanh", texts.CMD_CHECKIN, Audience.MEMBER, checkin.begin))
     registry.command(Command("nghiquyet", texts.CMD_RESOLUTIONS, Audience.MEMBER, resolutions_view))
     registry.command(Command("nhiemvu", texts.CMD_MY_TASKS, Audience.MEMBER, tasks_view))
-    registry.action(Action(TASK_DONE, task_done_action))
     registry.action(Action(DOCUMENT_AGAIN, document_again_action))
     # The code read out in the room, typed on its own, is a check-in: no command to remember.
     registry.text_route(TextRoute("checkin", looks_like_checkin_code, checkin.begin))

@@ -23,17 +23,19 @@ from datetime import datetime
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, file_kind, local_now, numbers, page, page_key, when
 from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry
 from models import Meeting, Member, ResolutionChange
 from services import outbox, texts
 from services.meetings import texts as meeting_texts
 from services.meetings.planning import managed_meeting, require_active
 from services.meetings.resolutions import (
     QUALITY_CRITERIA,
+    TASK_DONE,
     ResolutionRecord,
     ResolutionStage,
     Revision,
     assign_task,
+    complete_task,
     has_content,
     meeting_task_count,
     plan_publication,
@@ -750,6 +752,19 @@ class ResultsFlow(Flow):
 RESULTS = ResultsFlow()
 
 
+def task_done_action(ctx: Ctx, args: list[str]) -> None:
+    """`task_done:{id}` (on `/nhiemvu` and the deadline reminders); complete_task lets only
+    the owner or the cell's leaders do it."""
+    task_id = as_id(args[0]) if len(args) == 1 else None
+    if task_id is None:
+        ctx.say(texts.STALE_BUTTON)
+        return
+    task = complete_task(ctx.session, ctx.me, task_id, now=ctx.now)
+    ctx.chosen = texts.MY_TASK_DONE_CHOSEN
+    ctx.say(texts.MY_TASK_DONE.format(title=task.title))
+
+
 def register(registry: Registry) -> None:
+    registry.action(Action(TASK_DONE, task_done_action))
     flow = registry.flow(RESULTS)
     registry.command(Command("ketqua", meeting_texts.CMD_RESULTS, Audience.SECRETARY, flow.begin))

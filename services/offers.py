@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
+
+from services.auth import Actor
+from services.buttons import ButtonPayload
 
 T = TypeVar("T")
 
@@ -67,3 +70,18 @@ class CellFlags:
 # Offered by the meetings feature (the absence rule of Điều lệ Đảng, Article 8); read by the
 # statistics. Later features (fees overdue, say) may offer flags of their own.
 CELL_FLAGS: Point[CellFlags] = Point("cell_flags")
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One thing a member has to do, for their list (`/nhiemvu`): what, by when (None: no
+    deadline), and the button that marks it done (None: it is done elsewhere)."""
+
+    title: str
+    due_on: date | None
+    done: ButtonPayload | None = None
+
+
+# What each feature has for a member to do: `(session, actor) -> list[Todo]`. Offered by the
+# meetings feature (tasks assigned at meetings); read by the member's list, `/nhiemvu`.
+MEMBER_TODOS: Point[Callable[[Session, Actor], list[Todo]]] = Point("member_todos")

@@ -301,6 +301,7 @@ MY_NO_TASKS: Final = "Đồng chí không có nhiệm vụ nào đang thực hi�
 MY_TASKS_HEAD: Final = "Nhiệm vụ của đồng chí:"
 MY_TASK_LINE: Final = "{n}. {title} – hạn {due}{late}"
 MY_TASK_LATE: Final = " (quá hạn)"
+MY_TASK_NO_DUE: Final = "không có hạn"
 MY_TASK_DONE_BUTTON: Final = "Hoàn thành số {n}"
 MY_TASK_DONE: Final = "Đã ghi nhận hoàn thành: {title}."
 MY_TASK_DONE_CHOSEN: Final = "✓ Hoàn thành"

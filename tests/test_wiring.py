@@ -101,14 +101,7 @@ def test_a_feature_in_the_wiring_list_is_served_and_scheduled(
     assert "wiringping" in [c.name for c in features.registry(listed).commands()]
     assert "wiringping" not in [c.name for c in features.registry().commands()]
     assert "wiring_ping" in [j.name for j in features.jobs(listed)]
-    core = features.build_core(demo, clock=clock, features=listed)
-    from services.identities import find_member, local_identity
-
-    with demo.session() as session:
-        member = find_member(session, "DV003")
-        assert member is not None
-        user = local_identity(session, member, now=clock()).external_id
-    chat = ChatDriver(core, user_id=user, channel="terminal")
+    chat = chat_in(demo, clock, "DV003", listed)
     assert chat.send("/wiringping").replies[0].text == "pong"
     assert "wiring_ping" not in features.tick(demo, clock()).jobs  # the app's own list
     from scheduler.jobs import tick
@@ -188,3 +181,39 @@ def test_flags_offered_only_through_the_wiring_list_reach_the_statistics(
     assert flagged == 5
     core = features.build_core(demo, clock=clock, features=listed)
     assert [f.months for f in core.config.offers.of(CELL_FLAGS)] == [2, 1]
+
+
+def test_todos_offered_only_through_the_wiring_list_reach_the_members_list(
+    demo: Database, clock: FakeClock
+) -> None:
+    """`/nhiemvu` imports no feature: another feature's item (a fee due, say) joins the tasks
+    the meetings feature offers, in deadline order, with its own button."""
+    from datetime import timedelta
+
+    from services import texts
+    from services.offers import MEMBER_TODOS, Offer, Todo
+
+    due = (clock() + timedelta(days=3)).date()
+
+    def fee_due(_session: object, actor: object) -> list[Todo]:
+        return [Todo("Đóng đảng phí tháng 12", due, PING(1))]
+
+    extra = Feature("wiring_todos", offers=lambda: [Offer(MEMBER_TODOS, fee_due)])
+    plain = chat_in(demo, clock, "DV003", FEATURES)
+    assert plain.send("/nhiemvu").replies[0].text == texts.MY_NO_TASKS
+    chat = chat_in(demo, clock, "DV003", (*FEATURES, extra))
+    reply = chat.send("/nhiemvu").replies[0]
+    assert "1. Đóng đảng phí tháng 12" in reply.text
+    assert [o.payload for o in reply.options] == [PING(1)]
+
+
+def chat_in(demo: Database, clock: FakeClock, code: str, listed: tuple[Feature, ...]) -> ChatDriver:
+    """A terminal chat as `code` with a core built from `listed`."""
+    from services.identities import find_member, local_identity
+
+    core = features.build_core(demo, clock=clock, features=listed)
+    with demo.session() as session:
+        member = find_member(session, code)
+        assert member is not None
+        user = local_identity(session, member, now=clock()).external_id
+    return ChatDriver(core, user_id=user, channel="terminal")

@@ -23,7 +23,6 @@ counts towards the lock), and raising would roll the record back.
 
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -67,7 +66,6 @@ from services.meetings.planning import (
     require_active,
     viewed_meeting,
 )
-from services.offers import CELL_FLAGS, CellFlags, Offer
 from services.org import member_names, vn_name_key
 from services.textnorm import nfc
 from services.vndate import format_vn_date, format_vn_datetime
@@ -939,10 +937,3 @@ def flagged_per_cell(
         if len(seen) >= rules.absence_flag_months:
             flagged[cell_of[member_id]] += 1
     return dict(flagged)
-
-
-def offers(rules: CellMonthRules = DEFAULT_RULES) -> list[Offer[Any]]:
-    """What the meetings feature offers the others (wired in `bot.features`): the absence
-    flag, counted per cell, for the committees' statistics."""
-    count = functools.partial(flagged_per_cell, rules=rules)
-    return [Offer(CELL_FLAGS, CellFlags(months=rules.absence_flag_months, count=count))]

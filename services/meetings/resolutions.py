@@ -63,6 +63,7 @@ from services.meetings.planning import (
     require_active,
     viewed_meeting,
 )
+from services.offers import Todo
 from services.textnorm import nfc
 from services.vndate import format_vn_date, format_vn_datetime
 
@@ -1220,6 +1221,11 @@ def overdue_tasks(
     """Open tasks whose deadline (a local day) has passed."""
     today = now.astimezone(rules.tz).date()
     return [t for t in cell_tasks(session, actor, cell_id) if t.due_on < today]
+
+
+def task_todos(session: Session, actor: Actor) -> list[Todo]:
+    """The actor's open tasks as items of their list (`/nhiemvu`), each with its button."""
+    return [Todo(t.title, t.due_on, TASK_DONE(t.id or 0)) for t in my_tasks(session, actor)]
 
 
 def my_tasks(session: Session, actor: Actor, *, open_only: bool = True) -> list[Task]:
