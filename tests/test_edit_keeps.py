@@ -14,9 +14,9 @@ from services import texts
 from services.demo import CELL_OFFICE, CELL_SCHOOLS
 from services.directives import texts as directive_texts
 from services.meetings import texts as meeting_texts
+from tests.directives.test_flow_directives import TEXT, received, send_file
+from tests.meetings.test_flow_meetings import meetings, schedule_via_chat
 from tests.support import ChatDriver, state_of
-from tests.test_flow_directives import TEXT, received, send_file
-from tests.test_flow_meetings import meetings, schedule_via_chat
 
 PLACE = "Phòng họp tầng 3"
 AGENDA = "Khai mạc\nBáo cáo công tác tháng\nBế mạc"

@@ -19,9 +19,9 @@ from services.meetings.resolutions import (
     record_resolution,
     record_vote,
 )
+from tests.directives.test_flow_directives import compose, send_file
+from tests.meetings.test_flow_meetings import at_local, member_id, schedule_via_chat
 from tests.support import FakeClock
-from tests.test_flow_directives import compose, send_file
-from tests.test_flow_meetings import at_local, member_id, schedule_via_chat
 
 
 def actor(session: Session, code: str) -> Actor:

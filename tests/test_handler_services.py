@@ -26,8 +26,8 @@ from services.meetings.resolutions import assign_task, meeting_task_count
 from services.org import CellCounts, cell_counts, linked_member_ids, root_units
 from services.orgwrite import ensure_unit_path, grant_admin, set_committee_units
 from services.stats.figures import units_overview
+from tests.meetings.test_meetings import actor, cell_id, link, schedule
 from tests.support import FakeClock
-from tests.test_meetings import actor, cell_id, link, schedule
 
 
 def member(session: Session, code: str) -> Member:

@@ -15,9 +15,9 @@ from services.invites import link_identity
 from services.meetings.planning import DEFAULT_RULES
 from services.orgwrite import set_committee_units
 from services.vndate import format_vn_date
+from tests.directives.test_directives import actor, deliveries, link, member_id, send, unit_id
+from tests.directives.test_flow_directives import compose, option_ids, received
 from tests.support import ChatDriver, FakeClock
-from tests.test_directives import actor, deliveries, link, member_id, send, unit_id
-from tests.test_flow_directives import compose, option_ids, received
 
 OFFICE = ("DV001", "DV002", "DV003", "DV004", "DV005", "DV006", "DV007", "DV008")
 PARTY = "Phan Thị Thảo"  # DV016, on the committee of BASE, a member of CELL_SCHOOLS

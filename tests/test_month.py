@@ -26,9 +26,9 @@ from models import (
 from services import texts
 from services.directives import texts as directive_texts
 from services.vndate import format_vn_when
+from tests.directives.test_flow_directives import option_ids, received, send_file
+from tests.meetings.test_flow_meetings import at_local, status_of
 from tests.support import ChatDriver, FakeClock, child_env
-from tests.test_flow_directives import option_ids, received, send_file
-from tests.test_flow_meetings import at_local, status_of
 
 OFFICE = ("DV001", "DV002", "DV003", "DV004", "DV005", "DV006", "DV007", "DV008")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

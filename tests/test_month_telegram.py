@@ -24,9 +24,9 @@ from services.directives import texts as directive_texts
 from services.identities import find_member
 from services.meetings import texts as meeting_texts
 from tests.fake_telegram import FakeTelegram
+from tests.meetings.test_flow_meetings import at_local
 from tests.support import FakeClock
 from tests.test_delivery_support import VirtualTime
-from tests.test_flow_meetings import at_local
 from tests.test_telegram_e2e import FAST, Harness, _buttons, _polling, settings_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

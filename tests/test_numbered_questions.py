@@ -22,9 +22,9 @@ from models import ConversationState, Database, Directive
 from services import outbox, questions, texts
 from services.directives import texts as directive_texts
 from services.meetings import texts as meeting_texts
+from tests.directives.test_flow_directives import acknowledged_codes, compose
+from tests.meetings.test_flow_meetings import schedule_via_chat
 from tests.support import ChatDriver, FakeClock, state_of
-from tests.test_flow_directives import acknowledged_codes, compose
-from tests.test_flow_meetings import schedule_via_chat
 from tests.test_zalo_month import answer_of
 
 FIRST = "Chỉ đạo thứ nhất: nghiên cứu Chỉ thị 50-CT/TW."

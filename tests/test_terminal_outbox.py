@@ -18,8 +18,8 @@ from models import Database, Delivery, DeliveryStatus, Directive
 from services import outbox, texts
 from services.directives import texts as directive_texts
 from services.identities import find_member
+from tests.directives.test_flow_directives import acknowledged_codes, compose
 from tests.support import FakeClock
-from tests.test_flow_directives import acknowledged_codes, compose
 from tests.test_zalo_month import DIRECTIVE
 
 

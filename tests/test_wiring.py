@@ -149,7 +149,7 @@ def test_the_meeting_menu_hands_its_meeting_to_the_results_flow_by_name(
     chat_as, demo: Database, clock: FakeClock
 ) -> None:
     from services.meetings import texts as meeting_texts
-    from tests.test_resolutions import TYPICAL, held_meeting
+    from tests.meetings.test_resolutions import TYPICAL, held_meeting
 
     with demo.session() as session:
         held_meeting(session, clock, TYPICAL)

@@ -40,9 +40,9 @@ from handlers.messages import OutFile, Reply, Response
 from models import Database, PublicFile, utcnow
 from services import public_files, texts
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
+from tests.meetings.test_minutes import recorded_meeting
 from tests.support import FakeClock, serving
 from tests.test_delivery_support import drain_as_run, enqueue_to, link_members, rows
-from tests.test_minutes import recorded_meeting
 from tests.test_public_files import RED, count_files, link_zalo_member, xlsx_bytes
 from tests.test_zalo_polling import zalo_settings
 

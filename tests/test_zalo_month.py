@@ -49,11 +49,11 @@ from services.directives import texts as directive_texts
 from services.meetings import texts as meeting_texts
 from services.meetings.planning import meeting_when
 from services.vndate import format_vn_datetime
+from tests.directives.test_flow_directives import compose
 from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
+from tests.meetings.test_flow_meetings import member_id, schedule_via_chat
 from tests.support import ChatDriver, FakeClock
 from tests.test_delivery_support import drain_as_run
-from tests.test_flow_directives import compose
-from tests.test_flow_meetings import member_id, schedule_via_chat
 from tests.test_zalo_polling import digit_of, invite, zalo_settings
 
 SECRET = "zalo-month-webhook-secret_0123456789"

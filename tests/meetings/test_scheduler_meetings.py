@@ -14,8 +14,8 @@ from services.demo import CELL_OFFICE
 from services.identities import find_member, local_identity
 from services.meetings.attendance import answer_invitation, close_attendance, open_checkin
 from services.meetings.planning import cancel_meeting, schedule_meeting
+from tests.meetings.test_meetings import actor, local
 from tests.support import FakeClock
-from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICE = ["DV001", "DV002", "DV003", "DV004", "DV005", "DV006", "DV007", "DV008"]

@@ -25,9 +25,9 @@ from services.directives import texts as directive_texts
 from services.identities import find_member
 from services.meetings.planning import ANSWER, cancel_meeting, move_meeting
 from tests.fake_zalo import FakeZalo, running_fake_zalo
+from tests.meetings.test_flow_meetings import schedule_via_chat
 from tests.support import ChatDriver, FakeClock
 from tests.test_delivery_support import drain_as_run, link_members
-from tests.test_flow_meetings import schedule_via_chat
 from tests.test_numbered_questions import FIRST, send_directive, take
 from tests.test_zalo_polling import zalo_settings
 

@@ -30,8 +30,8 @@ from services.identities import find_member, local_identity
 from services.meetings import texts as meeting_texts
 from services.meetings.planning import schedule_meeting
 from services.meetings.resolutions import assign_task, complete_task
+from tests.meetings.test_meetings import actor, local
 from tests.support import FakeClock
-from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

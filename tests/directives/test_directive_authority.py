@@ -22,9 +22,9 @@ from services.directives.rules import (
 from services.errors import Forbidden, UserError
 from services.identities import find_member
 from services.orgwrite import set_cell_role, set_committee_units
+from tests.directives.test_directives import actor, send, unit_id
+from tests.directives.test_flow_directives import compose, received
 from tests.support import ChatDriver, FakeClock
-from tests.test_directives import actor, send, unit_id
-from tests.test_flow_directives import compose, received
 
 # --- Helpers ----------------------------------------------------------------------------------
 

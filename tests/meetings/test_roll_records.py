@@ -26,9 +26,8 @@ from services.meetings.attendance import (
     set_status,
 )
 from services.meetings.resolutions import count_voters
-from tests.support import ChatDriver, FakeClock
-from tests.test_flow_directives import received
-from tests.test_flow_meetings import (
+from tests.directives.test_flow_directives import received
+from tests.meetings.test_flow_meetings import (
     at_local,
     meetings,
     member_id,
@@ -37,7 +36,8 @@ from tests.test_flow_meetings import (
     schedule_via_chat,
     status_of,
 )
-from tests.test_meetings import actor
+from tests.meetings.test_meetings import actor
+from tests.support import ChatDriver, FakeClock
 
 OFFICE = ("DV001", "DV002", "DV003", "DV004", "DV005", "DV006", "DV007", "DV008")
 

@@ -29,8 +29,8 @@ from services.meetings.attendance import set_status
 from services.meetings.minutes import meeting_minutes
 from services.meetings.planning import cancel_meeting, meeting_when, schedule_meeting
 from services.meetings.resolutions import assign_task, record_resolution, record_vote
+from tests.meetings.test_resolutions import actor, held_meeting, member_id
 from tests.support import ChatDriver, FakeClock
-from tests.test_resolutions import actor, held_meeting, member_id
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 RESOLUTION = "Nghị quyết tháng 12/2026: hoàn thành kế hoạch công tác năm."

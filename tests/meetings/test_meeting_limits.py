@@ -30,10 +30,10 @@ from services.meetings.planning import (
     meeting_when,
     plan_meeting,
 )
+from tests.directives.test_flow_directives import option_ids, received, send_file
+from tests.meetings.test_flow_meetings import meetings, roll_row, schedule_via_chat
+from tests.meetings.test_meetings import TZ, actor, cell_id, local, schedule
 from tests.support import ChatDriver, FakeClock
-from tests.test_flow_directives import option_ids, received, send_file
-from tests.test_flow_meetings import meetings, roll_row, schedule_via_chat
-from tests.test_meetings import TZ, actor, cell_id, local, schedule
 
 
 def state_step(db: Database, chat: ChatDriver) -> str | None:

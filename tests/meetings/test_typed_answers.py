@@ -13,7 +13,7 @@ from __future__ import annotations
 from models import Database
 from services import texts
 from services.meetings import texts as meeting_texts
-from tests.test_flow_meetings import meetings, schedule_via_chat
+from tests.meetings.test_flow_meetings import meetings, schedule_via_chat
 from tests.test_numbered_questions import take
 from tests.test_zalo_month import answer_of
 

@@ -12,9 +12,9 @@ from models import Database, Delivery, DeliveryKind, Member
 from services import texts
 from services.meetings import texts as meeting_texts
 from services.meetings.planning import add_document, cancel_meeting
+from tests.meetings.test_flow_meetings import meetings, schedule_via_chat
+from tests.meetings.test_meetings import actor
 from tests.support import FakeClock
-from tests.test_flow_meetings import meetings, schedule_via_chat
-from tests.test_meetings import actor
 
 TITLE = "Dự thảo Nghị quyết tháng 12 của Chi bộ Văn phòng Sở"
 

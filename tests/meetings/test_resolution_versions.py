@@ -42,8 +42,8 @@ from services.meetings.resolutions import (
     resolution_record,
 )
 from tests.conftest import PG_ADMIN_URL
+from tests.meetings.test_resolutions import TYPICAL, actor, held_meeting
 from tests.support import ChatDriver, FakeClock, fresh_pg_database
-from tests.test_resolutions import TYPICAL, actor, held_meeting
 
 FIRST_TEXT = "Nghị quyết tháng 12: hoàn thành kế hoạch năm; thu đảng phí quý IV trước ngày 25/12."
 WORDING_TEXT = (

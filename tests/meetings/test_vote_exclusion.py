@@ -11,9 +11,15 @@ from models import Database
 from services.errors import Forbidden, UserError
 from services.meetings import texts as meeting_texts
 from services.meetings.attendance import set_vote_exclusion
+from tests.meetings.test_flow_meetings import (
+    at_local,
+    meetings,
+    member_id,
+    roll_row,
+    schedule_via_chat,
+)
+from tests.meetings.test_meetings import actor
 from tests.support import ChatDriver, FakeClock
-from tests.test_flow_meetings import at_local, meetings, member_id, roll_row, schedule_via_chat
-from tests.test_meetings import actor
 
 
 def exclusion_of(db: Database, meeting_id: int, code: str) -> str | None:

@@ -28,10 +28,16 @@ from services.errors import Forbidden, UserError
 from services.meetings import texts as meeting_texts
 from services.meetings.attendance import answer_invitation, check_in, open_checkin, set_status
 from services.meetings.planning import move_meeting
+from tests.directives.test_flow_directives import received
+from tests.meetings.test_flow_meetings import (
+    at_local,
+    meetings,
+    open_code,
+    schedule_via_chat,
+    status_of,
+)
+from tests.meetings.test_meetings import actor, link, local, schedule
 from tests.support import FakeClock
-from tests.test_flow_directives import received
-from tests.test_flow_meetings import at_local, meetings, open_code, schedule_via_chat, status_of
-from tests.test_meetings import actor, link, local, schedule
 
 
 def answers(db: Database, meeting_id: int) -> dict[int, str | None]:

@@ -22,8 +22,8 @@ from models import (
 from services import texts
 from services.identities import find_member
 from services.meetings import texts as meeting_texts
+from tests.directives.test_flow_directives import option_ids, received, send_file
 from tests.support import ChatDriver, FakeClock
-from tests.test_flow_directives import option_ids, received, send_file
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -13,11 +13,11 @@ from models import Database, DeliveryKind
 from services.identities import find_member
 from services.meetings import texts as meeting_texts
 from services.meetings.resolutions import record_resolution, record_vote
+from tests.directives.test_flow_directives import received, send_file
+from tests.meetings.test_flow_meetings import schedule_via_chat
+from tests.meetings.test_resolution_versions import FIRST_TEXT
+from tests.meetings.test_resolutions import TYPICAL, actor, held_meeting
 from tests.support import ChatDriver, FakeClock
-from tests.test_flow_directives import received, send_file
-from tests.test_flow_meetings import schedule_via_chat
-from tests.test_resolution_versions import FIRST_TEXT
-from tests.test_resolutions import TYPICAL, actor, held_meeting
 
 # Connected besides the secretary: DV003 and DV004; the other five of the cell are not.
 CONNECTED = ("DV003", "DV004")

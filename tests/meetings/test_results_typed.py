@@ -19,9 +19,9 @@ from models import Database, Member, Resolution, ResolutionVote, Task
 from services.errors import UserError
 from services.meetings import texts as meeting_texts
 from services.meetings.tasklines import MAX_LINES, assign_tasks, parse_task_lines
+from tests.meetings.test_quorum import PRESENT
+from tests.meetings.test_resolutions import TYPICAL, actor, held_meeting
 from tests.support import ChatDriver, FakeClock
-from tests.test_quorum import PRESENT
-from tests.test_resolutions import TYPICAL, actor, held_meeting
 
 NOW_LOCAL = datetime(2026, 12, 19, 16, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ from sqlmodel import select
 from models import Database, Resolution, ResolutionVote
 from services.meetings import texts as meeting_texts
 from services.meetings.resolutions import VoterCount, quorum, voters_for
+from tests.meetings.test_resolutions import actor, held_meeting
 from tests.support import FakeClock
-from tests.test_resolutions import actor, held_meeting
 
 
 @pytest.mark.parametrize(

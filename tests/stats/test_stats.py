@@ -36,8 +36,8 @@ from services.orgwrite import (
 )
 from services.stats import figures as stats
 from services.stats import texts as stats_texts
+from tests.meetings.test_meetings import actor, local
 from tests.support import FakeClock
-from tests.test_meetings import actor, local
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG = b"\x89PNG\r\n\x1a\n"

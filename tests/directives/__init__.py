@@ -1,0 +1,1 @@
+"""The directives feature's tests: sending, acknowledging, following up, authority."""

@@ -1,0 +1,1 @@
+"""The statistics feature's tests: figures, charts and spreadsheets, the weekly report."""
