@@ -51,7 +51,7 @@ def show_waiting(
     """
     try:
         with db.session() as session:
-            payloads = take_for_chat(session, Channel.TERMINAL, user_id, now=now)
+            payloads = take_for_chat(session, Channel.TERMINAL, user_id, now=now, numbered=True)
             shown = [render(prepare_reply(p, files_dir).reply, files_dir) for p in payloads]
     except Exception:
         log.exception("terminal %s: waiting messages not shown", user_id)
@@ -101,7 +101,13 @@ def run_chat(
         if not interactive:
             print(f"> {text}", file=stdout)
         response = core.handle(
-            Incoming(channel=Channel.TERMINAL, chat_id=user_id, user_id=user_id, text=text)
+            Incoming(
+                channel=Channel.TERMINAL,
+                chat_id=user_id,
+                user_id=user_id,
+                text=text,
+                numbered=True,
+            )
         )
         for reply in response.replies:
             print(render(reply, files_dir), file=stdout)

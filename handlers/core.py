@@ -258,7 +258,7 @@ class Core:
         """On a channel answered by numbers, once nothing is open or on offer, what waits
         comes back: the earlier unanswered message, or the task a message interrupted."""
         state = ctx.state
-        if not state.pending or not questions.numbered(ctx.incoming.channel):
+        if not state.pending or not ctx.incoming.numbered:
             return
         if state.flow or ctx.keep_options or questions.SHOWN in (state.data or {}):
             return  # a task or a question is open, or the menu was asked for

@@ -36,6 +36,8 @@ class Incoming:
     is_group: bool = False
     display_name: str | None = None
     file: IncomingFile | None = None
+    # Options reach this user as a numbered list answered by typing (set by the adapter).
+    numbered: bool = False
 
 
 @dataclass(frozen=True)

@@ -293,6 +293,7 @@ def offer_options(
     options: Sequence[Mapping[str, Any]],
     *,
     now: datetime,
+    numbered: bool,
 ) -> bool:
     """Make a delivered message's options the chat's current choices.
 
@@ -303,10 +304,13 @@ def offer_options(
     the message's buttons carry their own payloads; a task that has expired is closed, since
     it would otherwise swallow the answer. Called by the delivery engine after a send.
     """
-    return offer_options_many(session, channel, [Offer(chat_id, user_id, options, now)]) == 1
+    offer = Offer(chat_id, user_id, options, now)
+    return offer_options_many(session, channel, [offer], numbered=numbered) == 1
 
 
-def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) -> int:
+def offer_options_many(
+    session: Session, channel: str, offers: Sequence[Offer], *, numbered: bool
+) -> int:
     """`offer_options` for many chats at once (one query, one flush); how many were offered.
 
     On a channel with buttons, when a chat appears twice the later offer wins, as the later
@@ -338,13 +342,13 @@ def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) 
         state = states.get(key)
         if state is None:
             state = ConversationState(channel=channel, chat_id=key[0], user_id=key[1])
-        for offer in chat_offers if questions.numbered(channel) else chat_offers[-1:]:
+        for offer in chat_offers if numbered else chat_offers[-1:]:
             options = [
                 [str(o["id"]), str(o["label"])]
                 for o in offer.options
                 if o.get("id") and o.get("label")
             ]
-            if questions.numbered(channel):
+            if numbered:
                 questions.show_delivered(
                     state, text=offer.text, options=options, until=offer.until, now=offer.at
                 )
@@ -363,7 +367,13 @@ def offer_options_many(session: Session, channel: str, offers: Sequence[Offer]) 
 
 
 def take_for_chat(
-    session: Session, channel: str, chat_id: str, *, now: datetime, limit: int = 20
+    session: Session,
+    channel: str,
+    chat_id: str,
+    *,
+    now: datetime,
+    numbered: bool,
+    limit: int = 20,
 ) -> list[dict[str, Any]]:
     """The chat's due messages, oldest first, marked sent, their options offered.
 
@@ -394,5 +404,5 @@ def take_for_chat(
         session.add(row)
     rows = shown
     offers = [Offer.of(chat_id, chat_id, row.payload, now) for row in rows]
-    offer_options_many(session, channel, offers)
+    offer_options_many(session, channel, offers, numbered=numbered)
     return [dict(row.payload) for row in rows]

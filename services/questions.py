@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models import Channel, ConversationState
+from models import ConversationState
 
-# Channels whose options are a numbered list the member answers by typing.
-NUMBERED_CHANNELS = frozenset({Channel.ZALO.value, Channel.TERMINAL.value})
 # In the state's data: the delivered question now on offer (its options are `state.options`).
 SHOWN = "_shown"
 # In the state's data: a task set aside by opening the menu, until /tieptuc.
@@ -32,11 +30,6 @@ PROMPT = "_prompt"
 MAX_PENDING = 8
 # A waiting question is offered again by its first lines, not the whole directive.
 SUMMARY_CHARS = 280
-
-
-def numbered(channel: str) -> bool:
-    """True where options are answered by typing their number."""
-    return channel in NUMBERED_CHANNELS
 
 
 @dataclass(frozen=True)

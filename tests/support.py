@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import uvicorn
 from sqlmodel import select
 
+from bot.channels import numbered
 from handlers.core import Core
 from handlers.messages import Incoming, Option, Response
 from models import ConversationState, Database
@@ -93,6 +94,7 @@ class ChatDriver:
                 user_id=self.user_id,
                 text=text,
                 is_group=self.is_group,
+                numbered=numbered(self.channel),
             )
         )
         return self.last
@@ -105,6 +107,7 @@ class ChatDriver:
                 user_id=self.user_id,
                 choice=payload,
                 is_group=self.is_group,
+                numbered=numbered(self.channel),
             )
         )
         return self.last

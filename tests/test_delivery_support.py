@@ -447,10 +447,16 @@ def test_offered_options_and_an_open_flow(db: Database, clock: FakeClock, channe
         )
     with db.session() as session:
         now = clock()
-        busy = outbox.offer_options(session, channel, "busy", "busy", options, now=now)
+        busy = outbox.offer_options(
+            session, channel, "busy", "busy", options, now=now, numbered=channel == "zalo"
+        )
         assert busy is (channel == "zalo")
-        assert outbox.offer_options(session, channel, "stale", "stale", options, now=now)
-        assert outbox.offer_options(session, channel, "new", "new", options, now=now)
+        assert outbox.offer_options(
+            session, channel, "stale", "stale", options, now=now, numbered=channel == "zalo"
+        )
+        assert outbox.offer_options(
+            session, channel, "new", "new", options, now=now, numbered=channel == "zalo"
+        )
     with db.session() as session:
         states = {
             s.chat_id: s

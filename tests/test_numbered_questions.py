@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from bot.channels import numbered
 from models import ConversationState, Database, Directive
 from services import outbox, questions, texts
 from services.directives import texts as directive_texts
@@ -34,7 +35,9 @@ SECOND = "Chỉ đạo thứ hai: nộp bản kiểm điểm trước ngày 20."
 def take(db: Database, chat: ChatDriver, clock: FakeClock) -> list[dict[str, Any]]:
     """What the terminal shows the member at their next prompt (and so offers them)."""
     with db.session() as session:
-        return outbox.take_for_chat(session, chat.channel, chat.user_id, now=clock())
+        return outbox.take_for_chat(
+            session, chat.channel, chat.user_id, now=clock(), numbered=numbered(chat.channel)
+        )
 
 
 def send_directive(secretary: ChatDriver, text: str) -> int:
@@ -199,7 +202,9 @@ def test_telegram_buttons_of_both_directives_stay_good(demo: Database, chat_as, 
     member, secretary = chat_as("DV003", channel="telegram"), chat_as("DV001")
     first, second = send_directive(secretary, FIRST), send_directive(secretary, SECOND)
     with demo.session() as session:
-        payloads = outbox.take_for_chat(session, "telegram", member.user_id, now=clock())
+        payloads = outbox.take_for_chat(
+            session, "telegram", member.user_id, now=clock(), numbered=False
+        )
     for payload in reversed(payloads):  # the older one pressed last
         member.press_payload(payload["options"][0]["id"])
         assert member.text == directive_texts.DIR_ACKED

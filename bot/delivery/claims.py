@@ -45,6 +45,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col, select
 
+from bot.channels import numbered
 from bot.delivery.weights import calls_for
 from bot.retry import jittered
 from models import (
@@ -340,6 +341,7 @@ class OutboxStore:
     ) -> None:
         self.db = db
         self.channel = channel
+        self.numbered = numbered(channel)  # how its members answer options (bot.channels)
         self.rate_key = rate_key[:KEY_LENGTH]
         self.pace = pace
         self.worker_id = worker_id[:64]
@@ -900,7 +902,7 @@ class OutboxStore:
             # A savepoint: a member writing at this very moment may create a state row
             # first; losing that race must not undo the batch's outcomes.
             with session.begin_nested():
-                return offer_options_many(session, self.channel, offers)
+                return offer_options_many(session, self.channel, offers, numbered=self.numbered)
         except sa.exc.IntegrityError:
             log.info(
                 "%s: options offered one by one (a state row appeared meanwhile)", self.channel
@@ -909,7 +911,10 @@ class OutboxStore:
         for offer in offers:
             try:
                 with session.begin_nested():
-                    offered += offer_options_many(session, self.channel, [offer])
+                    one = [offer]
+                    offered += offer_options_many(
+                        session, self.channel, one, numbered=self.numbered
+                    )
             except sa.exc.IntegrityError:
                 log.info("%s chat %s: options not offered", self.channel, offer.chat_id)
         return offered

@@ -53,4 +53,5 @@ def _incoming(
         is_group=message.is_group,
         display_name=message.display_name,
         file=file,
+        numbered=True,
     )
