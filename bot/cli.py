@@ -225,6 +225,7 @@ def serve(
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) -> None:
     """Load units and members from a spreadsheet; nothing is written if any row is bad."""
+    from bot.features import import_columns
     from services.importer import ImportFailed, import_file
 
     settings = _settings()
@@ -233,7 +234,7 @@ def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) ->
     db = open_database(settings)
     try:
         with db.session() as session:
-            report = import_file(session, file, now=utcnow())
+            report = import_file(session, file, now=utcnow(), columns=import_columns())
     except ImportFailed as failure:
         typer.echo(texts.CLI_IMPORT_FAILED.format(count=len(failure.errors)), err=True)
         # str(error), not error.message: the admin fixes the file by its "Dòng n:" prefix.
@@ -252,6 +253,8 @@ def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) ->
             roles=report.roles_changed,
         )
     )
+    for label, count in report.extra:
+        typer.echo(texts.CLI_IMPORT_EXTRA.format(label=label, count=count))
 
 
 @app.command()

@@ -41,7 +41,7 @@ from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
 from services.meetings import offers as meeting_offers
-from services.offers import Offer, Offers
+from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, Offers
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,11 @@ def jobs(features: Sequence[Feature] = FEATURES) -> tuple[Job, ...]:
 def offers(features: Sequence[Feature] = FEATURES) -> Offers:
     """What `features` offer one another (`services.offers`), in the list's order."""
     return Offers(offer for f in features if f.offers is not None for offer in f.offers())
+
+
+def import_columns(features: Sequence[Feature] = FEATURES) -> tuple[ImportColumns, ...]:
+    """The columns `features` add to `sotay import`."""
+    return offers(features).of(IMPORT_COLUMNS)
 
 
 def build_core(

@@ -12,14 +12,12 @@ from __future__ import annotations
 from handlers.context import Ctx
 from handlers.messages import OutFile
 from handlers.registry import Audience, Command, Registry
-from services.offers import CELL_FLAGS
 from services.stats import figures as stats
 from services.stats import texts as stats_texts
 
 
 def stats_command(ctx: Ctx, _args: str) -> None:
-    flags = ctx.config.offers.of(CELL_FLAGS)
-    rules = stats.StatsRules(tz=ctx.config.tz, flags=flags)
+    rules = stats.StatsRules.offered(ctx.config.offers, ctx.config.tz)
     report = stats.report_for_actor(ctx.session, ctx.me, now=ctx.now, rules=rules)
     day = report.local_now.strftime("%Y-%m-%d")
     ctx.say(

@@ -11,7 +11,7 @@ from datetime import time, timedelta, tzinfo
 from pathlib import Path
 
 from services.meetings.planning import DEFAULT_RULES, CellMonthRules
-from services.offers import CELL_FLAGS, NO_OFFERS, Offers
+from services.offers import NO_OFFERS, Offers
 from services.stats.figures import StatsRules
 
 
@@ -52,8 +52,7 @@ class SchedulerRules:
 
     @property
     def stats(self) -> StatsRules:
-        flags = self.offers.of(CELL_FLAGS)
-        return StatsRules(tz=self.tz, window=self.stats_window, flags=flags)
+        return StatsRules.offered(self.offers, self.tz, self.stats_window)
 
     def with_tz(self, tz: tzinfo) -> SchedulerRules:
         """The same rules in another zone (TIMEZONE from the settings)."""

@@ -38,6 +38,7 @@ from sqlmodel import Session, col, select
 
 from models import Member, MemberStatus, Role, RoleAssignment, Unit, UnitKind
 from services import audit, texts
+from services.offers import ImportColumns, SheetValue
 from services.org import find_unit_by_path, join_path, split_path
 from services.orgwrite import (
     MemberValues,
@@ -46,7 +47,7 @@ from services.orgwrite import (
     set_committee_units,
     upsert_member,
 )
-from services.textnorm import fold, fold_key, nfc
+from services.textnorm import fold, fold_key, nfc, vi_number
 
 REQUIRED_COLUMNS: Final = ("ma_dang_vien", "ho_ten", "don_vi", "trang_thai", "vai_tro")
 OPTIONAL_COLUMNS: Final = ("cap_uy", "dien_thoai", "ngay_vao_dang")
@@ -101,7 +102,7 @@ COMMITTEE_SEPARATORS: Final = re.compile(r"[;\n]")
 PHONE_CHARS: Final = re.compile(r"^\+?[0-9 .()-]{6,}$")
 CSV_DELIMITERS: Final = (",", ";", "\t")
 
-Value = str | date | None
+Value = SheetValue
 _Fail = Callable[[str], None]  # records one problem of the row being checked
 
 
@@ -133,9 +134,34 @@ class ImportReport:
     members_updated: int
     members_unchanged: int
     roles_changed: int  # members whose cell role or committee seats changed
+    # Members each feature's own columns changed (`ImportColumns.label`, count), in their order.
+    extra: tuple[tuple[str, int], ...] = ()
 
 
 # --- Reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The columns the importer reads: its own and those the features offer."""
+
+    optional: frozenset[str]
+    aliases: dict[str, str]
+
+    @staticmethod
+    def of(extra: Sequence[ImportColumns]) -> _Known:
+        optional = set(OPTIONAL_COLUMNS)
+        aliases = dict(COLUMN_ALIASES)
+        for offered in extra:
+            for column in offered.columns:
+                if column in optional or column in REQUIRED_COLUMNS:
+                    raise ValueError(f"import column {column!r} is offered twice")
+                optional.add(column)
+            aliases.update(offered.aliases)
+        return _Known(frozenset(optional), aliases)
+
+
+_CORE_COLUMNS = _Known(frozenset(OPTIONAL_COLUMNS), dict(COLUMN_ALIASES))
 
 
 @dataclass
@@ -146,14 +172,14 @@ class _Table:
     rows: list[tuple[int, dict[str, Value]]]
 
 
-def read_rows(path: Path) -> list[dict[str, Value]]:
+def read_rows(path: Path, columns: Sequence[ImportColumns] = ()) -> list[dict[str, Value]]:
     """The data rows of `path` (.xlsx or .csv), keyed by canonical column name.
 
     Row i of the list is spreadsheet row i + 2 (blank rows in between are kept, all None), so a
     caller can always name the row. Values are trimmed NFC text, `date` for xlsx date cells, or
     None when empty. Unknown columns are dropped. Raises ImportFailed for unreadable files.
     """
-    table = _read_table(path)
+    table = _read_table(path, _Known.of(columns))
     if not table.rows:
         return []
     last = table.rows[-1][0]
@@ -162,7 +188,7 @@ def read_rows(path: Path) -> list[dict[str, Value]]:
     return [by_row.get(number, dict(blank)) for number in range(2, last + 1)]
 
 
-def _read_table(path: Path) -> _Table:
+def _read_table(path: Path, known: _Known = _CORE_COLUMNS) -> _Table:
     """Parse and check the header; data rows keep their spreadsheet row numbers."""
     name = path.name
     suffix = path.suffix.lower()
@@ -175,7 +201,7 @@ def _read_table(path: Path) -> _Table:
         _check_file_size(name, size)
         records = _xlsx_records(path) if suffix == ".xlsx" else _csv_records(path)
         try:
-            return _table_from_records(name, records)
+            return _table_from_records(name, records, known)
         finally:
             records.close()  # releases the xlsx file even when reading stopped early
     except FileNotFoundError:
@@ -186,12 +212,12 @@ def _read_table(path: Path) -> _Table:
         raise ImportFailed([RowError(0, message)]) from None
 
 
-def _table_from_records(name: str, records: Iterator[list[Value]]) -> _Table:
+def _table_from_records(name: str, records: Iterator[list[Value]], known: _Known) -> _Table:
     """Header on row 1 (blank leading rows are not skipped: row numbers must match Excel's)."""
     first = next(records, None)
     if first is None:
         raise ImportFailed([RowError(0, texts.IMPORT_EMPTY_FILE.format(name=name))])
-    columns, index = _header_columns(first)
+    columns, index = _header_columns(first, known)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         # Say so when the real header is a few rows down, below a title or a blank row.
@@ -200,7 +226,7 @@ def _table_from_records(name: str, records: Iterator[list[Value]]) -> _Table:
             if number > HEADER_SEARCH_ROWS:
                 has_content = True
                 break
-            if all(c in _header_columns(record)[0] for c in REQUIRED_COLUMNS):
+            if all(c in _header_columns(record, known)[0] for c in REQUIRED_COLUMNS):
                 raise ImportFailed([RowError(0, texts.IMPORT_HEADER_NOT_FIRST.format(row=number))])
             has_content = has_content or any(v is not None for v in record)
         if not has_content:
@@ -231,12 +257,14 @@ def _table_from_records(name: str, records: Iterator[list[Value]]) -> _Table:
     return _Table(columns=set(index), rows=rows)
 
 
-def _header_columns(header: Sequence[Value]) -> tuple[dict[str, str], dict[str, int]]:
+def _header_columns(
+    header: Sequence[Value], known: _Known
+) -> tuple[dict[str, str], dict[str, int]]:
     """Canonical column → error message ('' when fine), and canonical column → position."""
     problems: dict[str, str] = {}
     index: dict[str, int] = {}
     for position, raw in enumerate(header):
-        key = _column_key(raw)
+        key = _column_key(raw, known)
         if key is None:
             continue
         if key in index:
@@ -249,14 +277,14 @@ def _header_columns(header: Sequence[Value]) -> tuple[dict[str, str], dict[str, 
     return problems, index
 
 
-def _column_key(raw: Value) -> str | None:
+def _column_key(raw: Value, known: _Known) -> str | None:
     """`Mã đảng viên (*)` → `ma_dang_vien`; None for a column we do not read."""
     if raw is None:
         return None
     key = re.sub(r"[^a-z0-9_]+", "", fold_key(str(raw)))
     key = re.sub(r"_+", "_", key).strip("_")
-    key = COLUMN_ALIASES.get(key, key)
-    return key if key in REQUIRED_COLUMNS or key in OPTIONAL_COLUMNS else None
+    key = known.aliases.get(key, key)
+    return key if key in REQUIRED_COLUMNS or key in known.optional else None
 
 
 def _check_file_size(name: str, size: int) -> None:
@@ -302,7 +330,7 @@ def _check_xlsx_archive(path: Path) -> None:
         raise ImportFailed([RowError(0, texts.IMPORT_BAD_XLSX.format(name=path.name))]) from None
     if len(parts) > MAX_XLSX_PARTS:
         message = texts.IMPORT_XLSX_TOO_MANY_PARTS.format(
-            name=path.name, count=_vi_number(len(parts)), limit=_vi_number(MAX_XLSX_PARTS)
+            name=path.name, count=vi_number(len(parts)), limit=vi_number(MAX_XLSX_PARTS)
         )
         raise ImportFailed([RowError(0, message)])
     if sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES:
@@ -314,12 +342,7 @@ def _check_xlsx_archive(path: Path) -> None:
 
 def _megabytes(size: int) -> str:
     """Whole MB, rounded up: a file just over the limit must not read as "50 MB, limit 50 MB"."""
-    return _vi_number(-(-size // MIB))
-
-
-def _vi_number(number: int) -> str:
-    """10000 → '10.000', the Vietnamese thousands separator."""
-    return f"{number:,}".replace(",", ".")
+    return vi_number(-(-size // MIB))
 
 
 def _xlsx_records(path: Path) -> Generator[list[Value], None, None]:
@@ -337,7 +360,7 @@ def _xlsx_records(path: Path) -> Generator[list[Value], None, None]:
             for sheet in sheets:
                 sheet.reset_dimensions()  # some writers store a wrong dimension tag
                 header = next(sheet.iter_rows(max_row=1, values_only=True), ())
-                if "ma_dang_vien" in {_column_key(_cell_value(v)) for v in header}:
+                if "ma_dang_vien" in {_column_key(_cell_value(v), _CORE_COLUMNS) for v in header}:
                     chosen = sheet
                     break
             if chosen is None:
@@ -421,7 +444,7 @@ def _sniff_delimiter(text: str) -> str:
             header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
         except csv.Error:
             continue
-        known = sum(1 for v in header if _column_key(v) is not None)
+        known = sum(1 for v in header if _column_key(v, _CORE_COLUMNS) is not None)
         score = (known, len(header))
         if score > best_score:
             best, best_score = delimiter, score
@@ -588,9 +611,13 @@ class _Plan:
     committee_paths: dict[str, str]  # path as written → canonical path (file or DB)
     members: dict[str, Member]  # existing members by code
     assignments: dict[int, list[RoleAssignment]]  # existing role rows by member id
+    # Each offered set of columns present in the file, with its parsed value per spreadsheet row.
+    extra: list[tuple[ImportColumns, dict[int, object]]]
 
 
-def _validate(session: Session, table: _Table, today: date) -> _Plan:
+def _validate(
+    session: Session, table: _Table, today: date, columns: Sequence[ImportColumns] = ()
+) -> _Plan:
     """Every check, row-level then across rows then against the database; raise if any fails."""
     errors: list[RowError] = []
     rows = [
@@ -598,6 +625,7 @@ def _validate(session: Session, table: _Table, today: date) -> _Plan:
         for number, raw in table.rows
         if (row := _parse_row(number, raw, today, errors)) is not None
     ]
+    extra = _check_offered_columns(table, columns, today, errors)
     _check_duplicate_codes(table, errors)
     _check_unit_spelling(rows, errors)
     _check_cells_are_leaves(rows, errors)
@@ -612,7 +640,25 @@ def _validate(session: Session, table: _Table, today: date) -> _Plan:
     _check_secretaries_in_db(session, rows, units, members, errors)
     if errors:
         raise ImportFailed(errors)
-    return _Plan(rows, table.columns, units, committee_paths, members, assignments)
+    return _Plan(rows, table.columns, units, committee_paths, members, assignments, extra)
+
+
+def _check_offered_columns(
+    table: _Table, columns: Sequence[ImportColumns], today: date, errors: list[RowError]
+) -> list[tuple[ImportColumns, dict[int, object]]]:
+    """Each feature checks its own columns, row by row; only the sets present in the file."""
+    checked: list[tuple[ImportColumns, dict[int, object]]] = []
+    for offered in columns:
+        present = [c for c in offered.columns if c in table.columns]
+        if not present:
+            continue
+        parsed: dict[int, object] = {}
+        for number, raw in table.rows:
+            value, problems = offered.check({c: raw.get(c) for c in present}, today)
+            errors.extend(RowError(number, problem) for problem in problems)
+            parsed[number] = value
+        checked.append((offered, parsed))
+    return checked
 
 
 def _check_duplicate_codes(table: _Table, errors: list[RowError]) -> None:
@@ -871,15 +917,22 @@ def _check_secretaries_in_db(
 
 
 def import_file(
-    session: Session, path: Path, *, now: datetime, actor_label: str = "cli"
+    session: Session,
+    path: Path,
+    *,
+    now: datetime,
+    actor_label: str = "cli",
+    columns: Sequence[ImportColumns] = (),
 ) -> ImportReport:
     """Validate the whole file, then write it in the caller's transaction.
 
+    `columns` are the features' own columns (`services.offers.IMPORT_COLUMNS`, as the wiring
+    list gathers them): checked with every other column, written after the members.
     Raises ImportFailed (before any write) when anything is wrong. The caller's
     `Database.session()` commits the import as one unit, or rolls it back.
     """
-    table = _read_table(path)
-    plan = _validate(session, table, now.date())
+    table = _read_table(path, _Known.of(columns))
+    plan = _validate(session, table, now.date(), columns)
     cache = dict(plan.units)
 
     units_created = 0
@@ -932,12 +985,20 @@ def import_file(
         roles_changed += int(changed)
     session.flush()
 
+    extra: list[tuple[str, int]] = []
+    for offered, parsed in plan.extra:
+        present = frozenset(c for c in offered.columns if c in plan.columns)
+        rows = [(member.id or 0, parsed[row.row]) for row, member, _ in written]
+        extra.append((offered.label, offered.apply(session, rows, present, now)))
+    session.flush()
+
     report = ImportReport(
         units_created=units_created,
         members_created=outcomes["created"],
         members_updated=outcomes["updated"],
         members_unchanged=outcomes["same"],
         roles_changed=roles_changed,
+        extra=tuple(extra),
     )
     audit.record(
         session,

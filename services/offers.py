@@ -73,6 +73,23 @@ CELL_FLAGS: Point[CellFlags] = Point("cell_flags")
 
 
 @dataclass(frozen=True)
+class CellFigure:
+    """A figure a feature adds to the committees' statistics (weekly report, `/thongke`, its
+    chart and spreadsheet): per cell, `part` of `whole` (dues collected of dues expected, say).
+    `collect(session, cell_ids, now, tz)` returns cell id → (part, whole) for the cells of
+    `cell_ids` (a query or a list); cells it leaves out count as nothing to measure. `label` is
+    short Vietnamese ("Đảng phí tháng"), `unit` follows the amounts ("đ"; "" for a count)."""
+
+    label: str
+    collect: Callable[[Session, Any, datetime, tzinfo], dict[int, tuple[int, int]]]
+    unit: str = ""
+
+
+# Offered by features with a rate to watch per cell; read by the statistics, after their own.
+CELL_FIGURES: Point[CellFigure] = Point("cell_figures")
+
+
+@dataclass(frozen=True)
 class Todo:
     """One thing a member has to do, for their list (`/nhiemvu`): what, by when (None: no
     deadline), and the button that marks it done (None: it is done elsewhere)."""
@@ -85,3 +102,38 @@ class Todo:
 # What each feature has for a member to do: `(session, actor) -> list[Todo]`. Offered by the
 # meetings feature (tasks assigned at meetings); read by the member's list, `/nhiemvu`.
 MEMBER_TODOS: Point[Callable[[Session, Actor], list[Todo]]] = Point("member_todos")
+
+
+# -- import columns ---------------------------------------------------------------------------
+
+# A spreadsheet value as the importer reads it: trimmed NFC text, a date (xlsx date cells), or
+# None when empty.
+SheetValue = str | date | None
+
+
+@dataclass(frozen=True)
+class ImportColumns:
+    """Optional columns a feature adds to `sotay import` (the fees' `dien_dang_phi`, say).
+
+    The importer recognises `columns` (canonical names; `aliases` maps other headers seen in
+    real files to them) and, for every row of a file that has at least one of them:
+
+    - `check(values, today)` gets that row's values of the columns present in the file and
+      returns `(parsed, problems)`: what to write, and Vietnamese sentences for what is wrong
+      (the importer prefixes each with "Dòng n:"). Any problem in any row and nothing is written.
+    - `apply(session, rows, present, now)` runs after the members are written, in the same
+      transaction, with `(member_id, parsed)` for each row and the columns present in the
+      file (so a column absent from the file leaves what the database holds); it returns how
+      many members it changed, for the report.
+    """
+
+    label: str  # what the import's report calls the changes ("Đảng phí")
+    columns: tuple[str, ...]
+    check: Callable[[dict[str, SheetValue], date], tuple[Any, list[str]]]
+    apply: Callable[[Session, list[tuple[int, Any]], frozenset[str], datetime], int]
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+# Offered by features that keep something per member the province already has in its lists;
+# read by the importer (`services.importer.import_file(columns=...)`).
+IMPORT_COLUMNS: Point[ImportColumns] = Point("import_columns")

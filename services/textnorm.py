@@ -36,3 +36,8 @@ def fold_key(text: str) -> str:
 def nfc(text: str) -> str:
     """Vietnamese typed on different keyboards arrives composed or decomposed; store it composed."""
     return unicodedata.normalize("NFC", text).strip()
+
+
+def vi_number(number: int) -> str:
+    """12345678 → "12.345.678": Vietnamese groups thousands with dots."""
+    return f"{number:,}".replace(",", ".")

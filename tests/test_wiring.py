@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlmodel import select
 
 import services
 from bot import features
 from bot.features import FEATURES, Feature
 from handlers.context import Answer, Ctx, Flow
 from handlers.registry import Audience, Command, Registry
-from models import Database
+from models import Database, Member
 from scheduler.claims import DueItem, Fired, Job
 from scheduler.jobs import checked
 from services import outbox
 from services.buttons import ButtonId, ButtonPayload
 from tests.support import ChatDriver, FakeClock
+from tests.test_import import HEADER
 
 
 def declared_buttons() -> dict[str, ButtonId]:
@@ -217,3 +221,98 @@ def chat_in(demo: Database, clock: FakeClock, code: str, listed: tuple[Feature, 
         assert member is not None
         user = local_identity(session, member, now=clock()).external_id
     return ChatDriver(core, user_id=user, channel="terminal")
+
+
+def test_import_columns_offered_only_through_the_wiring_list_are_read_checked_and_written(
+    db: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The importer imports no feature: a column offered at IMPORT_COLUMNS by a feature that is
+    only in the list is recognised under its Vietnamese header, checked with every other row
+    (all or nothing), and written after the members, with its count in the report."""
+    from services.importer import ImportFailed, import_file
+    from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, SheetValue
+    from tests.test_import import base_rows, write_csv
+
+    written: dict[int, str] = {}
+
+    def check(values: dict[str, SheetValue], _today: object) -> tuple[object, list[str]]:
+        text = values.get("so_the")
+        if text is not None and not str(text).isdigit():
+            return None, [f"Số thẻ «{text}» không hợp lệ."]
+        return text, []
+
+    def apply(_s: object, rows: list[tuple[int, object]], present: frozenset[str], _n: Any) -> int:
+        assert present == {"so_the"}
+        written.update((member_id, str(v)) for member_id, v in rows if v is not None)
+        return sum(v is not None for _, v in rows)
+
+    alias = (("so_the_dang", "so_the"),)
+    card = ImportColumns("Thẻ đảng", ("so_the",), check, apply, aliases=alias)
+    extra = Feature("wiring_import", offers=lambda: [Offer(IMPORT_COLUMNS, card)])
+    listed = (*FEATURES, extra)
+    header = [*HEADER, "Số thẻ đảng"]
+    rows = [[*row, ""] for row in base_rows()]
+    rows[1][-1] = "12a"
+    bad = write_csv(tmp_path / "bad.csv", rows, header=header)
+    with pytest.raises(ImportFailed) as failed, db.session() as session:
+        import_file(session, bad, now=clock(), columns=features.import_columns(listed))
+    assert [str(e) for e in failed.value.errors] == ["Dòng 3: Số thẻ «12a» không hợp lệ."]
+    with db.session() as session:
+        assert session.exec(select(Member)).first() is None  # nothing written
+
+    rows[1][-1] = "0042"
+    good = write_csv(tmp_path / "good.csv", rows, header=header)
+    with db.session() as session:
+        plain = import_file(session, good, now=clock(), columns=features.import_columns(FEATURES))
+    assert plain.extra == () and written == {}  # not in the list: the column is not read
+    with db.session() as session:
+        report = import_file(session, good, now=clock(), columns=features.import_columns(listed))
+        member = session.exec(select(Member).where(Member.code == "YT02")).one()
+    assert report.extra == (("Thẻ đảng", 1),) and written == {member.id: "0042"}
+
+
+def test_figures_offered_only_through_the_wiring_list_reach_the_statistics(
+    demo: Database, clock: FakeClock
+) -> None:
+    """A rate offered at CELL_FIGURES (dues collected of dues expected, say) by a feature that is
+    only in the list joins `/thongke`'s text, chart and spreadsheet, and the weekly report's
+    rules; the statistics do not change."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from scheduler.rules import SchedulerRules
+    from services.identities import find_member
+    from services.offers import CELL_FIGURES, CellFigure, Offer
+    from services.orgwrite import grant_admin
+    from services.stats import figures as stats
+
+    with demo.session() as session:
+        cells = sorted(stats.collect(session, None, now=clock()).cells)
+        grant_admin(session, find_member(session, "DV003"))  # type: ignore[arg-type]
+    dues = CellFigure(
+        "Đảng phí tháng",
+        lambda _s, _c, _n, _tz: {cells[0]: (150_000, 200_000), cells[1]: (50_000, 100_000)},
+        unit="đ",
+    )
+    extra = Feature("wiring_figures", offers=lambda: [Offer(CELL_FIGURES, dues)])
+    listed = (*FEATURES, extra)
+
+    plain = chat_in(demo, clock, "DV003", FEATURES).send("/thongke").replies
+    assert "Đảng phí" not in plain[0].text
+    text, table = chat_in(demo, clock, "DV003", listed).send("/thongke").replies
+    assert "• Đảng phí tháng: 67% (200.000/300.000 đ)" in text.text
+    assert text.file is not None and text.file.kind == "photo"
+    assert table.file is not None
+    rows = list(load_workbook(io.BytesIO(table.file.data)).active.iter_rows(values_only=True))
+    assert rows[0][-3:] == (
+        "Đảng phí tháng – đạt (đ)",
+        "Đảng phí tháng – chỉ tiêu (đ)",
+        "Đảng phí tháng – tỷ lệ",
+    )
+    assert sorted(r[-3:] for r in rows[1:] if r[-2]) == [
+        (50_000, 100_000, 0.5),
+        (150_000, 200_000, 0.75),
+    ]
+    weekly = SchedulerRules(offers=features.offers(listed)).stats
+    assert weekly.figures == (dues,) and SchedulerRules().stats.figures == ()

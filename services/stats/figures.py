@@ -52,9 +52,10 @@ from models import (
 from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
-from services.offers import CellFlags
+from services.offers import CELL_FIGURES, CELL_FLAGS, CellFigure, CellFlags, Offers
 from services.org import CellCounts, cell_counts, is_cell, root_units, subtree_units
 from services.stats import texts as stats_texts
+from services.textnorm import vi_number
 from services.vndate import DEFAULT_TZ
 
 if TYPE_CHECKING:
@@ -77,6 +78,14 @@ class StatsRules:
     tz: tzinfo = DEFAULT_TZ
     window: timedelta = timedelta(days=30)
     flags: tuple[CellFlags, ...] = ()
+    figures: tuple[CellFigure, ...] = ()  # offered at CELL_FIGURES, shown after the own ones
+
+    @staticmethod
+    def offered(offers: Offers, tz: tzinfo, window: timedelta = timedelta(days=30)) -> StatsRules:
+        """The rules with what the features offer (flags and figures), as the app gathered it."""
+        return StatsRules(
+            tz=tz, window=window, flags=offers.of(CELL_FLAGS), figures=offers.of(CELL_FIGURES)
+        )
 
     @property
     def flag_months(self) -> int:
@@ -107,6 +116,8 @@ class CellStats:
     copies: int = 0
     acknowledged: int = 0
     flagged: int = 0
+    # The offered figures' (part, whole), in the order of `StatsRules.figures`.
+    extra: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,10 +141,12 @@ class StatsReport:
     cells: tuple[CellStats, ...]
     directives: int
     flag_months: int
+    figures: tuple[CellFigure, ...] = ()
     totals: CellStats = field(init=False)
 
     def __post_init__(self) -> None:
         total = CellStats(cell_id=0, name="", parent_path="", lineage="")
+        total.extra = [(0, 0)] * len(self.figures)
         for cell in self.cells:
             total.members += cell.members
             total.linked += cell.linked
@@ -144,6 +157,8 @@ class StatsReport:
             total.copies += cell.copies
             total.acknowledged += cell.acknowledged
             total.flagged += cell.flagged
+            for i, (part, whole) in enumerate(cell.extra[: len(self.figures)]):
+                total.extra[i] = (total.extra[i][0] + part, total.extra[i][1] + whole)
         total.directives = self.directives
         object.__setattr__(self, "totals", total)
 
@@ -219,6 +234,16 @@ class StatsReport:
             ),
             stats_texts.STATS_FLAGGED.format(flagged=t.flagged, months=self.flag_months),
         ]
+        for figure, (part, whole) in zip(self.figures, t.extra, strict=True):
+            lines.append(
+                stats_texts.STATS_FIGURE.format(
+                    label=figure.label,
+                    rate=percent(part, whole),
+                    part=vi_number(part),
+                    whole=vi_number(whole),
+                    unit=f" {figure.unit}" if figure.unit else "",
+                )
+            )
         if footer:
             lines.append(footer)
         return "\n".join(lines)
@@ -278,6 +303,7 @@ def collect(
         parent = path.rsplit("/", 1)[0].strip() if "/" in path else ""
         assert cell_id is not None  # a primary key read back
         cells[cell_id] = CellStats(cell_id, name, parent, lineage)
+        cells[cell_id].extra = [(0, 0)] * len(rules.figures)
 
     for cell_id, count in session.exec(
         select(Member.cell_id, sa.func.count())
@@ -366,6 +392,11 @@ def collect(
         if cell_id in cells:
             cells[cell_id].flagged = count
 
+    for i, figure in enumerate(rules.figures):
+        for cell_id, pair in figure.collect(session, cells_q, now, rules.tz).items():
+            if cell_id in cells:
+                cells[cell_id].extra[i] = pair
+
     return StatsData(
         now=now,
         cells=cells,
@@ -401,6 +432,7 @@ def build_report(
         cells=tuple(chosen),
         directives=len(directive_ids),
         flag_months=rules.flag_months,
+        figures=rules.figures,
     )
 
 
@@ -484,14 +516,17 @@ def units_overview(session: Session, actor: Actor) -> list[UnitOverview]:
 
 
 def indicators(report: StatsReport) -> list[tuple[str, float | None]]:
-    """The five rates the chart shows, each 0..1 or None when there is nothing to measure."""
+    """The rates the chart shows (five, then the offered figures'), each 0..1 or None when
+    there is nothing to measure."""
     t = report.totals
+    offered = [(f.label, rate(*pair)) for f, pair in zip(report.figures, t.extra, strict=True)]
     return [
         (stats_texts.STATS_CHART_LINKED, rate(t.linked, t.members)),
         (stats_texts.STATS_CHART_ACTIVE.format(days=report.window_days), rate(t.active, t.members)),
         (stats_texts.STATS_CHART_MET, rate(report.cells_met, len(report.cells))),
         (stats_texts.STATS_CHART_ATTENDANCE, rate(t.present, t.expected)),
         (stats_texts.STATS_CHART_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
+        *offered,
     ]
 
 
@@ -526,7 +561,8 @@ def chart_figure(report: StatsReport) -> Figure:
     labels = [label for label, _ in rows]
     values = [(value or 0.0) * 100 for _, value in rows]
     colours = [_colour(value) for _, value in rows]
-    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    height = 3.6 + 0.45 * max(0, len(rows) - 5)  # the five own bars, then any offered ones
+    figure = Figure(figsize=(6.4, height), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     bars = axes.barh(labels, values, color=colours)
@@ -596,8 +632,16 @@ def render_xlsx(report: StatsReport) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = stats_texts.STATS_XLSX_SHEET_CELLS
-    sheet.append([h.format(days=report.window_days) for h in stats_texts.STATS_XLSX_HEADERS])
-    percent_columns = (8, 11)
+    headers = [h.format(days=report.window_days) for h in stats_texts.STATS_XLSX_HEADERS]
+    own = len(headers)
+    for figure in report.figures:
+        headers += [
+            h.format(label=figure.label, unit=f" ({figure.unit})" if figure.unit else "")
+            for h in stats_texts.STATS_XLSX_FIGURE_HEADERS
+        ]
+    sheet.append(headers)
+    # The rates are numbers shown as percentages; each offered figure's rate is its third column.
+    percent_columns = (8, 11, *(own + 3 * i + 3 for i in range(len(report.figures))))
     for cell in report.cells:
         sheet.append(
             [
@@ -613,12 +657,13 @@ def render_xlsx(report: StatsReport) -> bytes:
                 cell.copies,
                 rate(cell.acknowledged, cell.copies),
                 cell.flagged,
+                *(x for part, whole in cell.extra for x in (part, whole, rate(part, whole))),
             ]
         )
     for column in percent_columns:
         for (item,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             item.number_format = "0%"
-    widths = (40, 36, 10, 10, 12, 10, 16, 12, 10, 10, 12, 12)
+    widths = (40, 36, 10, 10, 12, 10, 16, 12, 10, 10, 12, 12, *(14,) * (3 * len(report.figures)))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
@@ -639,6 +684,7 @@ def render_xlsx(report: StatsReport) -> bytes:
         (stats_texts.STATS_XLSX_DIRECTIVES, t.directives),
         (stats_texts.STATS_XLSX_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
         (stats_texts.STATS_XLSX_FLAGGED.format(months=report.flag_months), t.flagged),
+        *((f.label, rate(*pair)) for f, pair in zip(report.figures, t.extra, strict=True)),
     ):
         summary.append([label, value])
         if isinstance(value, float):

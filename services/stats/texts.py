@@ -17,6 +17,7 @@ STATS_DIRECTIVES: Final = (
     "• Chỉ đạo ({days} ngày qua): {directives}; đã xác nhận {rate} ({acknowledged}/{copies} lượt)"
 )
 STATS_FLAGGED: Final = "• Đảng viên vắng sinh hoạt không phép từ {months} tháng trở lên: {flagged}"
+STATS_FIGURE: Final = "• {label}: {rate} ({part}/{whole}{unit})"
 STATS_WEEKLY_FOOTER: Final = "Gõ /thongke để nhận bảng Excel từng chi bộ."
 STATS_XLSX_CAPTION: Final = "📎 Bảng thống kê từng chi bộ ({cells} chi bộ)."
 STATS_CHART_TITLE: Final = "Tuần {week} – {scope}"
@@ -54,3 +55,9 @@ STATS_XLSX_ATTENDANCE: Final = "Tỷ lệ dự họp"
 STATS_XLSX_DIRECTIVES: Final = "Chỉ đạo"
 STATS_XLSX_ACKNOWLEDGED: Final = "Tỷ lệ xác nhận chỉ đạo"
 STATS_XLSX_FLAGGED: Final = "Đảng viên vắng không phép từ {months} tháng"
+# Three columns per figure other features offer: what was reached, the target, the rate.
+STATS_XLSX_FIGURE_HEADERS: Final = (
+    "{label} – đạt{unit}",
+    "{label} – chỉ tiêu{unit}",
+    "{label} – tỷ lệ",
+)
