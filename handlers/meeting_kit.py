@@ -20,13 +20,16 @@ from services.meetings.planning import (
     managed_meeting,
     require_active,
 )
+from services.offers import AGENDA_ITEMS
 
 
 def rules(ctx: Ctx) -> CellMonthRules:
-    """The cell-month rules in the configured time zone (services default to Hà Nội time)."""
-    if DEFAULT_RULES.tz == ctx.config.tz:
+    """The cell-month rules in the configured time zone (services default to Hà Nội time),
+    with what other features offer to the meeting's agenda."""
+    agenda_items = ctx.config.offers.of(AGENDA_ITEMS)
+    if DEFAULT_RULES.tz == ctx.config.tz and not agenda_items:
         return DEFAULT_RULES
-    return dataclasses.replace(DEFAULT_RULES, tz=ctx.config.tz)
+    return dataclasses.replace(DEFAULT_RULES, tz=ctx.config.tz, agenda_items=agenda_items)
 
 
 def meeting_label(ctx: Ctx, meeting: Meeting) -> str:

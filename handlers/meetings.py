@@ -41,11 +41,11 @@ from services.meetings.planning import (
     clean_document,
     clean_place,
     clean_topic,
-    default_agenda,
     last_place,
     meeting_when,
     plan_meeting,
     schedule_meeting,
+    suggested_agenda,
 )
 from services.vndate import (
     format_vn_duration,
@@ -354,17 +354,25 @@ class ScheduleFlow(Flow):
             return
         self._place_chosen(ctx, place)
 
-    def _place_chosen(self, ctx: Ctx, place: str) -> None:
+    def _suggested(self, ctx: Ctx) -> list[str]:
+        """The standard order of business with what other features add for this meeting."""
+        starts = datetime.fromisoformat(ctx.data["starts_at"])
         kind = MeetingKind(ctx.data["kind"])
-        agenda = ctx.data.get("agenda") or default_agenda(kind, ctx.data.get("topic"))
+        cell_id = int(ctx.data["cell"])
+        return suggested_agenda(
+            ctx.session, cell_id, kind, ctx.data.get("topic"), starts, rules(ctx)
+        )
+
+    def _place_chosen(self, ctx: Ctx, place: str) -> None:
+        agenda = ctx.data.get("agenda") or self._suggested(ctx)
         ctx.update_data(place=place, agenda=agenda)
         self._ask_agenda(ctx)
 
     def _ask_agenda(self, ctx: Ctx) -> None:
-        """Only the standard order of business is headed "theo Hướng dẫn 42-HD/BTCTW"; an
+        """Only the suggested order of business is headed "theo Hướng dẫn 42-HD/BTCTW"; an
         agenda the secretary typed is theirs, not the guidance's."""
         agenda = list(ctx.data["agenda"])
-        standard = agenda == default_agenda(MeetingKind(ctx.data["kind"]), ctx.data.get("topic"))
+        standard = agenda == self._suggested(ctx)
         heading = (
             meeting_texts.FLOW_MTG_AGENDA if standard else meeting_texts.FLOW_MTG_AGENDA_CUSTOM
         )

@@ -89,6 +89,13 @@ class CellFigure:
 CELL_FIGURES: Point[CellFigure] = Point("cell_figures")
 
 
+# Items a feature adds to a regular (or combined) meeting's suggested agenda, after "Thông tin
+# thời sự … chuyên đề học tập": `(session, cell_id, starts_at) -> lines` for that cell's meeting
+# starting then (the month's study topic, say). The secretary sees them in the preview and may
+# replace the agenda. Read by the meetings feature (`CellMonthRules.agenda_items`).
+AGENDA_ITEMS: Point[Callable[[Session, int, datetime], list[str]]] = Point("agenda_items")
+
+
 @dataclass(frozen=True)
 class Todo:
     """One thing a member has to do, for their list (`/nhiemvu`): what, by when (None: no

@@ -316,3 +316,46 @@ def test_figures_offered_only_through_the_wiring_list_reach_the_statistics(
     ]
     weekly = SchedulerRules(offers=features.offers(listed)).stats
     assert weekly.figures == (dues,) and SchedulerRules().stats.figures == ()
+
+
+def test_agenda_items_offered_only_through_the_wiring_list_join_the_meetings_agenda(
+    demo: Database, clock: FakeClock
+) -> None:
+    """A line offered at AGENDA_ITEMS (the month's study topic, say) by a feature that is only
+    in the list joins a regular meeting's suggested agenda after the current-affairs item, for
+    the cell being planned; the agenda stays the guidance's standard one; the secretary may
+    still replace it. Without the feature the agenda is unchanged."""
+    from datetime import datetime
+
+    from services.identities import find_member
+    from services.meetings import texts as meeting_texts
+    from services.offers import AGENDA_ITEMS, Offer
+
+    asked: list[tuple[int, datetime]] = []
+
+    def study_topic(_session: object, cell_id: int, starts_at: datetime) -> list[str]:
+        asked.append((cell_id, starts_at))
+        return ["Chuyên đề tháng 12: tác phong quần chúng."]
+
+    extra = Feature("wiring_agenda", offers=lambda: [Offer(AGENDA_ITEMS, study_topic)])
+    with demo.session() as session:
+        secretary = find_member(session, "DV001")
+        assert secretary is not None
+        cell_id = secretary.cell_id
+
+    def plan(listed: tuple[Feature, ...]) -> str:
+        chat = chat_in(demo, clock, "DV001", listed)
+        chat.send("/hop")
+        chat.press("Thường kỳ")
+        chat.send("19/12 14:00")
+        chat.send("1")
+        chat.send("Hội trường tầng 2")
+        return chat.text
+
+    assert "Chuyên đề tháng 12" not in plan(FEATURES) and not asked
+    text = plan((*FEATURES, extra))
+    assert text.startswith("Chương trình họp (theo Hướng dẫn 42-HD/BTCTW):")
+    lines = text.splitlines()
+    current = lines.index(f"4. {meeting_texts.MTG_AGENDA_CURRENT}")
+    assert lines[current + 1] == "5. Chuyên đề tháng 12: tác phong quần chúng."
+    assert asked and {c for c, _ in asked} == {cell_id}

@@ -15,7 +15,7 @@ stored in UTC; months and days are those of the configured zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -71,6 +71,8 @@ class CellMonthRules:
     absence_flag_months: int = 2
     removal_months: int = 3
     max_text_chars: int = 4000
+    # What other features add to a regular meeting's agenda (`services.offers.AGENDA_ITEMS`).
+    agenda_items: tuple[Callable[[Session, int, datetime], list[str]], ...] = ()
 
     def min_duration(self, kind: MeetingKind) -> int:
         return self.min_minutes_combined if kind is MeetingKind.COMBINED else self.min_minutes
@@ -198,6 +200,31 @@ def default_agenda(kind: MeetingKind, topic: str | None = None) -> list[str]:
         items.append(thematic)
     items += [meeting_texts.MTG_AGENDA_DISCUSSION, meeting_texts.MTG_AGENDA_CLOSING]
     return items
+
+
+def suggested_agenda(
+    session: Session,
+    cell_id: int,
+    kind: MeetingKind,
+    topic: str | None,
+    starts_at: datetime,
+    rules: CellMonthRules = DEFAULT_RULES,
+) -> list[str]:
+    """The standard order of business with what other features offer for this meeting (the
+    month's study topic, say), inserted after the current-affairs item of a regular or combined
+    meeting; an item already there is not repeated."""
+    items = default_agenda(kind, topic)
+    if kind is MeetingKind.THEMATIC or not rules.agenda_items:
+        return items
+    at = items.index(meeting_texts.MTG_AGENDA_CURRENT) + 1
+    offered = [
+        line.strip()
+        for source in rules.agenda_items
+        for line in source(session, cell_id, starts_at)
+        if line.strip()
+    ]
+    fresh = [line for i, line in enumerate(offered) if line not in items[:at] + offered[:i]]
+    return items[:at] + fresh + items[at:]
 
 
 def month_key(value: datetime, tz: tzinfo) -> str:
@@ -400,7 +427,9 @@ def plan_meeting(
     starts_at = starts_at.astimezone(UTC)
     end = (ends_at or starts_at + timedelta(minutes=rules.min_duration(kind))).astimezone(UTC)
     _check_times(session, cell_id, kind, starts_at, end, now=now, rules=rules)
-    items = clean_agenda(agenda if agenda is not None else default_agenda(kind, topic_text), rules)
+    if agenda is None:
+        agenda = suggested_agenda(session, cell_id, kind, topic_text, starts_at, rules)
+    items = clean_agenda(agenda, rules)
     warnings = _documents_warnings(starts_at, [], now=now, rules=rules)
     return MeetingPlan(
         cell_id=cell_id,
