@@ -209,7 +209,8 @@ class Core:
         if command.private and ctx.incoming.is_group:
             ctx.say(texts.PRIVATE_ONLY)
             return
-        ctx.require(command.permission)
+        if not command.permits(ctx):
+            ctx.require(command.permission)  # says why
         # Opening the menu sets an open task aside (/tieptuc takes it up again), and a
         # delivered question on offer waits to be offered again; any other command leaves
         # them: the user has moved on.

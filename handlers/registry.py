@@ -60,10 +60,18 @@ class Command:
     aliases: tuple[str, ...] = ()
     private: bool = True
     in_menu: bool = True
+    # Who else may run it, beyond its audience (the cell's fee collector, named by the
+    # secretary, for `/dangphi_quanly`): asked only when the audience's permission is lacking.
+    # The menu still lists the command by audience alone.
+    also: Callable[[Ctx], bool] | None = None
 
     @property
     def permission(self) -> Permission:
         return AUDIENCE_PERMISSION[self.audience]
+
+    def permits(self, ctx: Ctx) -> bool:
+        """Whether the actor may run it: the audience's permission, or `also`."""
+        return allows(ctx.me, self.permission) or (self.also is not None and self.also(ctx))
 
     def section(self, actor: Actor) -> Audience | None:
         """The menu section this command is listed in for the actor; None if not offered."""

@@ -35,6 +35,15 @@ from models.enums import (  # noqa: E402
     UnitKind,
     VoteExclusion,
 )
+from models.fees import (  # noqa: E402
+    FeeCollector,
+    FeeMonthClose,
+    FeePayment,
+    FeeProfile,
+    FeeReduction,
+    FeeReminder,
+    FeeUnitSettings,
+)
 from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
 from models.inbound import InboundUpdate  # noqa: E402
 from models.meetings import (  # noqa: E402
@@ -76,6 +85,13 @@ __all__ = [
     "Directive",
     "DirectiveAudience",
     "DirectiveRecipient",
+    "FeeCollector",
+    "FeeMonthClose",
+    "FeePayment",
+    "FeeProfile",
+    "FeeReduction",
+    "FeeReminder",
+    "FeeUnitSettings",
     "FileKind",
     "InboundUpdate",
     "Invite",

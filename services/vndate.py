@@ -431,6 +431,11 @@ def format_vn_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def format_vn_month(month: date) -> str:
+    """`12/2026`: a month as fee books and reports write it."""
+    return f"{month.month:02d}/{month.year}"
+
+
 def format_vn_datetime(value: datetime, tz: tzinfo) -> str:
     """`14:00 Thứ Sáu, 04/12/2026` in the given zone; for previews and notices."""
     local = value.astimezone(tz)

@@ -1,0 +1,377 @@
+"""What each member owes, month by month, computed from the facts (bases, reductions, payments).
+
+Nothing here writes. Dues of a month follow from the basis in force that month; confirmed
+payments clear the oldest month first, then pay ahead (at most `FeeRules.advance_months`); what
+a member pays on top, on purpose or beyond that, is voluntary (`extra`). A month is paid once:
+the allocation is a function of the payments, so it cannot be paid twice. Loaded in bulk (a
+few queries for a whole subtree), so the committees' figures and a cell's book cost the same
+few queries whatever the number of members.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models import FeePayment, FeeProfile, FeeReduction, FeeUnitSettings, Member, Unit
+from services.fees.dues import (
+    Basis,
+    Dues,
+    ExemptionReason,
+    MissingBasis,
+    NotInForce,
+    RateTable,
+    Reduction,
+    Region,
+    add_months,
+    dues_for,
+    month_start,
+)
+from services.fees.dues import FeeProfile as DuesProfile
+from services.fees.rules import DEFAULT_FEE_RULES, FeeRules
+
+CONFIRMED = "confirmed"
+CLAIMED = "claimed"
+REJECTED = "rejected"
+
+
+def current_month(now: datetime, rules: FeeRules = DEFAULT_FEE_RULES) -> date:
+    """The month `now` falls in, in the configured zone (a payment at 23:30 on the last day
+    belongs to that month, not the next one in UTC)."""
+    return month_start(now.astimezone(rules.tz).date())
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    """One month of a member's dues: what was due, what the payments cover. `dues` is None
+    when the basis lacks what it needs (`missing`: "income" or "region")."""
+
+    month: date
+    due: int
+    paid: int
+    dues: Dues | None
+    missing: str | None = None
+
+    @property
+    def owed(self) -> int:
+        return max(0, self.due - self.paid)
+
+    @property
+    def settled(self) -> bool:
+        return self.dues is not None and self.paid >= self.due
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A member's account as of `current` (a month): the months billed since their first basis
+    (and the months paid ahead), the voluntary part, and claims waiting for the collector."""
+
+    member_id: int
+    cell_id: int
+    current: date
+    lines: tuple[MonthLine, ...]
+    extra: int
+    claims: tuple[FeePayment, ...]
+    profile: FeeProfile | None  # the basis in force this month (None: none set yet)
+
+    @property
+    def has_basis(self) -> bool:
+        return self.profile is not None
+
+    def line(self, month: date) -> MonthLine | None:
+        return next((line for line in self.lines if line.month == month), None)
+
+    @property
+    def owed_lines(self) -> list[MonthLine]:
+        """Months up to this one with something left to pay, oldest first."""
+        return [line for line in self.lines if line.month <= self.current and line.owed > 0]
+
+    @property
+    def owed_total(self) -> int:
+        return sum(line.owed for line in self.owed_lines)
+
+    @property
+    def arrears(self) -> list[MonthLine]:
+        """Months before this one left unpaid (in part or whole)."""
+        return [line for line in self.owed_lines if line.month < self.current]
+
+    @property
+    def ahead(self) -> list[MonthLine]:
+        """Months after this one already paid for (in part or whole)."""
+        return [line for line in self.lines if line.month > self.current and line.paid > 0]
+
+    @property
+    def claimed_total(self) -> int:
+        return sum(claim.amount for claim in self.claims)
+
+    @property
+    def this_month(self) -> MonthLine | None:
+        return self.line(self.current)
+
+    @property
+    def missing(self) -> str | None:
+        """What the basis lacks this month ("income", "region"), for "ask the secretary"."""
+        line = self.this_month
+        return line.missing if line is not None else None
+
+    def unpaid_in_window(self, months: int) -> list[MonthLine]:
+        """Months of the last `months` (this one excluded) with nothing or too little paid."""
+        first = add_months(self.current, -months)
+        return [line for line in self.arrears if line.month >= first]
+
+
+def monthly_due(ledger: Ledger) -> int:
+    """This month's dues (0 when exempt or unknown): the yardstick for "paying a lot"."""
+    line = ledger.this_month
+    return line.due if line is not None else 0
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    profiles: dict[int, list[FeeProfile]]
+    reductions: dict[int, list[FeeReduction]]
+    payments: dict[int, list[FeePayment]]
+    members: dict[int, tuple[int, date | None]]  # member → (cell, joined_on)
+    cell_regions: dict[int, Region | None]
+
+
+def _member_query(member_ids: Any) -> Any:
+    """`member_ids` as the right side of IN: a list, or a select of ids (a cell's members)."""
+    return list(member_ids) if isinstance(member_ids, (list, tuple, set, frozenset)) else member_ids
+
+
+def _load(session: Session, member_ids: Any) -> _Facts:
+    wanted = _member_query(member_ids)
+    members = {
+        mid: (cell, joined)
+        for mid, cell, joined in session.exec(
+            select(col(Member.id), Member.cell_id, col(Member.joined_on)).where(
+                col(Member.id).in_(wanted)
+            )
+        )
+        if mid is not None
+    }
+    profiles: dict[int, list[FeeProfile]] = defaultdict(list)
+    for profile in session.exec(
+        select(FeeProfile)
+        .where(col(FeeProfile.member_id).in_(wanted))
+        .order_by(col(FeeProfile.member_id), col(FeeProfile.valid_from))
+    ):
+        profiles[profile.member_id].append(profile)
+    reductions: dict[int, list[FeeReduction]] = defaultdict(list)
+    for reduction in session.exec(
+        select(FeeReduction)
+        .where(col(FeeReduction.member_id).in_(wanted))
+        .where(col(FeeReduction.cancelled_at).is_(None))
+        .order_by(col(FeeReduction.id))
+    ):
+        reductions[reduction.member_id].append(reduction)
+    payments: dict[int, list[FeePayment]] = defaultdict(list)
+    for payment in session.exec(
+        select(FeePayment)
+        .where(col(FeePayment.member_id).in_(wanted))
+        .where(col(FeePayment.status).in_([CONFIRMED, CLAIMED]))
+        .order_by(col(FeePayment.id))
+    ):
+        payments[payment.member_id].append(payment)
+    cells = {cell for cell, _ in members.values()}
+    return _Facts(profiles, reductions, payments, members, cell_regions(session, cells))
+
+
+def cell_regions(session: Session, cell_ids: Iterable[int]) -> dict[int, Region | None]:
+    """Each cell's region: its own setting, or the nearest ancestor's (a base organisation
+    usually sets it once for all its cells)."""
+    wanted = list(set(cell_ids))
+    if not wanted:
+        return {}
+    lineages = dict(
+        session.exec(select(Unit.id, Unit.lineage).where(col(Unit.id).in_(wanted))).all()
+    )
+    ancestors = {
+        int(x) for lineage in lineages.values() for x in lineage.strip("/").split("/") if x
+    }
+    regions = dict(
+        session.exec(
+            select(FeeUnitSettings.unit_id, FeeUnitSettings.region)
+            .where(col(FeeUnitSettings.unit_id).in_(list(ancestors)))
+            .where(col(FeeUnitSettings.region).is_not(None))
+        ).all()
+    )
+    found: dict[int, Region | None] = {}
+    for cell_id, lineage in lineages.items():
+        chain = [int(x) for x in lineage.strip("/").split("/") if x]
+        region = next((regions[u] for u in reversed(chain) if regions.get(u)), None)
+        assert cell_id is not None
+        found[cell_id] = Region(region) if region else None
+    return found
+
+
+def _profile_at(profiles: Sequence[FeeProfile], month: date) -> FeeProfile | None:
+    chosen = None
+    for profile in profiles:
+        if profile.valid_from <= month:
+            chosen = profile
+    return chosen
+
+
+def _dues_profile(
+    profile: FeeProfile, cell_region: Region | None, reductions: Sequence[FeeReduction], month: date
+) -> DuesProfile:
+    reduction = next(
+        (
+            Reduction(r.percent, r.reason, r.start, r.months)
+            for r in reversed(reductions)
+            if Reduction(r.percent, r.reason, r.start, r.months).covers(month)
+        ),
+        None,
+    )
+    region = Region(profile.region) if profile.region else cell_region
+    return DuesProfile(
+        basis=Basis(profile.basis),
+        income=profile.income,
+        region=region,
+        exemption=ExemptionReason(profile.exemption) if profile.exemption else None,
+        reduction=reduction,
+    )
+
+
+def _line(
+    profile: FeeProfile,
+    cell_region: Region | None,
+    reductions: Sequence[FeeReduction],
+    month: date,
+    rules: FeeRules,
+    table: RateTable,
+) -> MonthLine:
+    try:
+        dues = dues_for(
+            _dues_profile(profile, cell_region, reductions, month),
+            month,
+            rounding=rules.rounding,
+            table=table,
+        )
+    except MissingBasis as missing:
+        return MonthLine(month, 0, 0, None, missing.missing)
+    return MonthLine(month, dues.amount, 0, dues)
+
+
+def _ledger(member_id: int, facts: _Facts, current: date, rules: FeeRules) -> Ledger:
+    table = rules.table or RateTable.load()
+    cell_id, _joined = facts.members[member_id]
+    profiles = facts.profiles.get(member_id, [])
+    reductions = facts.reductions.get(member_id, [])
+    region = facts.cell_regions.get(cell_id)
+    lines: list[MonthLine] = []
+    if profiles:
+        month = max(profiles[0].valid_from, table.in_force_from)
+        while month <= current:
+            profile = _profile_at(profiles, month)
+            assert profile is not None
+            lines.append(_line(profile, region, reductions, month, rules, table))
+            month = add_months(month, 1)
+    payments = facts.payments.get(member_id, [])
+    confirmed = [p for p in payments if p.status == CONFIRMED]
+    pool = sum(p.amount - _extra(p) for p in confirmed)
+    extra = sum(_extra(p) for p in confirmed)
+    allocated: list[MonthLine] = []
+    for line in lines:
+        take = min(pool, line.due)
+        pool -= take
+        allocated.append(MonthLine(line.month, line.due, take, line.dues, line.missing))
+    latest = _profile_at(profiles, current)
+    if pool > 0 and latest is not None:
+        for ahead in range(1, rules.advance_months + 1):
+            month = add_months(current, ahead)
+            try:
+                table.check_in_force(month)
+            except NotInForce:
+                break
+            line = _line(latest, region, reductions, month, rules, table)
+            if line.dues is None or line.due <= 0:
+                continue
+            take = min(pool, line.due)
+            pool -= take
+            allocated.append(MonthLine(line.month, line.due, take, line.dues))
+            if pool <= 0:
+                break
+    return Ledger(
+        member_id=member_id,
+        cell_id=cell_id,
+        current=current,
+        lines=tuple(allocated),
+        extra=extra + max(0, pool),
+        claims=tuple(p for p in payments if p.status == CLAIMED),
+        profile=latest,
+    )
+
+
+def _extra(payment: FeePayment) -> int:
+    """The voluntary part of a payment, as recorded in its note-free `extra` convention."""
+    return max(0, min(payment.extra, payment.amount))
+
+
+def ledgers(
+    session: Session, member_ids: Any, *, now: datetime, rules: FeeRules = DEFAULT_FEE_RULES
+) -> dict[int, Ledger]:
+    """The ledgers of `member_ids` (a list, or a select of ids), by member id."""
+    facts = _load(session, member_ids)
+    current = current_month(now, rules)
+    return {mid: _ledger(mid, facts, current, rules) for mid in facts.members}
+
+
+def ledger(
+    session: Session, member_id: int, *, now: datetime, rules: FeeRules = DEFAULT_FEE_RULES
+) -> Ledger:
+    """One member's ledger (the member must exist)."""
+    return ledgers(session, [member_id], now=now, rules=rules)[member_id]
+
+
+def cell_member_ids(cell_ids: Any) -> Any:
+    """A select of the ids of the members of `cell_ids` (a list or a select)."""
+    return select(Member.id).where(col(Member.cell_id).in_(_member_query(cell_ids)))
+
+
+def with_payment(
+    session: Session,
+    member_id: int,
+    amount: int,
+    *,
+    extra: int = 0,
+    now: datetime,
+    rules: FeeRules = DEFAULT_FEE_RULES,
+) -> tuple[Ledger, Ledger]:
+    """The member's ledger now, and as it would be with one more confirmed payment: what the
+    payment would cover is the difference (nothing is written)."""
+    facts = _load(session, [member_id])
+    current = current_month(now, rules)
+    before = _ledger(member_id, facts, current, rules)
+    cell_id, _ = facts.members[member_id]
+    trial = FeePayment(
+        member_id=member_id,
+        cell_id=cell_id,
+        amount=amount,
+        extra=extra,
+        method="trial",
+        status=CONFIRMED,
+        paid_on=now.date(),
+    )
+    facts.payments[member_id] = [*facts.payments.get(member_id, []), trial]
+    return before, _ledger(member_id, facts, current, rules)
+
+
+def covered(before: Ledger, after: Ledger) -> list[tuple[date, int]]:
+    """Month → amount a payment covers, from the ledgers before and after it."""
+    paid_before = {line.month: line.paid for line in before.lines}
+    return [
+        (line.month, line.paid - paid_before.get(line.month, 0))
+        for line in after.lines
+        if line.paid > paid_before.get(line.month, 0)
+    ]
