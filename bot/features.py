@@ -21,6 +21,7 @@ from handlers import (
     committee,
     common,
     directives,
+    meeting_member,
     meetings,
     member,
     results,
@@ -56,6 +57,9 @@ class Feature:
 
 FEATURES: tuple[Feature, ...] = (
     Feature("common", common.register),
+    # The members' sides of directives and meetings come first: the member's menu order.
+    Feature("directives_inbox", directives.register_inbox),
+    Feature("meetings_member", meeting_member.register),
     Feature("member", member.register),
     Feature("secretary", secretary.register),
     Feature("directives", directives.register, directive_jobs.jobs),

@@ -42,6 +42,7 @@ from services.directives.rules import (
     directive_stats,
     followed_directives,
     may_direct,
+    my_directives,
     preview_directive,
     remind_unacknowledged,
     reminder_text,
@@ -49,6 +50,7 @@ from services.directives.rules import (
 )
 from services.errors import Forbidden
 from services.org import cell_members, is_cell, subtree_units
+from services.textnorm import shorten_text
 from services.vndate import format_vn_date
 
 SNIPPET = 40
@@ -518,6 +520,37 @@ def remind_action(ctx: Ctx, args: list[str]) -> None:
         ctx.session, ctx.me, directive_id, now=ctx.now, rules=directive_rules(ctx)
     )
     ctx.say(reminder_text(ctx.session, result.reach))
+
+
+def directives_view(ctx: Ctx, _args: str) -> None:
+    """`/thongbao`: recent directives, newest first, each with the member's own acknowledgement."""
+    items = my_directives(ctx.session, ctx.me, limit=5)
+    if not items:
+        ctx.say(texts.MY_NO_DIRECTIVES)
+        return
+    lines = [texts.MY_DIRECTIVES_HEAD]
+    options: list[tuple[str, str]] = []
+    for index, item in enumerate(items, 1):
+        acked = item.acknowledged_at is not None
+        lines.append(
+            texts.MY_DIRECTIVE_LINE.format(
+                n=index,
+                date=format_vn_date(item.sent_at.astimezone(ctx.config.tz).date()),
+                sender=item.sender_name,
+                unit=item.unit_name,
+                state=texts.MY_ACKED if acked else texts.MY_NOT_ACKED,
+                text=shorten_text(item.text),
+            )
+            + (texts.MY_DIRECTIVE_FILE if item.file_ref else "")
+        )
+        if not acked:
+            options.append((ACK(item.directive_id), texts.MY_ACK_BUTTON.format(n=index)))
+    ctx.menu("\n\n".join(lines), options)
+
+
+def register_inbox(registry: Registry) -> None:
+    """The members' side: `/thongbao` (listed early in the wiring list: the member's menu)."""
+    registry.command(Command("thongbao", texts.CMD_MY_DIRECTIVES, Audience.MEMBER, directives_view))
 
 
 def register(registry: Registry) -> None:

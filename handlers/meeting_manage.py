@@ -65,6 +65,7 @@ from services.meetings.planning import (
     plan_move,
     post_document,
 )
+from services.offers import LEADER_NOTES
 from services.vndate import format_vn_span, parse_vn_datetime_result
 
 T = TypeVar("T")
@@ -73,12 +74,15 @@ RESULTS_FLOW = "meeting_results"
 
 
 def flags_text(ctx: Ctx) -> str | None:
-    """The private absence notes (Điều lệ Đảng, Article 8) for the cells the actor runs."""
+    """The private notes for the cells the actor runs: absences (Điều lệ Đảng, Article 8) and
+    what other features offer at `LEADER_NOTES`."""
     notes = []
     for cell in managed_cells(ctx):
         assert cell.id is not None
         flags = absence_flags(ctx.session, ctx.me, cell.id, now=ctx.now, rules=rules(ctx))
         notes += [flag_text(flag, rules(ctx)) for flag in flags]
+        for offered in ctx.config.offers.of(LEADER_NOTES):  # other features' (fees unpaid)
+            notes += offered(ctx.session, ctx.me, cell.id, ctx.now)
     return "\n".join(notes) if notes else None
 
 

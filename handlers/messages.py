@@ -59,6 +59,9 @@ class OutFile:
     name: str
     data: bytes
     kind: Literal["photo", "document"] = "document"
+    # The text says everything the file does (a payment QR code beside the account details):
+    # where the channel cannot show it, it is left out without a note.
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,13 @@ CELL_FIGURES: Point[CellFigure] = Point("cell_figures")
 AGENDA_ITEMS: Point[Callable[[Session, int, datetime], list[str]]] = Point("agenda_items")
 
 
+# Private notes for a cell's leadership, shown with the meetings' absence flags (Điều lệ Đảng,
+# Article 8) in the secretary's meeting menu: `(session, actor, cell_id, now) -> lines`, each
+# naming a member and the evidence (unpaid fee months, say). Only for those who may see them:
+# the offering feature checks the actor and returns [] otherwise.
+LEADER_NOTES: Point[Callable[[Session, Actor, int, datetime], list[str]]] = Point("leader_notes")
+
+
 @dataclass(frozen=True)
 class Todo:
     """One thing a member has to do, for their list (`/nhiemvu`): what, by when (None: no
@@ -104,6 +111,8 @@ class Todo:
     title: str
     due_on: date | None
     done: ButtonPayload | None = None
+    # The button's label, `{n}` the item's number (default `texts.MY_TASK_DONE_BUTTON`).
+    label: str | None = None
 
 
 # What each feature has for a member to do: `(session, actor) -> list[Todo]`. Offered by the

@@ -41,3 +41,8 @@ def nfc(text: str) -> str:
 def vi_number(number: int) -> str:
     """12345678 → "12.345.678": Vietnamese groups thousands with dots."""
     return f"{number:,}".replace(",", ".")
+
+
+def shorten_text(text: str, limit: int = 500) -> str:
+    """At most `limit` characters, the cut marked with "…" (previews of long texts)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

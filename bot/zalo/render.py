@@ -67,6 +67,8 @@ def render_reply(reply: Reply, file_url: str | None = None) -> list[ZaloOut]:
         return [*_texts(reply.text), PhotoMessage(file_url), *_texts(menu)]
     if file_url:
         note = texts.ZALO_FILE_LINK.format(name=file.name, url=file_url)
+    elif file.optional:
+        return _texts(_join(reply.text, menu))
     else:
         note = texts.ZALO_FILE_UNAVAILABLE.format(name=file.name)
     return _texts(_join(reply.text, note, menu))
