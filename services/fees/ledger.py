@@ -375,3 +375,15 @@ def covered(before: Ledger, after: Ledger) -> list[tuple[date, int]]:
         for line in after.lines
         if line.paid > paid_before.get(line.month, 0)
     ]
+
+
+def recent_payments(session: Session, member_id: int, limit: int = 5) -> list[FeePayment]:
+    """The member's latest payments and claims (rejected ones too: they should know)."""
+    return list(
+        session.exec(
+            select(FeePayment)
+            .where(FeePayment.member_id == member_id)
+            .order_by(col(FeePayment.paid_on).desc(), col(FeePayment.id).desc())
+            .limit(limit)
+        )
+    )
