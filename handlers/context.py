@@ -67,6 +67,8 @@ class Ctx:
     keep_options: bool = False
     # The registered flows by name, for `hand_off` (set by the core).
     find_flow: Callable[[str], Flow | None] = field(default=lambda _name: None, repr=False)
+    # What the open flow works on, reloaded and re-authorised before each step (`Flow.reload`).
+    subject: Any = None
 
     @property
     def me(self) -> Actor:
@@ -165,10 +167,19 @@ class Flow:
     def begin(self, ctx: Ctx, args: str) -> None:
         raise NotImplementedError
 
+    def reload(self, ctx: Ctx) -> bool:
+        """Before every step: reload what the flow works on from `ctx.data` and re-authorise
+        the actor over it (the state may be old, a role lost, the record gone), keeping it in
+        `ctx.subject`. False when it is gone: the flow has been ended and the user told why.
+        One place, instead of the same check at the top of each step; nothing by default."""
+        return True
+
     def resume(self, ctx: Ctx, answer: Answer) -> None:
         handler = getattr(self, f"step_{ctx.state.step}", None)
         if handler is None:
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
+            return
+        if not self.reload(ctx):
             return
         handler(ctx, answer)

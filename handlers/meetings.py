@@ -100,6 +100,17 @@ class ScheduleFlow(Flow):
 
     name = "meeting_new"
 
+    def reload(self, ctx: Ctx) -> bool:
+        """The cell being planned, re-authorised before every step (not yet chosen at "cell")."""
+        if ctx.state.step == "cell":
+            return True
+        ctx.subject = session_cell(ctx)
+        return ctx.subject is not None
+
+    def _cell(self, ctx: Ctx) -> Unit:
+        assert isinstance(ctx.subject, Unit), "reload sets the cell before every step"
+        return ctx.subject
+
     def begin(self, ctx: Ctx, args: str) -> None:
         cells = managed_cells(ctx)
         if not cells:
@@ -127,8 +138,6 @@ class ScheduleFlow(Flow):
         ctx.ask(self.name, "kind", prompt, options, data={"cell": cell.id, "docs": []})
 
     def step_kind(self, ctx: Ctx, answer: Answer) -> None:
-        if session_cell(ctx) is None:
-            return
         try:
             kind = MeetingKind(answer.option or "")
         except ValueError:
@@ -142,8 +151,6 @@ class ScheduleFlow(Flow):
             ctx.ask(self.name, "topic", meeting_texts.FLOW_MTG_ASK_TOPIC)
 
     def step_topic(self, ctx: Ctx, answer: Answer) -> None:
-        if session_cell(ctx) is None:
-            return
         topic = attempt(ctx, lambda: clean_topic(answer.text, required=True))
         if topic is None:
             ctx.ask(self.name, "topic", meeting_texts.FLOW_MTG_ASK_TOPIC)
@@ -211,9 +218,7 @@ class ScheduleFlow(Flow):
         )
 
     def step_when(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         parsed = parse_vn_datetime_result(answer.text or "", local_now(ctx))
         if not parsed.ok or parsed.value is None:
             ctx.say(parsed.message)
@@ -262,9 +267,7 @@ class ScheduleFlow(Flow):
         ctx.ask(self.name, "length", f"{started}\n{ask}", options, typed_step="length_text")
 
     def step_length(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         key = answer.option or ""
         if key == "other":
             ctx.ask(self.name, "length_text", meeting_texts.FLOW_MTG_ASK_END)
@@ -280,9 +283,7 @@ class ScheduleFlow(Flow):
         self._length_chosen(ctx, cell, minutes)
 
     def step_length_text(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         text = answer.text or ""
         starts = datetime.fromisoformat(ctx.data["starts_at"]).astimezone(ctx.config.tz)
         # "15h" is read as the end time when that falls after the start, "2h" (02:00 would be
@@ -336,9 +337,7 @@ class ScheduleFlow(Flow):
             ctx.ask(self.name, "place", prompt)
 
     def step_place_choice(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         last = self._last_place(ctx, cell)
         if answer.option == "last" and last:
             self._place_chosen(ctx, last)
@@ -346,8 +345,6 @@ class ScheduleFlow(Flow):
             ctx.ask(self.name, "place", meeting_texts.FLOW_MTG_ASK_PLACE)
 
     def step_place(self, ctx: Ctx, answer: Answer) -> None:
-        if session_cell(ctx) is None:
-            return
         place = attempt(ctx, lambda: clean_place(answer.text))
         if place is None:
             ctx.ask(self.name, "place", meeting_texts.FLOW_MTG_ASK_PLACE)
@@ -384,16 +381,12 @@ class ScheduleFlow(Flow):
         ctx.ask(self.name, "agenda", prompt, options)
 
     def step_agenda(self, ctx: Ctx, answer: Answer) -> None:
-        if session_cell(ctx) is None:
-            return
         if answer.option == "replace":
             ctx.ask(self.name, "agenda_text", meeting_texts.FLOW_MTG_ASK_AGENDA)
             return
         self._ask_docs(ctx)
 
     def step_agenda_text(self, ctx: Ctx, answer: Answer) -> None:
-        if session_cell(ctx) is None:
-            return
         # Every limit of the agenda is checked here, not at the preview.
         items = attempt(ctx, lambda: clean_agenda(parse_agenda(answer.text or ""), rules(ctx)))
         if items is None:
@@ -417,9 +410,7 @@ class ScheduleFlow(Flow):
         ctx.ask(self.name, "docs", prompt, [("done", label)], accepts_file=True)
 
     def step_docs(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         upload = answer.file
         if upload is not None:
             kind = file_kind(upload)
@@ -468,9 +459,7 @@ class ScheduleFlow(Flow):
         ctx.ask(self.name, "confirm", "\n".join(lines), options)
 
     def step_confirm(self, ctx: Ctx, answer: Answer) -> None:
-        cell = session_cell(ctx)
-        if cell is None:
-            return
+        cell = self._cell(ctx)
         if answer.option == "cancel":
             ctx.finish()
             ctx.say(texts.CANCELLED)
