@@ -21,6 +21,8 @@ from handlers import (
     committee,
     common,
     directives,
+    fees,
+    fees_manage,
     meeting_member,
     meetings,
     member,
@@ -35,12 +37,14 @@ from handlers.registry import Registry
 from models import Database, utcnow
 from scheduler import deadlines as task_deadlines
 from scheduler import directives as directive_jobs
+from scheduler import fees as fee_jobs
 from scheduler import meetings as meeting_jobs
 from scheduler import weekly as weekly_jobs
 from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
+from services.fees import offers as fee_offers
 from services.meetings import offers as meeting_offers
 from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, Offers
 
@@ -67,6 +71,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("results", results.register, task_deadlines.jobs),
     Feature("committee", committee.register),
     Feature("stats", stats_handlers.register, weekly_jobs.jobs),
+    Feature("fees", fees.register, fee_jobs.jobs, fee_offers.offers),
+    Feature("fees_manage", fees_manage.register),
 )
 
 

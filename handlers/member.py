@@ -20,7 +20,7 @@ def tasks_view(ctx: Ctx, _args: str) -> None:
     """The member's list: what every feature has for them to do (`services.offers.MEMBER_TODOS`,
     collected, not imported), soonest deadline first, each with its "Hoàn thành" option."""
     sources = ctx.config.offers.of(MEMBER_TODOS)
-    items = [todo for source in sources for todo in source(ctx.session, ctx.me)]
+    items = [todo for source in sources for todo in source(ctx.session, ctx.me, ctx.now)]
     if not items:
         ctx.say(texts.MY_NO_TASKS)
         return

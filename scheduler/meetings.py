@@ -34,6 +34,7 @@ after the end plus `checkin_closes_after`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,13 +58,24 @@ from scheduler.common import cell_leaders
 from scheduler.rules import SchedulerRules, span_label
 from services import outbox, texts
 from services.meetings import texts as meeting_texts
-from services.meetings.planning import answer_options, ensure_roll, meeting_when
+from services.meetings.planning import (
+    DEFAULT_RULES,
+    CellMonthRules,
+    answer_options,
+    ensure_roll,
+    meeting_when,
+)
 from services.vndate import format_vn_datetime
 
 UNANSWERED = "unanswered"
 CHECKIN_OPEN = "checkin_open"
 CLOSE_ROLL = "close_roll"
 RESOLUTION = "resolution"
+
+
+def cell_rules(rules: SchedulerRules) -> CellMonthRules:
+    """The cell-month rules in the scheduler's zone."""
+    return DEFAULT_RULES if DEFAULT_RULES.tz == rules.tz else replace(DEFAULT_RULES, tz=rules.tz)
 
 
 def _stamp(value: datetime) -> str:
@@ -101,7 +113,7 @@ def meeting_items(meeting: Meeting, rules: SchedulerRules) -> Iterator[DueItem]:
         yield item(step, due_at, min([*later, meeting.starts_at]))
     yield item(CHECKIN_OPEN, meeting.starts_at - rules.checkin_prompt_before, meeting.ends_at)
     yield item(CLOSE_ROLL, meeting.ends_at + rules.close_prompt_after, None)
-    yield item(RESOLUTION, meeting.ends_at + rules.cell.resolution_within, None)
+    yield item(RESOLUTION, meeting.ends_at + cell_rules(rules).resolution_within, None)
 
 
 class MeetingJob(Job):
@@ -111,7 +123,7 @@ class MeetingJob(Job):
 
     def due(self, session: Session, now: datetime, rules: SchedulerRules) -> Iterable[DueItem]:
         leads = [rules.checkin_prompt_before, *(lead for _s, lead in _member_reminders(rules))]
-        after = max(rules.close_prompt_after, rules.cell.resolution_within)
+        after = max(rules.close_prompt_after, cell_rules(rules).resolution_within)
         since = now - rules.lookback
         meetings = session.exec(
             select(Meeting)
@@ -264,7 +276,9 @@ def _resolution_prompt(
         return Fired.skipped("published")
     text = meeting_texts.SCHED_RESOLUTION_PROMPT.format(
         when=format_vn_datetime(meeting.starts_at, rules.tz),
-        deadline=format_vn_datetime(meeting.ends_at + rules.cell.resolution_within, rules.tz),
+        deadline=format_vn_datetime(
+            meeting.ends_at + cell_rules(rules).resolution_within, rules.tz
+        ),
     )
     return _to_leaders(session, meeting, item, now, text)
 

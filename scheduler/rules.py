@@ -10,9 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import time, timedelta, tzinfo
 from pathlib import Path
 
-from services.meetings.planning import DEFAULT_RULES, CellMonthRules
 from services.offers import NO_OFFERS, Offers
-from services.stats.figures import StatsRules
+from services.vndate import DEFAULT_TZ
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class SchedulerRules:
     so a first start on a database with a year of history does not dig it all up.
     """
 
-    cell: CellMonthRules = DEFAULT_RULES
+    tz: tzinfo = DEFAULT_TZ
     lookback: timedelta = timedelta(days=7)
     # Meetings: reminders before the start (to members who have not asked to be excused), the
     # reminder to members who have not answered, the secretary's prompts around the meeting.
@@ -46,17 +45,9 @@ class SchedulerRules:
     # What features offer one another (the wiring list's, `bot.features.offers`).
     offers: Offers = NO_OFFERS
 
-    @property
-    def tz(self) -> tzinfo:
-        return self.cell.tz
-
-    @property
-    def stats(self) -> StatsRules:
-        return StatsRules.offered(self.offers, self.tz, self.stats_window)
-
     def with_tz(self, tz: tzinfo) -> SchedulerRules:
         """The same rules in another zone (TIMEZONE from the settings)."""
-        return replace(self, cell=replace(self.cell, tz=tz))
+        return replace(self, tz=tz)
 
 
 DEFAULT_SCHEDULER_RULES = SchedulerRules()

@@ -45,6 +45,12 @@ log = logging.getLogger(__name__)
 STATS_KIND = DeliveryKind.WEEKLY_STATS.value  # outbox kind
 
 
+def stats_rules(rules: SchedulerRules) -> stats.StatsRules:
+    """The statistics' rules in the scheduler's zone and window, with what the features offer
+    (flags and figures, `SchedulerRules.offers`)."""
+    return stats.StatsRules.offered(rules.offers, rules.tz, rules.stats_window)
+
+
 def week_due(now: datetime, rules: SchedulerRules) -> tuple[str, datetime]:
     """The ISO week containing `now` (local) as "2026-W48", and its report's due moment."""
     local = now.astimezone(rules.tz)
@@ -117,7 +123,7 @@ class WeeklyStatsJob(Job):
         if "data" not in cache:
             _prune(rules, now)
             with db.session() as session:
-                cache["data"] = stats.collect(session, None, now=now, rules=rules.stats)
+                cache["data"] = stats.collect(session, None, now=now, rules=stats_rules(rules))
                 cache["units"] = {u.id: u for u in session.exec(select(Unit))}
                 cache["reports"] = {}
                 cache["charts"] = {}
@@ -130,7 +136,7 @@ class WeeklyStatsJob(Job):
             scope: tuple[int, ...] = tuple(item.data["units"])
             if scope not in reports:
                 chosen = [units[u] for u in scope if u in units]
-                reports[scope] = stats.build_report(data, chosen, rules=rules.stats)
+                reports[scope] = stats.build_report(data, chosen, rules=stats_rules(rules))
             report = reports[scope]
             if scope not in charts:
                 charts[scope] = _write_chart(rules, item.data["week"], stats.render_chart(report))

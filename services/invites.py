@@ -465,7 +465,7 @@ def _tell_unlinked(
             identity_id=old.id,
             channel=old.channel,
             chat_id=old.chat_id,
-            payload=outbox.message(texts.ACCOUNT_UNLINKED_NOTICE),
+            payload=outbox.message(texts.ACCOUNT_UNLINKED_NOTICE).to_json(),
             next_attempt_at=now,
             created_at=now,
         )

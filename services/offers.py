@@ -115,9 +115,11 @@ class Todo:
     label: str | None = None
 
 
-# What each feature has for a member to do: `(session, actor) -> list[Todo]`. Offered by the
-# meetings feature (tasks assigned at meetings); read by the member's list, `/nhiemvu`.
-MEMBER_TODOS: Point[Callable[[Session, Actor], list[Todo]]] = Point("member_todos")
+# What each feature has for a member to do: `(session, actor, now) -> list[Todo]` (`now`: the
+# update's clock, so dues "this month" follow the same clock as everything else). Offered by
+# the meetings feature (tasks assigned at meetings) and the fees (dues to pay); read by the
+# member's list, `/nhiemvu`.
+MEMBER_TODOS: Point[Callable[[Session, Actor, datetime], list[Todo]]] = Point("member_todos")
 
 
 # -- import columns ---------------------------------------------------------------------------

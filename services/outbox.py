@@ -109,6 +109,48 @@ def _names(session: Session, member_ids: Sequence[int]) -> str:
     return texts.REACH_NAMES_MORE.format(names=shown, more=more) if more > 0 else shown
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A message as the outbox keeps it, typed: text, options as (id, label), an optional file
+    (reference, kind), and `until`, when it stops making sense. Stored as JSON in
+    `deliveries.payload` (`to_json`) and read back with `from_json`, which tolerates rows
+    written by older versions."""
+
+    text: str
+    options: tuple[tuple[str, str], ...] = ()
+    file: tuple[str, str] | None = None
+    until: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text}
+        if self.options:
+            data["options"] = [{"id": oid, "label": label} for oid, label in self.options]
+        if self.file is not None:
+            data["file"] = {"ref": self.file[0], "kind": self.file[1]}
+        if self.until is not None:
+            data["until"] = self.until.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Notice:
+        options = tuple(
+            (str(o.get("id")), str(o.get("label")))
+            for o in data.get("options") or ()
+            if isinstance(o, Mapping)
+        )
+        spec = data.get("file")
+        file = None
+        if isinstance(spec, Mapping) and spec.get("ref"):
+            file = (str(spec["ref"]), str(spec.get("kind") or "document"))
+        until = None
+        if isinstance(data.get("until"), str):
+            try:
+                until = datetime.fromisoformat(data["until"])
+            except ValueError:
+                until = None
+        return cls(str(data.get("text") or ""), options, file, until)
+
+
 def message(
     text: str,
     *,
@@ -116,7 +158,7 @@ def message(
     file_ref: str | None = None,
     file_kind: str | None = None,
     until: datetime | None = None,
-) -> dict[str, Any]:
+) -> Notice:
     """A channel-neutral payload: text, options as (id, label), an optional file reference.
 
     Option ids travel as Telegram callback data: keep them short (≤ 64 bytes) and check them
@@ -125,28 +167,17 @@ def message(
     unsent by then is dropped, not sent late (`expire_stale`), and its question is not asked
     again.
     """
-    payload: dict[str, Any] = {"text": text}
     for oid, _label in options:
         if not isinstance(oid, ButtonPayload):  # a button no handler may answer
             raise ValueError(f"option {oid!r} is not made by a declared ButtonId")
-    if options:
-        payload["options"] = [{"id": oid, "label": label} for oid, label in options]
-    if file_ref:
-        payload["file"] = {"ref": file_ref, "kind": file_kind or "document"}
-    if until is not None:
-        payload["until"] = until.isoformat()
-    return payload
+    file = (file_ref, file_kind or "document") if file_ref else None
+    return Notice(text, tuple((oid, label) for oid, label in options), file, until)
 
 
-def is_stale(payload: Mapping[str, Any], now: datetime) -> bool:
+def is_stale(payload: Notice | Mapping[str, Any], now: datetime) -> bool:
     """True when the payload's `until` has passed: sending it now would only mislead."""
-    until = payload.get("until")
-    if not isinstance(until, str):
-        return False
-    try:
-        return datetime.fromisoformat(until) <= now
-    except ValueError:
-        return False
+    notice = payload if isinstance(payload, Notice) else Notice.from_json(payload)
+    return notice.until is not None and notice.until <= now
 
 
 def expire_superseded(
@@ -175,10 +206,10 @@ def enqueue(
     kind: str,
     ref_id: int | None,
     member_ids: Iterable[int],
-    payload: Mapping[str, Any],
+    payload: Notice,
     dedupe_key: str,
     now: datetime,
-    payload_for: Mapping[int, Mapping[str, Any]] | None = None,
+    payload_for: Mapping[int, Notice] | None = None,
 ) -> EnqueueResult:
     """Write one pending delivery per active linked chat account of each member.
 
@@ -210,7 +241,7 @@ def enqueue(
                 "identity_id": identity.id,
                 "channel": identity.channel,
                 "chat_id": identity.chat_id,
-                "payload": dict(member_payload),
+                "payload": member_payload.to_json(),
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
                 "next_attempt_at": now,

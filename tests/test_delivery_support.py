@@ -356,7 +356,7 @@ def test_payload_becomes_reply_with_options_and_file_kinds(tmp_path: Path) -> No
     exports = tmp_path / "exports"
     (exports / "charts").mkdir(parents=True)
     (exports / "charts" / "tuan.png").write_bytes(b"\x89PNG fake")
-    payload = outbox.message("Báo cáo tuần", options=[(ACK(7), "Đã nhận")])
+    payload = outbox.message("Báo cáo tuần", options=[(ACK(7), "Đã nhận")]).to_json()
 
     plain = prepare_reply(payload, exports).reply
     assert plain.text == "Báo cáo tuần"

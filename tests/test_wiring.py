@@ -199,7 +199,7 @@ def test_todos_offered_only_through_the_wiring_list_reach_the_members_list(
 
     due = (clock() + timedelta(days=3)).date()
 
-    def fee_due(_session: object, actor: object) -> list[Todo]:
+    def fee_due(_session: object, actor: object, _now: object) -> list[Todo]:
         return [Todo("Đóng đảng phí tháng 12", due, PING(1))]
 
     extra = Feature("wiring_todos", offers=lambda: [Offer(MEMBER_TODOS, fee_due)])
@@ -282,6 +282,7 @@ def test_figures_offered_only_through_the_wiring_list_reach_the_statistics(
     from openpyxl import load_workbook
 
     from scheduler.rules import SchedulerRules
+    from scheduler.weekly import stats_rules
     from services.identities import find_member
     from services.offers import CELL_FIGURES, CellFigure, Offer
     from services.orgwrite import grant_admin
@@ -291,7 +292,7 @@ def test_figures_offered_only_through_the_wiring_list_reach_the_statistics(
         cells = sorted(stats.collect(session, None, now=clock()).cells)
         grant_admin(session, find_member(session, "DV003"))  # type: ignore[arg-type]
     dues = CellFigure(
-        "Đảng phí tháng",
+        "Thẻ đảng đã cấp",
         lambda _s, _c, _n, _tz: {cells[0]: (150_000, 200_000), cells[1]: (50_000, 100_000)},
         unit="đ",
     )
@@ -299,23 +300,24 @@ def test_figures_offered_only_through_the_wiring_list_reach_the_statistics(
     listed = (*FEATURES, extra)
 
     plain = chat_in(demo, clock, "DV003", FEATURES).send("/thongke").replies
-    assert "Đảng phí" not in plain[0].text
+    assert "Thẻ đảng đã cấp" not in plain[0].text
     text, table = chat_in(demo, clock, "DV003", listed).send("/thongke").replies
-    assert "• Đảng phí tháng: 67% (200.000/300.000 đ)" in text.text
+    assert "• Thẻ đảng đã cấp: 67% (200.000/300.000 đ)" in text.text
     assert text.file is not None and text.file.kind == "photo"
     assert table.file is not None
     rows = list(load_workbook(io.BytesIO(table.file.data)).active.iter_rows(values_only=True))
     assert rows[0][-3:] == (
-        "Đảng phí tháng – đạt (đ)",
-        "Đảng phí tháng – chỉ tiêu (đ)",
-        "Đảng phí tháng – tỷ lệ",
+        "Thẻ đảng đã cấp – đạt (đ)",
+        "Thẻ đảng đã cấp – chỉ tiêu (đ)",
+        "Thẻ đảng đã cấp – tỷ lệ",
     )
     assert sorted(r[-3:] for r in rows[1:] if r[-2]) == [
         (50_000, 100_000, 0.5),
         (150_000, 200_000, 0.75),
     ]
-    weekly = SchedulerRules(offers=features.offers(listed)).stats
-    assert weekly.figures == (dues,) and SchedulerRules().stats.figures == ()
+    weekly = stats_rules(SchedulerRules(offers=features.offers(listed)))
+    assert weekly.figures[-1] == dues and stats_rules(SchedulerRules()).figures == ()
+    assert dues not in stats_rules(SchedulerRules(offers=features.offers(FEATURES))).figures
 
 
 def test_agenda_items_offered_only_through_the_wiring_list_join_the_meetings_agenda(

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from handlers.messages import Option, OutFile, Reply
 from services import texts
+from services.outbox import Notice
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 _FILE_ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
@@ -58,23 +59,19 @@ def prepare_reply(payload: dict[str, Any], exports_dir: Path) -> PreparedReply:
     back: the member gets the text with a short note, and the row keeps the reason.
     Reads the file from disk: call it off the event loop.
     """
-    text = str(payload.get("text") or "")
+    notice = Notice.from_json(payload)
+    text = notice.text
     options = tuple(
-        Option(payload=str(o["id"]), label=str(o["label"]))
-        for o in payload.get("options") or ()
-        if isinstance(o, dict) and o.get("id") and o.get("label")
+        Option(payload=oid, label=label) for oid, label in notice.options if oid and label
     )
-    file_spec = payload.get("file")
-    if not isinstance(file_spec, dict) or not file_spec.get("ref"):
+    if notice.file is None:
         return PreparedReply(Reply(text=text, options=options))
-    ref = str(file_spec["ref"])
-    kind: Literal["photo", "document"] = "photo" if file_spec.get("kind") == "photo" else "document"
-    name = str(file_spec.get("name") or _name_of(ref))
+    ref, kind_name = notice.file
+    kind: Literal["photo", "document"] = "photo" if kind_name == "photo" else "document"
+    name = _name_of(ref)
     local = _inside(exports_dir, ref)
     if local is not None and local.is_file():
-        # A name the payload gives (a Vietnamese one for a file stored under a plain path) is
-        # the one the member sees and saves; else the file's own.
-        shown = str(file_spec.get("name") or local.name)
+        shown = local.name
         data = local.read_bytes()
         return PreparedReply(Reply(text, options, OutFile(name=shown, data=data, kind=kind)))
     if _URL.match(ref) or _FILE_ID.match(ref):

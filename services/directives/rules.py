@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -482,7 +481,7 @@ def send_directive(
 
 def _payload(
     directive: Directive, sender: str, unit_name: str, template: str, tz: tzinfo
-) -> dict[str, Any]:
+) -> outbox.Notice:
     """The member's message: header (the sender and the unit they acted for), text, the
     "Đã nhận" option, the file if any."""
     text = template.format(

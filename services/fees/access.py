@@ -4,9 +4,9 @@ committees and admins see the cell's totals, never a member's line."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models import FeeCollector, Member, Unit
+from models import FeeCollector, Member, Role, RoleAssignment, Unit
 from services.auth import Actor
 from services.errors import Forbidden, UserError
 from services.fees import texts as fee_texts
@@ -46,3 +46,15 @@ def member_in_cell(session: Session, member_id: int, cell_id: int) -> Member:
     if member is None or member.cell_id != cell_id:
         raise UserError(fee_texts.MEMBER_NOT_IN_CELL)
     return member
+
+
+def fee_leaders(session: Session, cell_id: int) -> list[int]:
+    """Who hears about the cell's fees (claims to confirm, unpaid months): the named collector
+    and the secretary; either may act."""
+    secretaries = session.exec(
+        select(RoleAssignment.member_id)
+        .where(RoleAssignment.unit_id == cell_id)
+        .where(RoleAssignment.role == Role.SECRETARY)
+    ).all()
+    named = collector_of(session, cell_id)
+    return list(dict.fromkeys([*([named] if named else []), *secretaries]))

@@ -12,12 +12,12 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from models import FeeMonthClose, FeePayment, FeeReminder, Member, Role, RoleAssignment
+from models import FeeMonthClose, FeePayment, FeeReminder, Member
 from services import audit, outbox
 from services.auth import Actor
 from services.errors import UserError
 from services.fees import texts as fee_texts
-from services.fees.access import collector_of, member_in_cell, require_collector
+from services.fees.access import fee_leaders, require_collector
 from services.fees.dues import add_months, format_vnd
 from services.fees.ledger import (
     CLAIMED,
@@ -228,6 +228,9 @@ class ManyResult:
 
     paid: tuple[tuple[Member, FeePayment], ...]
     skipped: tuple[tuple[Member, str], ...]
+    # Members no longer in the cell (moved since the list was shown): not charged, not named
+    # (a forged id must not reveal another cell's member).
+    moved: int = 0
 
 
 def record_cash_many(
@@ -243,11 +246,15 @@ def record_cash_many(
     """Several members pay what they owe (this month and arrears) in cash at once, as happens
     at the meeting. A member who owes nothing or has no basis is left out, with the reason."""
     require_collector(session, actor, cell_id)
-    members = [
-        member_in_cell(session, member_id, cell_id) for member_id in dict.fromkeys(member_ids)
-    ]
-    if not members:
+    chosen = list(dict.fromkeys(member_ids))
+    if not chosen:
         raise UserError(fee_texts.NOBODY_CHOSEN)
+    found = {m.id: m for m in session.exec(select(Member).where(col(Member.id).in_(chosen)))}
+    if len(found) < len(chosen):
+        raise UserError(fee_texts.STALE)  # an id that is no member at all: forged
+    # A member who moved to another cell since the list was shown is left out, not charged.
+    moved = [found[m] for m in chosen if found[m].cell_id != cell_id]
+    members = [found[m] for m in chosen if found[m].cell_id == cell_id]
     owing = ledgers(session, [m.id for m in members], now=now, rules=rules)
     paid: list[tuple[Member, FeePayment]] = []
     skipped: list[tuple[Member, str]] = []
@@ -271,7 +278,7 @@ def record_cash_many(
             rules=rules,
         )
         paid.append((member, payment))
-    return ManyResult(tuple(paid), tuple(skipped))
+    return ManyResult(tuple(paid), tuple(skipped), len(moved))
 
 
 def claim(
@@ -326,7 +333,7 @@ def claim(
         session,
         kind="fee_claim",
         ref_id=payment.id,
-        member_ids=_collectors(session, member.cell_id),
+        member_ids=fee_leaders(session, member.cell_id),
         payload=outbox.message(
             text,
             options=[
@@ -447,8 +454,16 @@ def correct_amount(
     require_collector(session, actor, payment.cell_id)
     if amount == payment.amount:
         raise UserError(fee_texts.AMOUNT_UNCHANGED)
+    if payment.book_month is not None and _closed(session, payment.cell_id, payment.book_month):
+        raise UserError(
+            fee_texts.BOOK_CLOSED_CORRECT.format(month=format_vn_month(payment.book_month))
+        )
     old = payment.amount
     payment.amount = amount
+    # A correction changes the top of the payment: a voluntary part shrinks first, and grows
+    # when the payment was voluntary; what covers months is left as it was where it can be.
+    delta = amount - old
+    payment.extra = max(0, payment.extra + delta) if delta < 0 or payment.extra else 0
     payment.extra = min(payment.extra, amount)
     session.add(payment)
     _audit(session, actor, "fees.amount_corrected", payment, now, old=old)
@@ -547,23 +562,23 @@ def remind_owing(
 # --- helpers -------------------------------------------------------------------------------------
 
 
+def _closed(session: Session, cell_id: int, month: date) -> bool:
+    return (
+        session.exec(
+            select(FeeMonthClose.id)
+            .where(FeeMonthClose.cell_id == cell_id)
+            .where(FeeMonthClose.month == month)
+        ).first()
+        is not None
+    )
+
+
 def _collected_member(session: Session, actor: Actor, member_id: int) -> Member:
     member = session.get(Member, member_id)
     if member is None:
         raise UserError(fee_texts.STALE)
     require_collector(session, actor, member.cell_id)
     return member
-
-
-def _collectors(session: Session, cell_id: int) -> list[int]:
-    """Who hears of a claim: the named collector and the secretary (either may confirm)."""
-    secretaries = session.exec(
-        select(RoleAssignment.member_id)
-        .where(RoleAssignment.unit_id == cell_id)
-        .where(RoleAssignment.role == Role.SECRETARY)
-    ).all()
-    named = collector_of(session, cell_id)
-    return list(dict.fromkeys([*([named] if named else []), *secretaries]))
 
 
 def _clean_note(note: str | None) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from models import FeeCollector, FeeProfile, FeeReduction, FeeUnitSettings, Member, Unit
-from services import audit
+from services import audit, outbox
 from services.auth import Actor
 from services.errors import Forbidden, UserError
 from services.fees import texts as fee_texts
@@ -490,6 +490,7 @@ def appoint_collector(
         row.appointed_by_member_id = actor.member_id
         session.flush()
         result = row
+    _tell_collectors(session, cell_id, old, member_id, now)
     audit.record(
         session,
         "fees.collector_appointed" if member_id is not None else "fees.collector_removed",
@@ -500,6 +501,35 @@ def appoint_collector(
         at=now,
     )
     return result
+
+
+def _tell_collectors(
+    session: Session, cell_id: int, old: int | None, new: int | None, now: datetime
+) -> None:
+    """The member named collector learns it (and how to start); the one replaced, that it ended."""
+    cell = session.get(Unit, cell_id)
+    name = cell.name if cell is not None else ""
+    stamp = now.isoformat()
+    if new is not None:
+        outbox.enqueue(
+            session,
+            kind="fee_collector",
+            ref_id=cell_id,
+            member_ids=[new],
+            payload=outbox.message(fee_texts.COLLECTOR_NAMED.format(cell=name)),
+            dedupe_key=f"fee_collector:{cell_id}:{new}:on:{stamp}",
+            now=now,
+        )
+    if old is not None:
+        outbox.enqueue(
+            session,
+            kind="fee_collector",
+            ref_id=cell_id,
+            member_ids=[old],
+            payload=outbox.message(fee_texts.COLLECTOR_ENDED.format(cell=name)),
+            dedupe_key=f"fee_collector:{cell_id}:{old}:off:{stamp}",
+            now=now,
+        )
 
 
 # --------------------------------------------------------------------------------------------

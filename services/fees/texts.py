@@ -280,7 +280,7 @@ BOOK_XLSX_CLOSED_EXPECTED: Final = "Khi chốt: phải nộp (đ)"
 BOOK_XLSX_CLOSED_RECEIVED: Final = "Khi chốt: đã thu (đ)"
 BOOK_XLSX_CLOSED_REMIT: Final = "Khi chốt: nộp lên cấp trên (đ)"
 BOOK_XLSX_MADE_AT: Final = "Lập lúc"
-ARREARS_NOTE: Final = "🔒 Đồng chí {name} chưa nộp đảng phí {count} tháng: {months}."
+ARREARS_NOTE: Final = "Đồng chí {name} chưa nộp đảng phí {count} tháng: {months}."
 ARREARS_TALK: Final = "Đề nghị gặp gỡ, nhắc nhở đồng chí."
 ARREARS_REMOVAL: Final = (
     "Theo Điều lệ Đảng (Điều 8), không đóng đảng phí {months} tháng trong năm mà không có lý do "
@@ -288,4 +288,202 @@ ARREARS_REMOVAL: Final = (
 )
 TODO_DUES: Final = "Đóng đảng phí tháng {month}: {amount}"
 TODO_DUES_MORE: Final = "Đóng đảng phí tháng {month} và {count} tháng trước: {amount}"
-FIGURE_DUES: Final = "Đảng phí tháng"
+
+# --- the collector's conversation, /dangphi_quanly (handlers/fees_manage.py) -----------------------
+MG_CHOOSE_CELL: Final = "Đồng chí thu đảng phí cho chi bộ nào?"
+MG_MENU_TITLE: Final = "📒 Đảng phí {cell} – tháng {month}"
+MG_MENU_COUNTS: Final = "✅ Đã nộp: {paid} · ⏳ Chờ xác nhận: {waiting} · ❌ Còn nợ: {owed}"
+MG_MENU_MONEY: Final = "Đã thu {covered} / {expected} phải thu tháng này."
+MG_MENU_RECEIVED: Final = "Tiền nhận trong tháng: {received}."
+MG_MENU_EXEMPT: Final = "Không phải nộp (miễn): {count} đồng chí."
+MG_MENU_NO_BASIS: Final = "Chưa có diện đảng phí: {count} đồng chí."
+MG_MENU_CLOSED: Final = "Sổ tháng {month} đã chốt."
+MG_M_LIST: Final = "📋 Danh sách tháng này"
+MG_M_MANY: Final = "💵 Thu tiền mặt nhiều người"
+MG_M_CLAIMS: Final = "⏳ Chờ xác nhận ({count})"
+MG_M_REMIND: Final = "🔔 Nhắc nộp"
+MG_M_PAYEE: Final = "🏦 Tài khoản nhận tiền"
+MG_M_CLOSE: Final = "📕 Chốt sổ tháng"
+MG_M_COLLECTOR: Final = "👤 Người thu"
+MG_FINISHED: Final = "Đã xong. Khi cần, đồng chí gõ /dangphi_quanly."
+MG_BACK: Final = "◂ Quay lại"
+MG_BACK_MENU: Final = "◂ Về mục thu đảng phí"
+MG_BACK_LIST: Final = "◂ Về danh sách"
+MG_LIST: Final = "Danh sách tháng {month}. Chọn một đồng chí để xem và thu:"
+MG_LIST_EMPTY: Final = "Chi bộ chưa có đảng viên nào."
+MG_LIST_LINE: Final = "{name}: {state}"
+MG_STATE_PAID: Final = "✅"
+MG_STATE_WAITING: Final = "⏳"
+MG_STATE_OWED: Final = "❌ còn {owed}"
+MG_STATE_NO_BASIS: Final = "chưa có diện"
+MG_STATE_INCOMPLETE: Final = "diện còn thiếu"
+MG_MEMBER_TITLE: Final = "👤 {name} ({code})"
+MG_MEMBER_NO_BASIS: Final = "Chưa có diện đảng phí. Chọn «Diện đảng phí» để đặt."
+MG_MEMBER_INCOMPLETE: Final = (
+    "Diện đảng phí còn thiếu thu nhập hoặc vùng lương. Chọn «Diện đảng phí» để bổ sung."
+)
+MG_ARREAR: Final = "{month} ({owed})"
+MG_MEMBER_ARREARS: Final = "Các tháng trước còn nợ: {months}"
+MG_CLAIM_LINE: Final = "⏳ Báo đã nộp {amount} ngày {day} ({method}), chờ xác nhận."
+MG_CASH: Final = "💵 Ghi nhận tiền mặt"
+MG_CLAIM_OK_AMOUNT: Final = "✅ Xác nhận {amount}"
+MG_CLAIM_NO_AMOUNT: Final = "❌ Không đúng ({amount})"
+MG_FIX: Final = "✏️ Sửa số tiền"
+MG_BASIS: Final = "📝 Diện đảng phí"
+MG_REDUCE: Final = "➖ Giảm đảng phí"
+MG_ASK_CASH: Final = (
+    "Đồng chí {name} còn nợ {owed} (tháng {months}).\n"
+    "Chọn số tiền đã nhận, hoặc gõ số khác, ví dụ 80000."
+)
+MG_ASK_CASH_NOTHING_OWED: Final = (
+    "Đồng chí {name} đã nộp đủ đến tháng này.\n"
+    "Nếu nộp trước hoặc đóng thêm, đồng chí gõ số tiền, ví dụ 80000."
+)
+MG_CASH_OWED: Final = "Đủ {amount}"
+MG_OWED_CHANGED: Final = "Số còn nợ vừa thay đổi; đồng chí xem lại số tiền."
+MG_AMOUNT_FORMAT: Final = "Số tiền viết bằng số, ví dụ 80000, 80.000 hoặc 80k."
+MG_ASK_OVER: Final = "Số tiền {amount} nhiều hơn số còn nợ ({owed}). Phần dư tính thế nào?"
+MG_OVER_AHEAD: Final = "Nộp trước các tháng sau"
+MG_OVER_VOLUNTARY: Final = "Đóng thêm tự nguyện"
+MG_AMOUNT_AGAIN: Final = "✏️ Sửa lại số tiền"
+MG_LARGE_YES: Final = "✅ Đúng, ghi nhận"
+MG_CASH_DONE: Final = "✅ Đã ghi nhận {amount} tiền mặt của đồng chí {name}, cho tháng: {months}."
+MG_CASH_EXTRA: Final = "Trong đó {extra} là phần đóng thêm tự nguyện."
+MG_NO_CLAIMS: Final = "Không có khoản nào đang chờ xác nhận."
+MG_CLAIMS: Final = "Có {count} khoản đang chờ xác nhận. Chọn một khoản:"
+MG_CLAIMS_LINE: Final = "{name}: {amount}, {day}, {method}"
+MG_CLAIM: Final = (
+    "Đồng chí {name} ({code}) báo đã nộp {amount} ngày {day}, qua {method}.\n"
+    "Đồng chí kiểm tra rồi xác nhận."
+)
+MG_CLAIM_OK: Final = "✅ Xác nhận"
+MG_CLAIM_NO: Final = "❌ Không đúng"
+MG_ASK_FIX: Final = "Sửa số tiền của khoản nào?"
+MG_FIX_NONE: Final = "Đồng chí này chưa có khoản nộp nào để sửa."
+MG_ASK_FIX_AMOUNT: Final = (
+    "Khoản ngày {day} đang ghi {amount}. Đồng chí gõ số tiền đúng, ví dụ 80000:"
+)
+MG_FIX_DONE: Final = "✅ Đã sửa số tiền thành {amount}. Đảng viên sẽ nhận được tin."
+MG_ASK_BASIS: Final = "Chọn diện đảng phí của đồng chí {name}:"
+MG_INCOME_WHAT: Final[dict[str, str]] = {
+    "bhxh": "tiền lương đóng bảo hiểm xã hội tháng trước",
+    "tro_cap": "tiền trợ cấp ốm đau, thai sản",
+    "huu_tri": "lương hưu",
+}
+MG_ASK_INCOME: Final = "Đồng chí gõ {what} của đồng chí {name} (số đồng), ví dụ 8000000:"
+MG_INCOME_FORMAT: Final = "Thu nhập viết bằng số, lớn hơn 0, ví dụ 8000000 hoặc 8.000.000."
+MG_ASK_REGION: Final = "Vùng lương tối thiểu tính cho đồng chí này:"
+MG_REGION_UNIT: Final = "Theo chi bộ (vùng {region})"
+MG_REGION_UNIT_NONE: Final = "Theo chi bộ (chưa đặt vùng)"
+MG_REGION: Final = "Vùng {region}"
+MG_ASK_EXEMPTION: Final = "Đồng chí {name} được miễn vì lý do nào?"
+MG_BASIS_PREVIEW: Final = "Diện đảng phí mới của đồng chí {name}, từ tháng {month}:"
+MG_PREVIEW_INCOME: Final = "Thu nhập: {income}"
+MG_PREVIEW_REGION: Final = "Vùng lương: vùng {region}"
+MG_PREVIEW_NO_REGION: Final = "Vùng lương: chưa đặt"
+MG_PREVIEW_EXEMPTION: Final = "Lý do miễn: {reason}"
+MG_PREVIEW_DUES: Final = "Mức đóng: {amount} ({text})"
+MG_PREVIEW_NOT_COMPUTED: Final = "Chưa tính được mức đóng: còn thiếu vùng lương."
+MG_SAVE: Final = "✅ Lưu"
+MG_CHOOSE_AGAIN: Final = "✏️ Chọn lại"
+MG_BASIS_SAVED: Final = "✅ Đã lưu diện đảng phí của đồng chí {name} từ tháng {month}."
+MG_ASK_REDUCE: Final = (
+    "Giảm đảng phí cho đồng chí {name} từ tháng này, tối đa {limit} tháng. Chọn mức giảm:"
+)
+MG_REDUCTION_LINE: Final = "Đang giảm {percent} % đến hết tháng {until} ({reason})."
+MG_REDUCTION_CANCEL: Final = "Hủy mức giảm {percent} % (đến {until})"
+MG_REDUCTION_PERCENT: Final = "Giảm {percent} %"
+MG_ASK_REDUCE_MONTHS: Final = "Giảm {percent} % trong bao nhiêu tháng?"
+MG_MONTHS: Final = "{months} tháng"
+MG_ASK_REDUCE_REASON: Final = "Đồng chí gõ lý do giảm (ví dụ: ốm đau dài ngày):"
+MG_REDUCTION_SAVED: Final = (
+    "✅ Đồng chí {name} được giảm {percent} % đảng phí từ tháng {start} đến hết tháng {until}."
+)
+MG_REDUCTION_CANCELLED: Final = "✅ Đã hủy mức giảm đảng phí của đồng chí {name} từ tháng này."
+MG_ASK_MANY: Final = (
+    "Những đồng chí còn nợ đảng phí. Chọn một người; hoặc gõ số thứ tự những người "
+    "đã nộp, ví dụ: 1 3 5; hoặc chọn «Tất cả»."
+)
+MG_MANY_LINE: Final = "{name} – {amount}"
+MG_MANY_CLAIMED: Final = " ⏳"
+MG_MANY_ALL: Final = "Tất cả ({count} người)"
+MG_MANY_FORMAT: Final = (
+    "Đồng chí gõ số thứ tự từ 1 đến {count}, cách nhau bằng dấu cách, ví dụ: 1 3 5."
+)
+MG_MANY_PREVIEW: Final = "Ghi nhận tiền mặt của {count} đồng chí:"
+MG_MANY_PREVIEW_LINE: Final = "• {name}: {amount} (tháng {months})"
+MG_MANY_TOTAL: Final = "Tổng cộng: {total}"
+MG_MANY_YES: Final = "✅ Ghi nhận đã thu"
+MG_MANY_DONE: Final = "✅ Đã ghi nhận tiền mặt của {count} đồng chí, tổng {total}:"
+MG_MANY_PAID_LINE: Final = "• {name}: {amount}"
+MG_MANY_SKIPPED: Final = "Không ghi nhận:"
+MG_MANY_SKIPPED_LINE: Final = "• {name}: {reason}"
+MG_ASK_REMIND: Final = "Gửi tin nhắc tới {count} đồng chí còn nợ đảng phí (tổng {total})?"
+MG_REMIND_YES: Final = "🔔 Gửi nhắc"
+MG_REMIND_DONE: Final = "✅ Đã gửi tin nhắc tới {count} đồng chí."
+MG_REMIND_UNREACHABLE: Final = (
+    "{count} đồng chí chưa kết nối bot nên không nhận được tin; đồng chí nhắc trực tiếp giúp."
+)
+MG_PAYEE_NONE: Final = "Chi bộ chưa có tài khoản nhận đảng phí; đảng viên chỉ nộp được tiền mặt."
+MG_PAYEE_CURRENT: Final = "Tài khoản nhận đảng phí hiện nay:"
+MG_PAYEE_DETAILS: Final = "Ngân hàng: {bank}\nSố tài khoản: {account}\nChủ tài khoản: {holder}"
+MG_PAYEE_PERSONAL: Final = "Đây là tài khoản cá nhân của người thu đảng phí."
+MG_PAYEE_OF_CELL: Final = "Đây là tài khoản của chi bộ."
+MG_PAYEE_INHERITED: Final = "Tài khoản do {unit} đặt, chi bộ dùng chung."
+MG_PAYEE_SET: Final = "🏦 Đặt tài khoản"
+MG_PAYEE_CLEAR: Final = "🗑 Bỏ tài khoản"
+MG_ASK_PAYEE_CLEAR: Final = (
+    "Bỏ tài khoản của chi bộ? Sau đó đảng viên chuyển vào tài khoản của cấp trên "
+    "(nếu có), hoặc nộp tiền mặt."
+)
+MG_PAYEE_CLEAR_YES: Final = "🗑 Bỏ tài khoản"
+MG_PAYEE_CLEARED: Final = "✅ Đã bỏ tài khoản nhận đảng phí của chi bộ."
+MG_ASK_BANK: Final = "Đồng chí gõ tên ngân hàng (một phần cũng được), ví dụ: Vietinbank, BIDV:"
+MG_BANK_NONE: Final = "Không tìm thấy ngân hàng nào khớp với «{typed}». Đồng chí gõ tên khác."
+MG_ASK_BANK_PICK: Final = "Tìm thấy {count} ngân hàng. Đồng chí chọn đúng ngân hàng:"
+MG_BANK_AGAIN: Final = "✏️ Gõ lại tên"
+MG_ASK_ACCOUNT: Final = "Ngân hàng: {bank}.\nĐồng chí gõ số tài khoản (chỉ gồm chữ số):"
+MG_ASK_HOLDER: Final = "Đồng chí gõ tên chủ tài khoản, như in trên thẻ ngân hàng:"
+MG_ASK_WHOSE: Final = "Đây là tài khoản của ai?"
+MG_WHOSE_CELL: Final = "Tài khoản của chi bộ"
+MG_WHOSE_MINE: Final = "Tài khoản cá nhân của tôi"
+MG_PAYEE_PREVIEW: Final = "Đồng chí kiểm tra lại tài khoản:"
+MG_PAYEE_CHECK: Final = "Đảng viên sẽ chuyển đảng phí vào tài khoản này. Đúng thì bấm «Lưu»."
+MG_PAYEE_AGAIN: Final = "✏️ Nhập lại"
+MG_PAYEE_SAVED: Final = "✅ Đã lưu tài khoản nhận đảng phí."
+MG_ASK_CLOSE: Final = "Chốt sổ đảng phí tháng nào?"
+MG_CLOSE_MONTH: Final = "Tháng {month}"
+MG_CLOSE_PREVIEW: Final = "Sổ đảng phí {cell} – tháng {month}:"
+MG_CLOSE_TOTALS: Final = (
+    "Phải thu: {expected}\nĐã thu của tháng: {covered}\nTiền nhận trong tháng: {received}"
+)
+MG_CLOSE_SHARE: Final = "{unit} giữ lại: {amount}"
+MG_CLOSE_REMIT: Final = "Nộp lên cấp trên: {remit}"
+MG_CLOSE_WARNING: Final = "Sau khi chốt, tiền nhận thêm được ghi vào sổ tháng sau."
+MG_CLOSE_YES: Final = "📕 Chốt sổ"
+MG_CLOSED: Final = "✅ Đã chốt sổ tháng {month}. Nộp lên cấp trên: {remit}. Sổ gửi kèm."
+MG_COLLECTOR_CURRENT: Final = (
+    "Người thu đảng phí hiện nay: đồng chí {name}. Chọn người khác, hoặc bỏ:"
+)
+MG_COLLECTOR_NONE: Final = "Chi bộ chưa giao người thu đảng phí (bí thư thu). Chọn một đồng chí:"
+MG_COLLECTOR_MARK: Final = " (đang thu)"
+MG_COLLECTOR_REMOVE: Final = "Bỏ người thu"
+MG_COLLECTOR_REMOVED: Final = "✅ Đã bỏ người thu đảng phí; bí thư chi bộ thu."
+MG_COLLECTOR_SET: Final = "✅ Đã giao đồng chí {name} thu đảng phí của chi bộ."
+
+# --- later additions ----------------------------------------------------------------------------
+COLLECTOR_NAMED: Final = (
+    "Đồng chí được bí thư giao thu đảng phí của {cell}. Gõ /dangphi_quanly để ghi nhận, "
+    "xác nhận các khoản nộp và chốt sổ."
+)
+COLLECTOR_ENDED: Final = (
+    "Đồng chí không còn được giao thu đảng phí của {cell}. Xin cảm ơn đồng chí."
+)
+BOOK_CLOSED_CORRECT: Final = (
+    "Sổ đảng phí tháng {month} đã chốt, không sửa được khoản này. Đồng chí ghi một khoản "
+    "điều chỉnh trong tháng này."
+)
+SKIPPED_MOVED: Final = "{n} đảng viên không còn trong chi bộ nên không ghi."
+FIGURE_DUES: Final = "Đảng phí tháng này đã thu"
+FIGURE_CLOSED: Final = "Chi bộ đã chốt sổ đảng phí tháng trước"
+ARREARS_HEAD: Final = "🔔 Đảng phí chưa nộp (chỉ bí thư và người thu đảng phí thấy tin này):"

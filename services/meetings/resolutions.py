@@ -1223,7 +1223,7 @@ def overdue_tasks(
     return [t for t in cell_tasks(session, actor, cell_id) if t.due_on < today]
 
 
-def task_todos(session: Session, actor: Actor) -> list[Todo]:
+def task_todos(session: Session, actor: Actor, _now: datetime) -> list[Todo]:
     """The actor's open tasks as items of their list (`/nhiemvu`), each with its button."""
     return [Todo(t.title, t.due_on, TASK_DONE(t.id or 0)) for t in my_tasks(session, actor)]
 

@@ -411,7 +411,7 @@ def test_enqueue_skips_keys_inserted_meanwhile(demo: Database, clock: FakeClock)
             kind="directive",
             ref_id=7,
             member_ids=ids,
-            payload={"text": "a"},
+            payload=outbox.message("a"),
             dedupe_key="d:7",
             now=clock(),
         )

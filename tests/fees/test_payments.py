@@ -243,13 +243,18 @@ def test_several_members_paid_in_cash_at_once(demo: Database, clock: FakeClock, 
             ("DV006", fee_texts.SKIPPED_NO_BASIS)
         ]
         other_cell = member(session, "DV010").id or 0
-        with pytest.raises(UserError):  # a member of another cell in the list: nothing at all
+        # A member of another cell in the list (moved, or a forged id): not charged, not named.
+        moved = payments.record_cash_many(
+            session,
+            actor(session, "DV001"),
+            member(session, "DV001").cell_id,
+            [other_cell],
+            now=now,
+        )
+        assert moved.paid == () and moved.skipped == () and moved.moved == 1
+        with pytest.raises(UserError):  # an id that is no member at all
             payments.record_cash_many(
-                session,
-                actor(session, "DV001"),
-                member(session, "DV001").cell_id,
-                [other_cell],
-                now=now,
+                session, actor(session, "DV001"), member(session, "DV001").cell_id, [10**9], now=now
             )
 
 
