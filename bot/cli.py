@@ -60,10 +60,12 @@ MIN_INVITE_DAYS, MAX_INVITE_DAYS = 1, 90
 
 
 def _seed_demo(db: Database) -> str:
+    from bot.features import offers
     from services.demo import seed_demo
+    from services.offers import DEMO_DATA
 
     with db.session() as session:
-        result = seed_demo(session, now=utcnow())
+        result = seed_demo(session, now=utcnow(), extras=offers().of(DEMO_DATA))
     if result.created:
         return texts.CLI_DEMO_CREATED.format(members=result.members)
     return texts.CLI_DEMO_EXISTS.format(members=result.members)

@@ -245,6 +245,10 @@ def confirm_claim(ctx: Ctx, args: list[str]) -> None:
             ctx.session, ctx.me, payment_id, now=ctx.now, rules=fee_rules(ctx)
         )
     except UserError as refused:
+        if (
+            refused.message == fee_texts.CLAIM_DECIDED
+        ):  # the other collector's copy: no more buttons
+            ctx.chosen = fee_texts.CLAIM_DECIDED_LABEL
         ctx.say(refused.message)
         return
     ctx.chosen = fee_texts.BTN_CONFIRM

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,8 +57,14 @@ class DemoResult:
     members: int
 
 
-def seed_demo(session: Session, *, now: datetime) -> DemoResult:
-    """Create the demo organisation unless the database already holds members."""
+def seed_demo(
+    session: Session,
+    *,
+    now: datetime,
+    extras: Sequence[Callable[[Session, datetime], None]] = (),
+) -> DemoResult:
+    """Create the demo organisation unless the database already holds members; then each of
+    `extras` adds its feature's demo data (`services.offers.DEMO_DATA`)."""
     existing = session.exec(select(sa.func.count()).select_from(Member)).one()
     if existing:
         return DemoResult(created=False, members=int(existing))
@@ -84,5 +91,8 @@ def seed_demo(session: Session, *, now: datetime) -> DemoResult:
         if code == COMMITTEE_CODE:
             assert base.id is not None
             set_committee_units(session, member, {base.id})
+    session.flush()
+    for extra in extras:
+        extra(session, now)
     audit.record(session, "demo.seeded", "organisation", actor_label="cli", at=now)
     return DemoResult(created=True, members=len(_PEOPLE))

@@ -122,6 +122,11 @@ class Todo:
 MEMBER_TODOS: Point[Callable[[Session, Actor, datetime], list[Todo]]] = Point("member_todos")
 
 
+# Demo data a feature adds to the demo organisation (`sotay demo`, `sotay run` with no token):
+# `(session, now) -> None`, run once, right after the organisation is created.
+DEMO_DATA: Point[Callable[[Session, datetime], None]] = Point("demo_data")
+
+
 # -- import columns ---------------------------------------------------------------------------
 
 # A spreadsheet value as the importer reads it: trimmed NFC text, a date (xlsx date cells), or

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import FeeMonthClose, FeeProfile, Member
+from services.fees import demo
 from services.fees import texts as fee_texts
 from services.fees.book import arrears_notes, cell_dues_figure, member_todos
 from services.fees.dues import add_months
@@ -20,6 +21,7 @@ from services.fees.ledger import current_month
 from services.fees.rules import DEFAULT_FEE_RULES, FeeRules
 from services.offers import (
     CELL_FIGURES,
+    DEMO_DATA,
     IMPORT_COLUMNS,
     LEADER_NOTES,
     MEMBER_TODOS,
@@ -74,6 +76,7 @@ def offers(rules: FeeRules = DEFAULT_FEE_RULES) -> list[Offer[Any]]:
         ),
         Offer(LEADER_NOTES, functools.partial(_notes, rules=rules)),
         Offer(MEMBER_TODOS, functools.partial(member_todos, rules=rules)),
+        Offer(DEMO_DATA, demo.seed),
     ]
 
 

@@ -487,3 +487,4 @@ SKIPPED_MOVED: Final = "{n} đảng viên không còn trong chi bộ nên không
 FIGURE_DUES: Final = "Đảng phí tháng này đã thu"
 FIGURE_CLOSED: Final = "Chi bộ đã chốt sổ đảng phí tháng trước"
 ARREARS_HEAD: Final = "🔔 Đảng phí chưa nộp (chỉ bí thư và người thu đảng phí thấy tin này):"
+CLAIM_DECIDED_LABEL: Final = "Đã xử lý"
