@@ -1591,7 +1591,12 @@ class ManageFlow(Flow):
             fee_texts.MG_CLOSED.format(
                 month=format_vn_month(month), remit=format_vnd(closed.remit)
             ),
-            file=OutFile(book.book_file_name(closed), data, "document"),
+            file=OutFile(
+                book.book_file_name(closed),
+                data,
+                "document",
+                link_ttl=fee_rules(ctx).book_link_ttl,
+            ),
         )
         self.menu(ctx, cell)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 MAX_OPTION_PAYLOAD_BYTES = 64  # Telegram's callback_data limit, the tightest of our channels
@@ -62,6 +63,9 @@ class OutFile:
     # The text says everything the file does (a payment QR code beside the account details):
     # where the channel cannot show it, it is left out without a note.
     optional: bool = False
+    # At most this long behind a public link (a channel without uploads, Zalo, sends a link):
+    # a private file such as a cell's fee book expires within a day. None: the channel's own.
+    link_ttl: timedelta | None = None
 
 
 @dataclass(frozen=True)

@@ -468,3 +468,23 @@ async def test_sotay_run_serves_the_files_itself_until_stopped(
     stop.set()
     await asyncio.wait_for(server, 10)
     assert server.exception() is None
+
+
+async def test_a_private_file_link_lives_no_longer_than_the_file_asks(
+    demo: Database, clock: FakeClock
+) -> None:
+    """A cell's fee book (`OutFile.link_ttl`, 12 hours) is gone from the web within a day,
+    whatever PUBLIC_FILE_TTL_DAYS says; other files keep the setting."""
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    hook = PublicUrls(demo, BASE, TTL, clock=clock)
+    await hook(
+        OutFile("so_dang_phi.xlsx", buffer.getvalue(), "document", link_ttl=timedelta(hours=12))
+    )
+    await hook(OutFile("chart.png", RED, "photo"))
+    with demo.session() as session:
+        expires = {f.name: f.expires_at for f in session.exec(select(PublicFile))}
+    assert expires["so_dang_phi.xlsx"] == clock() + timedelta(hours=12)
+    assert expires["chart.png"] == clock() + TTL

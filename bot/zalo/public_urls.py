@@ -77,8 +77,9 @@ class PublicUrls:
     def _publish(self, file: OutFile, content_type: str) -> str:
         now = self.clock()
         with self.db.session() as session:
+            ttl = min(self.ttl, file.link_ttl) if file.link_ttl else self.ttl
             token = public_files.publish(
-                session, file.name, file.data, content_type, now=now, ttl=self.ttl
+                session, file.name, file.data, content_type, now=now, ttl=ttl
             )
         self._purge(now)
         return token
