@@ -188,19 +188,26 @@ class ManageFlow(Flow):
             raise Forbidden(fee_texts.FORBIDDEN_COLLECTOR)
         self.menu(ctx, cell)
 
-    def _cell(self, ctx: Ctx) -> Unit | None:
-        """The cell the flow works on, re-authorised: the actor may have lost the right (the
-        secretary named someone else) since the last step. None (said) if the state is gone."""
+    def reload(self, ctx: Ctx) -> bool:
+        """Before every step: the cell the flow works on, re-authorised (the actor may have lost
+        the right, the secretary having named someone else, since the last step); False (said)
+        when the state is gone. Not yet chosen at "cell"."""
+        if ctx.state.step == "cell":
+            return True
         cell_id = ctx.data.get("cell")
         cell = ctx.session.get(Unit, cell_id) if isinstance(cell_id, int) else None
-        if cell is None:
+        if cell is None or cell.id is None:
             ctx.finish()
             ctx.say(texts.SESSION_EXPIRED)
-            return None
-        assert cell.id is not None
+            return False
         if not may_collect(ctx.session, ctx.me, cell.id):
             raise Forbidden(fee_texts.FORBIDDEN_COLLECTOR)
-        return cell
+        ctx.subject = cell
+        return True
+
+    def _cell(self, ctx: Ctx) -> Unit:
+        assert isinstance(ctx.subject, Unit), "reload sets the cell before every step"
+        return ctx.subject
 
     def _is_secretary(self, ctx: Ctx, cell: Unit) -> bool:
         return cell.id in ctx.me.secretary_cell_ids
@@ -262,8 +269,6 @@ class ManageFlow(Flow):
 
     def step_menu(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option
         if key == "list":
             self._ask_list(ctx, cell, 0)
@@ -312,8 +317,6 @@ class ManageFlow(Flow):
 
     def step_list(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         number = page_key(key)
         if number is not None:
@@ -373,8 +376,6 @@ class ManageFlow(Flow):
 
     def step_member(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         if key == BACK:
             self._ask_list(ctx, cell, int(ctx.data.get("page") or 0))
@@ -431,8 +432,6 @@ class ManageFlow(Flow):
 
     def step_cash(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -470,8 +469,6 @@ class ManageFlow(Flow):
 
     def step_over(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -544,8 +541,6 @@ class ManageFlow(Flow):
 
     def step_large(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -599,8 +594,6 @@ class ManageFlow(Flow):
 
     def step_claims(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         number = page_key(key)
         if number is not None:
@@ -648,8 +641,6 @@ class ManageFlow(Flow):
 
     def step_claim(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         claim_id = ctx.data.get("claim")
         payment_id = claim_id if isinstance(claim_id, int) else None
         if answer.option == "ok":
@@ -691,8 +682,6 @@ class ManageFlow(Flow):
 
     def step_reject(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         claim_id = ctx.data.get("claim")
         if not isinstance(claim_id, int):
             self._back_to_origin(ctx, cell)
@@ -735,8 +724,6 @@ class ManageFlow(Flow):
 
     def step_fix(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         if key == BACK:
             self._back_to_origin(ctx, cell)
@@ -765,8 +752,6 @@ class ManageFlow(Flow):
 
     def step_fix_amount(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         payment_id = ctx.data.get("payment")
         if not isinstance(payment_id, int):
             self._back_to_origin(ctx, cell)
@@ -801,8 +786,6 @@ class ManageFlow(Flow):
 
     def step_basis(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -841,8 +824,6 @@ class ManageFlow(Flow):
 
     def step_income(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -872,8 +853,6 @@ class ManageFlow(Flow):
 
     def step_region(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -889,8 +868,6 @@ class ManageFlow(Flow):
 
     def step_exemption(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -961,8 +938,6 @@ class ManageFlow(Flow):
 
     def step_basis_confirm(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -1032,8 +1007,6 @@ class ManageFlow(Flow):
 
     def step_reduce(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -1074,8 +1047,6 @@ class ManageFlow(Flow):
 
     def step_reduce_months(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -1098,8 +1069,6 @@ class ManageFlow(Flow):
 
     def step_reduce_reason(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         member = self._flow_member(ctx, cell)
         if member is None:
             return
@@ -1167,8 +1136,6 @@ class ManageFlow(Flow):
 
     def step_many(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         shown = [m for m in ctx.data.get("many") or [] if isinstance(m, int)]
         if key == BACK:
@@ -1185,8 +1152,6 @@ class ManageFlow(Flow):
 
     def step_many_typed(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         shown = [m for m in ctx.data.get("many") or [] if isinstance(m, int)]
         typed = numbers(answer.text or "")
         if not typed or not all(1 <= n <= len(shown) for n in typed):
@@ -1220,8 +1185,6 @@ class ManageFlow(Flow):
 
     def step_many_confirm(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         chosen = [m for m in ctx.data.get("chosen") or [] if isinstance(m, int)]
@@ -1280,8 +1243,6 @@ class ManageFlow(Flow):
 
     def step_remind(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         if answer.option == "yes":
@@ -1329,8 +1290,6 @@ class ManageFlow(Flow):
 
     def step_payee(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         if answer.option == "set":
             self._ask_bank(ctx)
         elif answer.option == "clear":
@@ -1341,8 +1300,6 @@ class ManageFlow(Flow):
 
     def step_payee_clear(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         if answer.option == "yes":
@@ -1360,8 +1317,6 @@ class ManageFlow(Flow):
 
     def step_bank(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         if answer.option == BACK:
             self._show_payee(ctx, cell)
             return
@@ -1382,9 +1337,6 @@ class ManageFlow(Flow):
         )
 
     def step_bank_pick(self, ctx: Ctx, answer: Answer) -> None:
-        cell = self._cell(ctx)
-        if cell is None:
-            return
         key = answer.option or ""
         number = page_key(key)
         if number is not None:
@@ -1405,9 +1357,6 @@ class ManageFlow(Flow):
         return banks.by_bin(str(ctx.data.get("bin") or ""))
 
     def step_account(self, ctx: Ctx, answer: Answer) -> None:
-        cell = self._cell(ctx)
-        if cell is None:
-            return
         bank = self._flow_bank(ctx)
         if answer.option == BACK or bank is None:
             self._ask_bank(ctx)
@@ -1430,9 +1379,6 @@ class ManageFlow(Flow):
         )
 
     def step_holder(self, ctx: Ctx, answer: Answer) -> None:
-        cell = self._cell(ctx)
-        if cell is None:
-            return
         bank = self._flow_bank(ctx)
         account = str(ctx.data.get("account") or "")
         if bank is None:
@@ -1450,9 +1396,6 @@ class ManageFlow(Flow):
         ctx.ask(self.name, "whose", fee_texts.MG_ASK_WHOSE, [*options, (BACK, fee_texts.MG_BACK)])
 
     def step_whose(self, ctx: Ctx, answer: Answer) -> None:
-        cell = self._cell(ctx)
-        if cell is None:
-            return
         bank = self._flow_bank(ctx)
         if answer.option == BACK or bank is None:
             self._ask_holder(ctx)
@@ -1476,8 +1419,6 @@ class ManageFlow(Flow):
 
     def step_payee_confirm(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         if answer.option == "again":
@@ -1529,8 +1470,6 @@ class ManageFlow(Flow):
 
     def step_close(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         key = answer.option or ""
@@ -1569,8 +1508,6 @@ class ManageFlow(Flow):
 
     def step_close_confirm(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         month = self._month_choice(ctx, str(ctx.data.get("month") or ""))
@@ -1627,8 +1564,6 @@ class ManageFlow(Flow):
 
     def step_collector(self, ctx: Ctx, answer: Answer) -> None:
         cell = self._cell(ctx)
-        if cell is None:
-            return
         cell_id = cell.id
         assert cell_id is not None
         if not self._is_secretary(ctx, cell):
