@@ -413,7 +413,7 @@ class RateTable:
     own with `from_toml`. Construction validates everything, so a bad edit of the data fails at
     start-up (and in the tests) rather than in some member's month."""
 
-    __slots__ = ("_flat", "_minimum_wages", "_rates")
+    __slots__ = ("_changes", "_first", "_flat", "_minimum_wages", "_rates")
 
     def __init__(
         self,
@@ -441,6 +441,12 @@ class RateTable:
         self._rates = {basis: tuple(entries) for basis, entries in rates.items()}
         self._flat = {basis: tuple(entries) for basis, entries in flat.items()}
         self._minimum_wages = tuple((start, dict(wages)) for start, wages in minimum_wages)
+        dated: list[Sequence[tuple[date, object]]] = [*self._rates.values(), *self._flat.values()]
+        self._first: date = min(figures[0][0] for figures in dated)
+        starts = {start for figures in dated for start, _ in figures}
+        self._changes: tuple[date, ...] = tuple(
+            sorted(starts | {start for start, _ in self._minimum_wages})
+        )
 
     @classmethod
     def from_toml(cls, text: str) -> RateTable:
@@ -479,8 +485,13 @@ class RateTable:
     @property
     def in_force_from(self) -> date:
         """The first day any fee rule of the table applies (2026-02-01 for 01-QĐ/TW)."""
-        firsts = [entries[0][0] for entries in (*self._rates.values(), *self._flat.values())]
-        return min(firsts)
+        return self._first
+
+    @property
+    def change_dates(self) -> tuple[date, ...]:
+        """Every day a figure of the table changes, sorted: between two of them, every month
+        is computed alike (`services.fees.ledger` computes such months once)."""
+        return self._changes
 
     def check_in_force(self, on: date) -> None:
         """Raise `NotInForce` when no fee rule of the table applies yet on `on`."""

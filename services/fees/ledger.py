@@ -10,12 +10,14 @@ few queries whatever the number of members.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models import FeePayment, FeeProfile, FeeReduction, FeeUnitSettings, Member, Unit
@@ -138,7 +140,8 @@ def monthly_due(ledger: Ledger) -> int:
 class _Facts:
     profiles: dict[int, list[FeeProfile]]
     reductions: dict[int, list[FeeReduction]]
-    payments: dict[int, list[FeePayment]]
+    paid: dict[int, tuple[int, int]]  # member → confirmed (amount, voluntary part), summed
+    claims: dict[int, list[FeePayment]]  # member → claims waiting for the collector
     members: dict[int, tuple[int, date | None]]  # member → (cell, joined_on)
     cell_regions: dict[int, Region | None]
 
@@ -174,16 +177,29 @@ def _load(session: Session, member_ids: Any) -> _Facts:
         .order_by(col(FeeReduction.id))
     ):
         reductions[reduction.member_id].append(reduction)
-    payments: dict[int, list[FeePayment]] = defaultdict(list)
+    # Confirmed money is summed in the database: only its total matters to the allocation,
+    # and a year of payments for a province is far too many rows to load as objects.
+    amount = col(FeePayment.amount)
+    voluntary = sa.case((col(FeePayment.extra) > amount, amount), else_=col(FeePayment.extra))
+    paid = {
+        member_id: (int(total or 0), int(extra or 0))
+        for member_id, total, extra in session.exec(
+            select(FeePayment.member_id, sa.func.sum(amount), sa.func.sum(voluntary))
+            .where(col(FeePayment.member_id).in_(wanted))
+            .where(FeePayment.status == CONFIRMED)
+            .group_by(col(FeePayment.member_id))
+        )
+    }
+    claims: dict[int, list[FeePayment]] = defaultdict(list)
     for payment in session.exec(
         select(FeePayment)
         .where(col(FeePayment.member_id).in_(wanted))
-        .where(col(FeePayment.status).in_([CONFIRMED, CLAIMED]))
+        .where(FeePayment.status == CLAIMED)
         .order_by(col(FeePayment.id))
     ):
-        payments[payment.member_id].append(payment)
+        claims[payment.member_id].append(payment)
     cells = {cell for cell, _ in members.values()}
-    return _Facts(profiles, reductions, payments, members, cell_regions(session, cells))
+    return _Facts(profiles, reductions, paid, claims, members, cell_regions(session, cells))
 
 
 def cell_regions(session: Session, cell_ids: Iterable[int]) -> dict[int, Region | None]:
@@ -222,70 +238,76 @@ def _profile_at(profiles: Sequence[FeeProfile], month: date) -> FeeProfile | Non
     return chosen
 
 
-def _dues_profile(
-    profile: FeeProfile, cell_region: Region | None, reductions: Sequence[FeeReduction], month: date
-) -> DuesProfile:
-    reduction = next(
-        (
-            Reduction(r.percent, r.reason, r.start, r.months)
-            for r in reversed(reductions)
-            if Reduction(r.percent, r.reason, r.start, r.months).covers(month)
-        ),
-        None,
-    )
-    region = Region(profile.region) if profile.region else cell_region
-    return DuesProfile(
-        basis=Basis(profile.basis),
-        income=profile.income,
-        region=region,
-        exemption=ExemptionReason(profile.exemption) if profile.exemption else None,
-        reduction=reduction,
-    )
+_Computed = tuple[int, Dues | None, str | None]  # due, how (None: basis incomplete), missing
 
 
-def _line(
-    profile: FeeProfile,
-    cell_region: Region | None,
-    reductions: Sequence[FeeReduction],
-    month: date,
-    rules: FeeRules,
-    table: RateTable,
-) -> MonthLine:
-    try:
-        dues = dues_for(
-            _dues_profile(profile, cell_region, reductions, month),
-            month,
-            rounding=rules.rounding,
-            table=table,
+class _MonthDues:
+    """One member's dues month by month. Months computed alike (the same basis row, the same
+    reduction, the same period of the rate table) share one computation and one `Dues` (whose
+    `month` is the first of them): a year of months costs a handful of computations."""
+
+    def __init__(
+        self,
+        region: Region | None,
+        reductions: Sequence[FeeReduction],
+        rules: FeeRules,
+        table: RateTable,
+    ) -> None:
+        self.region = region
+        self.reductions = [Reduction(r.percent, r.reason, r.start, r.months) for r in reductions]
+        self.rules = rules
+        self.table = table
+        self.changes = table.change_dates
+        self.done: dict[tuple[int, int, int], _Computed] = {}
+
+    def of(self, profile: FeeProfile, month: date) -> _Computed:
+        covering = -1
+        for index in range(len(self.reductions) - 1, -1, -1):  # the latest reduction wins
+            if self.reductions[index].covers(month):
+                covering = index
+                break
+        key = (id(profile), covering, bisect_right(self.changes, month))
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = self._compute(profile, covering, month)
+        return found
+
+    def _compute(self, profile: FeeProfile, covering: int, month: date) -> _Computed:
+        basis = DuesProfile(
+            basis=Basis(profile.basis),
+            income=profile.income,
+            region=Region(profile.region) if profile.region else self.region,
+            exemption=ExemptionReason(profile.exemption) if profile.exemption else None,
+            reduction=self.reductions[covering] if covering >= 0 else None,
         )
-    except MissingBasis as missing:
-        return MonthLine(month, 0, 0, None, missing.missing)
-    return MonthLine(month, dues.amount, 0, dues)
+        try:
+            dues = dues_for(basis, month, rounding=self.rules.rounding, table=self.table)
+        except MissingBasis as missing:
+            return 0, None, missing.missing
+        return dues.amount, dues, None
 
 
 def _ledger(member_id: int, facts: _Facts, current: date, rules: FeeRules) -> Ledger:
     table = rules.table or RateTable.load()
     cell_id, _joined = facts.members[member_id]
     profiles = facts.profiles.get(member_id, [])
-    reductions = facts.reductions.get(member_id, [])
-    region = facts.cell_regions.get(cell_id)
+    months = _MonthDues(
+        facts.cell_regions.get(cell_id), facts.reductions.get(member_id, []), rules, table
+    )
+    total, extra = facts.paid.get(member_id, (0, 0))
+    pool = total - extra
     lines: list[MonthLine] = []
     if profiles:
         month = max(profiles[0].valid_from, table.in_force_from)
+        index = 0
         while month <= current:
-            profile = _profile_at(profiles, month)
-            assert profile is not None
-            lines.append(_line(profile, region, reductions, month, rules, table))
+            while index + 1 < len(profiles) and profiles[index + 1].valid_from <= month:
+                index += 1
+            due, dues, missing = months.of(profiles[index], month)
+            take = min(pool, due)
+            pool -= take
+            lines.append(MonthLine(month, due, take, dues, missing))
             month = add_months(month, 1)
-    payments = facts.payments.get(member_id, [])
-    confirmed = [p for p in payments if p.status == CONFIRMED]
-    pool = sum(p.amount - _extra(p) for p in confirmed)
-    extra = sum(_extra(p) for p in confirmed)
-    allocated: list[MonthLine] = []
-    for line in lines:
-        take = min(pool, line.due)
-        pool -= take
-        allocated.append(MonthLine(line.month, line.due, take, line.dues, line.missing))
     latest = _profile_at(profiles, current)
     if pool > 0 and latest is not None:
         for ahead in range(1, rules.advance_months + 1):
@@ -294,28 +316,23 @@ def _ledger(member_id: int, facts: _Facts, current: date, rules: FeeRules) -> Le
                 table.check_in_force(month)
             except NotInForce:
                 break
-            line = _line(latest, region, reductions, month, rules, table)
-            if line.dues is None or line.due <= 0:
+            due, dues, _missing = months.of(latest, month)
+            if dues is None or due <= 0:
                 continue
-            take = min(pool, line.due)
+            take = min(pool, due)
             pool -= take
-            allocated.append(MonthLine(line.month, line.due, take, line.dues))
+            lines.append(MonthLine(month, due, take, dues))
             if pool <= 0:
                 break
     return Ledger(
         member_id=member_id,
         cell_id=cell_id,
         current=current,
-        lines=tuple(allocated),
+        lines=tuple(lines),
         extra=extra + max(0, pool),
-        claims=tuple(p for p in payments if p.status == CLAIMED),
+        claims=tuple(facts.claims.get(member_id, ())),
         profile=latest,
     )
-
-
-def _extra(payment: FeePayment) -> int:
-    """The voluntary part of a payment, as recorded in its note-free `extra` convention."""
-    return max(0, min(payment.extra, payment.amount))
 
 
 def ledgers(
@@ -353,17 +370,8 @@ def with_payment(
     facts = _load(session, [member_id])
     current = current_month(now, rules)
     before = _ledger(member_id, facts, current, rules)
-    cell_id, _ = facts.members[member_id]
-    trial = FeePayment(
-        member_id=member_id,
-        cell_id=cell_id,
-        amount=amount,
-        extra=extra,
-        method="trial",
-        status=CONFIRMED,
-        paid_on=now.date(),
-    )
-    facts.payments[member_id] = [*facts.payments.get(member_id, []), trial]
+    total, voluntary = facts.paid.get(member_id, (0, 0))
+    facts.paid[member_id] = (total + amount, voluntary + max(0, min(extra, amount)))
     return before, _ledger(member_id, facts, current, rules)
 
 
