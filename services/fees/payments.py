@@ -72,7 +72,7 @@ class PaymentPlan:
         return months_summary(self.covers)
 
 
-def months_summary(covers: Sequence[tuple[date, int]], dues: dict[date, int] | None = None) -> str:
+def months_summary(covers: Sequence[tuple[date, int]]) -> str:
     """ "11/2026, 12/2026" — the months a payment covers, oldest first."""
     return ", ".join(format_vn_month(month) for month, _ in covers) or fee_texts.NO_MONTHS
 
@@ -163,8 +163,13 @@ def plan_payment(
     )
 
 
-def _check_large(plan: PaymentPlan, ledger_due: int, confirm_large: bool, rules: FeeRules) -> None:
+def _check_large(plan: PaymentPlan, before: Ledger, confirm_large: bool, rules: FeeRules) -> None:
+    """Asks first when the amount is more than `overpay_factor` months' dues and more than
+    what is owed: paying off four months of arrears exactly is not a slip of the finger."""
+    ledger_due = monthly_due(before)
     if confirm_large or ledger_due <= 0 or plan.amount <= rules.overpay_factor * ledger_due:
+        return
+    if plan.amount <= before.owed_total:
         return
     raise NeedsConfirmation(
         fee_texts.CONFIRM_LARGE.format(
@@ -198,7 +203,7 @@ def record_cash(
         session, member, amount, voluntary=voluntary, ahead=ahead, now=now, rules=rules
     )
     before = ledgers(session, [member_id], now=now, rules=rules)[member_id]
-    _check_large(plan, monthly_due(before), confirm_large, rules)
+    _check_large(plan, before, confirm_large, rules)
     payment = FeePayment(
         key=key[:64] if key else None,
         member_id=member_id,

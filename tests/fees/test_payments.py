@@ -92,6 +92,16 @@ def test_cash_clears_the_oldest_month_first_then_ahead_and_never_twice(
         assert ahead.extra == 0 and settled.extra == 0
 
 
+def test_paying_many_months_of_arrears_exactly_is_not_asked_again(
+    demo: Database, clock: FakeClock
+) -> None:
+    now = clock()
+    with demo.session() as session:
+        owing = give_basis(session, "DV003", add_months(current_month(now), -4))
+        paid = payments.record_cash(session, actor(session, "DV001"), owing, 400_000, now=now)
+        assert paid.amount == 400_000 and ledger(session, owing, now=now).owed_total == 0
+
+
 def test_voluntary_extra_and_a_large_amount_asks_first(
     demo: Database, clock: FakeClock, owing: int
 ) -> None:
@@ -301,3 +311,28 @@ def test_parse_amount() -> None:
         assert payments.parse_amount(text) == value
     for bad in ("-5000", "mười nghìn", "", "12a"):
         assert payments.parse_amount(bad) is None
+
+
+def test_a_correction_changes_the_voluntary_part_first_and_never_a_closed_book(
+    demo: Database, clock: FakeClock, owing: int
+) -> None:
+    from models import FeeMonthClose
+
+    now = clock()
+    with demo.session() as session:
+        secretary = actor(session, "DV001")
+        paid = payments.record_cash(
+            session, secretary, owing, 1_000_000, now=now, voluntary=True, confirm_large=True
+        )
+        assert paid.id is not None and paid.extra == 760_000
+        payments.correct_amount(session, secretary, paid.id, 300_000, now=now)
+        state = ledger(session, owing, now=now)
+        assert state.owed_total == 0 and state.extra == 60_000  # the months stay paid
+        session.add(
+            FeeMonthClose(
+                cell_id=paid.cell_id, month=current_month(now), expected=0, collected=0, remit=0
+            )
+        )
+    with pytest.raises(UserError) as refused, demo.session() as session:
+        payments.correct_amount(session, actor(session, "DV001"), paid.id, 240_000, now=now)
+    assert "đã chốt" in refused.value.message
