@@ -19,7 +19,8 @@ run: $(STAMP)
 
 # Two workers (pytest-xdist): the machine has two cores. The second run moves the wall clock of
 # pytest and every process it starts about 400 days ahead, so a test that mixes a fixed fake date
-# with code reading the real clock fails today rather than on some later day.
+# with code reading the real clock fails today rather than on some later day (its database
+# tests on SQLite only: the first run covered PostgreSQL).
 PYTEST := $(VENV)/bin/pytest -n 2
 
 # Before the tests: style, the import table of the design (lint-imports) and the types (mypy,
