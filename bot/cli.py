@@ -259,6 +259,33 @@ def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) ->
         typer.echo(texts.CLI_IMPORT_EXTRA.format(label=label, count=count))
 
 
+faq_app = typer.Typer(no_args_is_help=True, help="Hỏi đáp")
+app.add_typer(faq_app, name="faq")
+
+
+@faq_app.command("import")
+def faq_import(file: Annotated[Path, typer.Argument(help=".csv or .toml file")]) -> None:
+    """Load a province's FAQ; re-import updates by id; nothing is written if any row is bad."""
+    from services.faq import texts as faq_texts
+    from services.faq.importing import ImportFailed, import_faq
+
+    settings = _settings()
+    if not file.is_file():
+        raise _fail(texts.CLI_FILE_NOT_FOUND.format(path=file))
+    db = open_database(settings)
+    try:
+        with db.session() as session:
+            report = import_faq(session, file, now=utcnow())
+    except ImportFailed as failure:
+        typer.echo(faq_texts.IMPORT_FAILED.format(count=len(failure.errors)), err=True)
+        for error in failure.errors:
+            typer.echo(error, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    typer.echo(report.summary())
+
+
 @app.command()
 def invite(
     member: Annotated[str | None, typer.Option("--member", help="Member code")] = None,

@@ -21,6 +21,7 @@ from handlers import (
     committee,
     common,
     directives,
+    faq,
     fees,
     fees_manage,
     meeting_member,
@@ -37,6 +38,7 @@ from handlers.registry import Registry
 from models import Database, utcnow
 from scheduler import deadlines as task_deadlines
 from scheduler import directives as directive_jobs
+from scheduler import faq as faq_jobs
 from scheduler import fees as fee_jobs
 from scheduler import meetings as meeting_jobs
 from scheduler import weekly as weekly_jobs
@@ -73,6 +75,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("stats", stats_handlers.register, weekly_jobs.jobs),
     Feature("fees", fees.register, fee_jobs.jobs, fee_offers.offers),
     Feature("fees_manage", fees_manage.register),
+    Feature("faq", faq.register, faq_jobs.jobs),
 )
 
 

@@ -35,6 +35,7 @@ from models.enums import (  # noqa: E402
     UnitKind,
     VoteExclusion,
 )
+from models.faq import FaqEntry, FaqQuestion, FaqReview  # noqa: E402
 from models.fees import (  # noqa: E402
     FeeCollector,
     FeeMonthClose,
@@ -85,6 +86,9 @@ __all__ = [
     "Directive",
     "DirectiveAudience",
     "DirectiveRecipient",
+    "FaqEntry",
+    "FaqQuestion",
+    "FaqReview",
     "FeeCollector",
     "FeeMonthClose",
     "FeePayment",
