@@ -24,6 +24,7 @@ from handlers import (
     faq,
     fees,
     fees_manage,
+    fees_units,
     meeting_member,
     meetings,
     member,
@@ -75,6 +76,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("stats", stats_handlers.register, weekly_jobs.jobs),
     Feature("fees", fees.register, fee_jobs.jobs, fee_offers.offers),
     Feature("fees_manage", fees_manage.register),
+    Feature("fees_units", fees_units.register),
     Feature("faq", faq.register, faq_jobs.jobs),
 )
 

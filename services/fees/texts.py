@@ -488,3 +488,44 @@ FIGURE_DUES: Final = "Đảng phí tháng này đã thu"
 FIGURE_CLOSED: Final = "Chi bộ đã chốt sổ đảng phí tháng trước"
 ARREARS_HEAD: Final = "🔔 Đảng phí chưa nộp (chỉ bí thư và người thu đảng phí thấy tin này):"
 CLAIM_DECIDED_LABEL: Final = "Đã xử lý"
+
+# --- a unit above the cells: its account and region (handlers/fees_units.py) ------------------
+CMD_UNITS: Final = "Tài khoản nhận đảng phí, vùng lương của đơn vị (cấp ủy)"
+UN_NONE: Final = (
+    "Đồng chí không là cấp ủy viên của đơn vị nào trên chi bộ, nên không có đơn vị để đặt "
+    "tài khoản nhận đảng phí. Tài khoản của chi bộ do bí thư đặt trong /dangphi_quanly."
+)
+UN_CHOOSE_UNIT: Final = "Đồng chí đặt tài khoản nhận đảng phí và vùng lương cho đơn vị nào?"
+UN_PAGE_TITLE: Final = "🏦 Đảng phí – {unit}"
+UN_PAYEE_HEAD: Final = "Tài khoản nhận đảng phí:"
+UN_PAYEE_NONE: Final = "Tài khoản nhận đảng phí: chưa có."
+UN_PAYEE_INHERITED: Final = "Tài khoản do {unit} (cấp trên) đặt, đơn vị dùng chung."
+UN_REGION: Final = "Vùng lương tối thiểu: vùng {region}."
+UN_REGION_INHERITED: Final = "Vùng lương tối thiểu: vùng {region}, theo {unit} (cấp trên)."
+UN_REGION_NONE: Final = "Vùng lương tối thiểu: chưa đặt."
+UN_CELLS: Final = "Chi bộ trực thuộc: {total}."
+UN_CELLS_NONE: Final = "Đơn vị chưa có chi bộ trực thuộc."
+UN_CELLS_PAYEE: Final = "• Nộp vào tài khoản này: {count} chi bộ."
+UN_CELLS_NO_PAYEE: Final = "• Chưa có tài khoản nhận đảng phí: {count} chi bộ."
+UN_CELLS_REGION: Final = "• Theo vùng lương này: {count} chi bộ."
+UN_CELLS_NO_REGION: Final = "• Chưa có vùng lương: {count} chi bộ."
+UN_REGION_BTN: Final = "🗺 Vùng lương"
+UN_OTHER_UNIT: Final = "◂ Chọn đơn vị khác"
+UN_BACK_PAGE: Final = "◂ Về trang đơn vị"
+UN_PAYEE_OF_UNIT: Final = (
+    "Đây là tài khoản của {unit}; các chi bộ trực thuộc chưa có tài khoản riêng nộp vào đây."
+)
+UN_ASK_CLEAR: Final = (
+    "Bỏ tài khoản của {unit}? Sau đó các chi bộ trực thuộc chưa có tài khoản riêng chuyển "
+    "vào tài khoản của cấp trên (nếu có), hoặc nộp tiền mặt."
+)
+UN_PAYEE_CLEARED: Final = "✅ Đã bỏ tài khoản nhận đảng phí của {unit}."
+UN_ASK_REGION: Final = (
+    "Vùng lương tối thiểu của {unit} (các chi bộ trực thuộc chưa đặt vùng riêng theo vùng này):"
+)
+UN_REGION_OPTION: Final = "Vùng {region}"
+UN_REGION_CURRENT: Final = "Vùng {region} (đang đặt)"
+UN_REGION_CLEAR: Final = "🗑 Bỏ vùng đã đặt"
+UN_REGION_SAVED: Final = "✅ Đã đặt vùng lương {region} cho {unit}."
+UN_REGION_CLEARED: Final = "✅ Đã bỏ vùng lương của {unit}."
+UN_FINISHED: Final = "Đã xong. Khi cần, đồng chí gõ /dangphi_donvi."
