@@ -286,6 +286,26 @@ def faq_import(file: Annotated[Path, typer.Argument(help=".csv or .toml file")])
     typer.echo(report.summary())
 
 
+search_app = typer.Typer(no_args_is_help=True, help="Tìm kiếm")
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from every feature's offers (after a deploy or by hand)."""
+    from bot.features import offers
+    from services.offers import SEARCHABLE
+    from services.search.index import rebuild
+
+    db = open_database(_settings())
+    try:
+        with db.session() as session:
+            count = rebuild(session, offers().of(SEARCHABLE), utcnow())
+    finally:
+        db.dispose()
+    typer.echo(texts.CLI_SEARCH_REINDEXED.format(count=count))
+
+
 @app.command()
 def invite(
     member: Annotated[str | None, typer.Option("--member", help="Member code")] = None,

@@ -29,6 +29,7 @@ from handlers import (
     meetings,
     member,
     results,
+    search,
     secretary,
 )
 from handlers import build_core as core_with
@@ -47,6 +48,7 @@ from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
+from services.directives import offers as directive_offers
 from services.fees import offers as fee_offers
 from services.meetings import offers as meeting_offers
 from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, Offers
@@ -69,7 +71,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("meetings_member", meeting_member.register),
     Feature("member", member.register),
     Feature("secretary", secretary.register),
-    Feature("directives", directives.register, directive_jobs.jobs),
+    Feature("directives", directives.register, directive_jobs.jobs, directive_offers.offers),
     Feature("meetings", meetings.register, meeting_jobs.jobs, meeting_offers.offers),
     Feature("results", results.register, task_deadlines.jobs),
     Feature("committee", committee.register),
@@ -78,6 +80,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("fees_manage", fees_manage.register),
     Feature("fees_units", fees_units.register),
     Feature("faq", faq.register, faq_jobs.jobs),
+    # Last: its text route (plain words as a search) comes after the check-in code's.
+    Feature("search", search.register),
 )
 
 

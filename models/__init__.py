@@ -62,6 +62,7 @@ from models.meetings import (  # noqa: E402
 from models.org import Member, RoleAssignment, Unit  # noqa: E402
 from models.public_files import PublicFile  # noqa: E402
 from models.schedule import ScheduledRun  # noqa: E402
+from models.search import SearchEntry, SearchReader, SearchState  # noqa: E402
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
 metadata = SQLModel.metadata
@@ -115,6 +116,9 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "ScheduledRun",
+    "SearchEntry",
+    "SearchReader",
+    "SearchState",
     "StatusSource",
     "Task",
     "TaskStatus",

@@ -160,3 +160,48 @@ class ImportColumns:
 # Offered by features that keep something per member the province already has in its lists;
 # read by the importer (`services.importer.import_file(columns=...)`).
 IMPORT_COLUMNS: Point[ImportColumns] = Point("import_columns")
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchItem:
+    """One thing a member may find with `/timkiem`, as the offering feature describes it.
+
+    Who may read it is said by the feature, which knows its audience: members of `cell_ids`,
+    members of any cell under `unit_ids`, and `member_ids` themselves (the recipients of a
+    directive who have since moved cell). Committees (OVERSEE over a unit) read everything
+    addressed at, under or above their units; admins everything. `at` (aware UTC) orders
+    equally relevant items and is the date shown; `opens` is a command ("/nghiquyet") or a
+    declared `ButtonPayload` that opens the item, offered beside the hit.
+    """
+
+    kind: str
+    ref_id: int
+    title: str
+    body: str
+    at: datetime
+    cell_ids: tuple[int, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    member_ids: tuple[int, ...] = ()
+    opens: str | None = None
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """A kind of item a feature offers the search: `kind` is its key in the index ("directive"),
+    `label` the Vietnamese name shown with a hit ("Chỉ đạo"), and `items(session, since)` the
+    items created or changed after `since` (None: all of them). Returning an item twice is
+    harmless (the index replaces it), so a feature without an exact "changed" column may
+    return everything recent; it must never miss a change after `since`."""
+
+    kind: str
+    label: str
+    items: Callable[[Session, datetime | None], Iterable[SearchItem]]
+
+
+# Offered by every feature with something to look up (directives, resolutions, meeting agendas,
+# tasks; later the library, bulletins and the FAQ); read by the search (`/timkiem`), which keeps
+# its own index from them.
+SEARCHABLE: Point[Searchable] = Point("searchable")

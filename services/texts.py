@@ -113,6 +113,7 @@ CLI_IMPORT_DONE: Final = (
     "{unchanged} không đổi, {roles} thay đổi chức vụ."
 )
 CLI_IMPORT_EXTRA: Final = "{label}: {count} đảng viên được cập nhật."
+CLI_SEARCH_REINDEXED: Final = "Đã lập chỉ mục tìm kiếm: {count} mục."
 CLI_FILE_NOT_FOUND: Final = "Không tìm thấy tệp {path}."
 CLI_CHAT_INTRO: Final = (
     "Trò chuyện thử với tư cách {name} ({code}). Gõ /help hoặc menu để xem các chức năng; "

@@ -45,9 +45,14 @@ def test_an_open_step_takes_the_words_as_its_answer(chat_as) -> None:
     assert secretary.text != said(secretary, "/chibo") or asked.replies == []
 
 
-def test_text_that_names_no_command_is_still_not_understood(chat_as) -> None:
+def test_text_that_names_no_command_is_searched_and_short_text_not_understood(chat_as) -> None:
+    """Since the search (issue 15), plain words that are no command are looked up: with
+    nothing found the member is told so, with /help; one or two words stay "not understood"."""
+    from services.search import texts as search_texts
+
     member = chat_as("DV003")
-    assert said(member, "xin chào các đồng chí") == texts.UNKNOWN_INPUT
+    assert said(member, "xin chào các đồng chí").startswith(search_texts.SEARCH_NONE.split("«")[0])
+    assert said(member, "xin chào") == texts.UNKNOWN_INPUT
 
 
 def test_a_mistyped_command_suggests_the_nearest_one_you_may_use(chat_as) -> None:
