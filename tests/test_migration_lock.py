@@ -25,6 +25,7 @@ import migrations
 import models
 from tests.conftest import PG_ADMIN_URL
 from tests.support import fresh_pg_database
+from tests.test_migrations import not_raw_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = 3
@@ -83,7 +84,8 @@ def _assert_at_head(url: str) -> None:
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_name": not_raw_sql}
+            context = MigrationContext.configure(conn, opts=opts)
             assert context.get_current_heads() == (head,)
             assert compare_metadata(context, models.metadata) == []
     finally:

@@ -18,14 +18,14 @@ from tests.conftest import PG_ADMIN_URL
 RAW_SQL_NAMES = ("search_fts", "search_vector", "ix_search_items_fts")
 
 
-def _not_raw_sql(name: str | None, _type: str, _parents: object) -> bool:
+def not_raw_sql(name: str | None, _type: str, _parents: object) -> bool:
     return not (name or "").startswith(RAW_SQL_NAMES)
 
 
 def _assert_matches_models(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        opts = {"compare_type": True, "include_name": _not_raw_sql}
+        opts = {"compare_type": True, "include_name": not_raw_sql}
         context = MigrationContext.configure(conn, opts=opts)
         diff = compare_metadata(context, models.metadata)
     engine.dispose()
