@@ -109,12 +109,24 @@ class TextRoute:
     run: Callable[[Ctx, str], None]
 
 
+# A class's source does not change while the process runs: parse it once, however many
+# registries are built (every test builds one).
+_PARSED: dict[str, ast.Module] = {}
+
+
+def _parsed(klass: type) -> ast.Module:
+    key = f"{klass.__module__}.{klass.__qualname__}"
+    if key not in _PARSED:
+        _PARSED[key] = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+    return _PARSED[key]
+
+
 def _calls(flow_class: type[Flow], method: str) -> Iterator[ast.Call]:
     """Every `<x>.method(…)` call in the source of a flow class and its bases in this package."""
     for klass in flow_class.__mro__:
         if klass is Flow or not issubclass(klass, Flow):
             continue
-        for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(klass)))):
+        for node in ast.walk(_parsed(klass)):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -127,7 +139,7 @@ def _literal(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def asked_steps(flow_class: type[Flow]) -> set[str]:
+def asked_steps(flow_class: type[Flow]) -> frozenset[str]:
     """The steps a flow's code puts users at: the literal step of every `ctx.ask(self.name,
     "step", …)` and every `typed_step="…"`, read from its source (and its bases' in this
     package), so a misspelt step is found when the flow is registered, at start-up."""
@@ -143,10 +155,10 @@ def asked_steps(flow_class: type[Flow]) -> set[str]:
         for keyword in call.keywords:
             if keyword.arg == "typed_step" and (typed := _literal(keyword.value)) is not None:
                 steps.add(typed)
-    return steps
+    return frozenset(steps)
 
 
-def handed_to(flow_class: type[Flow]) -> set[str]:
+def handed_to(flow_class: type[Flow]) -> frozenset[str]:
     """The flows a flow's code hands the user to (`ctx.hand_off(NAME, …)`), by literal name or a
     module-level constant, so `Registry.check` can find a missing one at start-up."""
     names: set[str] = set()
@@ -161,7 +173,7 @@ def handed_to(flow_class: type[Flow]) -> set[str]:
             name = value if isinstance(value, str) else None
         if name is not None:
             names.add(name)
-    return names
+    return frozenset(names)
 
 
 class Registry:

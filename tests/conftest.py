@@ -75,10 +75,19 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+# Children first, so no foreign key is ever violated; then every id sequence back to 1, as
+# TRUNCATE … RESTART IDENTITY would. DELETE on tables of a few rows takes ~15 ms where TRUNCATE
+# of forty tables took 200–600 ms (it rewrites every table's files), for each PostgreSQL test.
+_EMPTY_ALL = "; ".join(
+    f'DELETE FROM "{table.name}"' for table in reversed(models.metadata.sorted_tables)
+)
+_RESTART_IDS = "SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"
+
+
 def _truncate_all(db: Database) -> None:
-    names = ", ".join(f'"{t.name}"' for t in models.metadata.sorted_tables)
     with db.engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(_EMPTY_ALL)
+        conn.exec_driver_sql(_RESTART_IDS)
 
 
 @pytest.fixture(params=DIALECTS)
