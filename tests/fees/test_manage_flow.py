@@ -14,9 +14,6 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
-from bot import features
-from bot.features import FEATURES, Feature
-from handlers import fees, fees_manage
 from models import (
     AuditLog,
     Database,
@@ -36,37 +33,17 @@ from services.fees import payments
 from services.fees import texts as fee_texts
 from services.fees.dues import add_months
 from services.fees.ledger import current_month, ledger
-from services.identities import find_member, local_identity
+from services.identities import find_member
 from services.vndate import format_vn_month
 from tests.support import ChatDriver, FakeClock, state_of
 
 Chat = Callable[[str], ChatDriver]
 
 
-def fee_features() -> tuple[Feature, ...]:
-    """The app's wiring list with the fees' conversations, whether or not it has them yet."""
-    listed = {c.name for c in features.registry().commands()}
-    extra = []
-    if "dangphi" not in listed:
-        extra.append(Feature("fees_member_test", fees.register))
-    if "dangphi_quanly" not in listed:
-        extra.append(Feature("fees_manage_test", fees_manage.register))
-    return (*FEATURES, *extra)
-
-
 @pytest.fixture
-def chat(demo: Database, clock: FakeClock) -> Chat:
-    """`chat("DV001")`: a linked terminal chat of that member, on a core with the fees."""
-    core = features.build_core(demo, clock=clock, features=fee_features())
-
-    def make(code: str) -> ChatDriver:
-        with demo.session() as session:
-            member = find_member(session, code)
-            assert member is not None, code
-            user = local_identity(session, member, now=clock()).external_id
-        return ChatDriver(core, user_id=user, channel="terminal")
-
-    return make
+def chat(chat_as: Chat) -> Chat:
+    """`chat("DV001")`: a linked terminal chat of that member (the app's core: fees are wired)."""
+    return chat_as
 
 
 def member_id(db: Database, code: str) -> int:

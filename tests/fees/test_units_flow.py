@@ -12,9 +12,6 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import col, select
 
-from bot import features
-from bot.features import FEATURES, Feature
-from handlers import fees, fees_manage, fees_units
 from models import AuditLog, ConversationState, Database, FeeProfile, FeeUnitSettings, Unit
 from services import texts
 from services.auth import load_actor
@@ -23,39 +20,17 @@ from services.fees import texts as fee_texts
 from services.fees.dues import Region
 from services.fees.ledger import cell_regions, current_month
 from services.fees.setup import payee_for, set_payee
-from services.identities import find_member, local_identity
+from services.identities import find_member
 from services.orgwrite import grant_admin, set_committee_units
 from tests.support import ChatDriver, FakeClock, state_of
 
 Chat = Callable[[str], ChatDriver]
 
 
-def unit_features() -> tuple[Feature, ...]:
-    """The app's wiring list with the fees' conversations, whether or not it has them yet."""
-    listed = {c.name for c in features.registry().commands()}
-    extra = []
-    if "dangphi" not in listed:
-        extra.append(Feature("fees_member_test", fees.register))
-    if "dangphi_quanly" not in listed:
-        extra.append(Feature("fees_manage_test", fees_manage.register))
-    if "dangphi_donvi" not in listed:
-        extra.append(Feature("fees_units", fees_units.register))
-    return (*FEATURES, *extra)
-
-
 @pytest.fixture
-def chat(demo: Database, clock: FakeClock) -> Chat:
-    """`chat("DV016")`: a linked terminal chat of that member, on a core with the fees."""
-    core = features.build_core(demo, clock=clock, features=unit_features())
-
-    def make(code: str) -> ChatDriver:
-        with demo.session() as session:
-            member = find_member(session, code)
-            assert member is not None, code
-            user = local_identity(session, member, now=clock()).external_id
-        return ChatDriver(core, user_id=user, channel="terminal")
-
-    return make
+def chat(chat_as: Chat) -> Chat:
+    """`chat("DV001")`: a linked terminal chat of that member (the app's core: fees are wired)."""
+    return chat_as
 
 
 def unit_id(db: Database, name: str) -> int:

@@ -8,11 +8,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.features import FEATURES, Feature
-from handlers import search as search_handlers
 from models import Database, Member, Unit
 from services.auth import Actor, load_actor
 from services.demo import CELL_OFFICE, CELL_SCHOOLS
-from services.directives import offers as directive_offers
 from services.directives.rules import send_directive
 from services.identities import find_member
 from services.offers import SEARCHABLE, Searchable
@@ -21,13 +19,8 @@ from tests.test_wiring import chat_in
 
 
 def search_features(*extra: Feature) -> tuple[Feature, ...]:
-    """The wiring list with the search: as the app will list it once wired (the lead adds the
-    line), or, until then, with an entry offering the directives."""
-    names = {f.name for f in FEATURES}
-    if "search" in names:
-        return (*FEATURES, *extra)
-    entry = Feature("search", search_handlers.register, offers=directive_offers.offers)
-    return (*FEATURES, entry, *extra)
+    """The app's wiring list (the search is in it), with any test-only features after it."""
+    return (*FEATURES, *extra)
 
 
 def sources(*extra: Feature) -> tuple[Searchable, ...]:
