@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from services.faq.catalog import Catalog, Entry, best, shipped, shipped_topics, words
 from services.faq.rules import DEFAULT_FAQ_RULES
 
@@ -61,15 +59,17 @@ def test_stop_words_and_single_letters_do_not_count() -> None:
     assert words("Chi bộ dự bị, bí thư") == ["chi", "bo", "du", "bi", "bi", "thu"]
 
 
-def test_a_few_hundred_entries_match_fast() -> None:
+def test_a_few_hundred_entries_rank_the_same_as_the_shipped_ones() -> None:
+    """Eight copies of every entry: the best answers are copies of the shipped best, in the same
+    order. (How fast matching is, is measured in bench/bench_faq.py, not asserted here.)"""
     base = list(shipped())
     many = [
         Entry(f"{e.key}-{i}", e.topic, e.question, e.answer, e.source)
         for i in range(8)
         for e in base
     ]
-    catalog = Catalog(many)
-    started = time.perf_counter()
-    for _ in range(20):
-        catalog.best("chuyển sinh hoạt đảng tạm thời khi đi học")
-    assert (time.perf_counter() - started) / 20 < 0.05
+    question = "chuyển sinh hoạt đảng tạm thời khi đi học"
+    best_shipped = Catalog(base).best(question, n=1)
+    assert best_shipped
+    found = Catalog(many).best(question, n=8)
+    assert {hit.entry.key.rsplit("-", 1)[0] for hit in found} == {best_shipped[0].entry.key}
