@@ -309,3 +309,30 @@ def test_a_fee_code_png_decodes_at_a_small_scale_too() -> None:
 def test_render_png_refuses_a_bad_scale() -> None:
     with pytest.raises(ValueError):
         render_png("x", scale=0)
+
+
+def test_the_transfer_details_never_fail_for_a_long_code_or_a_large_member_id() -> None:
+    """The member's code when it fits, the short reference when it does not, and beyond the
+    references' range (a national database) the month alone, never an error on /dangphi."""
+    from services.fees import vietqr
+    from services.fees.views import transfer_details
+
+    def note(code: str, member_id: int) -> str:
+        details = transfer_details(
+            bank_bin="970415",
+            bank_name="VietinBank",
+            account="0011001932418",
+            holder="DANG UY SO Y TE",
+            personal=False,
+            amount=80_000,
+            member_id=member_id,
+            member_code=code,
+            year=2026,
+            month=12,
+        )
+        assert vietqr.fields(details.payload)["54"] == "80000"
+        return details.text.rsplit("Nội dung: ", 1)[1]
+
+    assert note("DV0003", 5) == "DANG PHI DV0003 T12 2026"
+    assert note("CB-TINH-2026-000123", 77) == f"DANG PHI {vietqr.payment_reference(77)} T12 2026"
+    assert note("CB-TINH-2026-000123", 5_000_000) == "DANG PHI T12 2026"
