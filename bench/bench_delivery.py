@@ -21,7 +21,8 @@ in flight at each kill, and `sotay run` broadcasting to every member while membe
 it (a `/toi` every `--ask-every` seconds on average, random members, some in bursts).
 
 Run: `.venv/bin/python -m bench.bench_delivery [--members 7500] [--kill-members 2000]
-[--kills 10] [--chat-members 1500] [--skip free,sqlite,shared,paid,kill,chat] [--code DIR]`.
+[--kills 10] [--kill-within S] [--chat-members 1500]
+[--skip free,sqlite,shared,paid,kill,chat] [--code DIR]`.
 The full run takes about 15 minutes (7,500 at 30/s is 250 s per database); PostgreSQL at
 SOTAY_BENCH_PG_URL (default: the local server). `--code` runs the bot from another checkout
 (an older version, to compare), the fake server and the figures from this one.
@@ -57,6 +58,7 @@ import migrations
 from models import ChatIdentity, Database, Delivery, Member, MemberStatus, Unit
 from services import outbox
 from services.demo import seed_demo
+from services.directives.rules import ACK
 from tests.fake_telegram import TOKEN, FakeTelegram, Fault
 
 PG_ADMIN_URL = os.environ.get(
@@ -223,7 +225,7 @@ def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
             kind="directive",
             ref_id=None,
             member_ids=list(ids.values()),
-            payload=outbox.message(TEXT, options=[("dir_ack:1", "Đã nhận")]),
+            payload=outbox.message(TEXT, options=[(ACK(1), "Đã nhận")]),
             dedupe_key="bench:directive",
             now=now,
         )
@@ -346,7 +348,12 @@ def leased_to_dead(db: Database, accepted: set[int]) -> set[int]:
         return {row_id for row_id, chat in rows if int(chat) in accepted}
 
 
-def kill_test(url: str, members: int, kills: int, *, log: Path, seed: int) -> Result:
+def kill_test(
+    url: str, members: int, kills: int, *, log: Path, seed: int, within: float | None = None
+) -> Result:
+    """`kills` kill -9 of the worker at random moments (in the first `within` seconds when
+    given, else over the broadcast), each followed at once by a new worker. The dead worker's
+    rows come back when its heartbeat is late (a few seconds), not after the lease."""
     rng = random.Random(seed)
     with EnforcingTelegram() as fake:
         # A killed worker leaves requests half-written; the server's complaint is expected.
@@ -354,10 +361,11 @@ def kill_test(url: str, members: int, kills: int, *, log: Path, seed: int) -> Re
         chats = prepare(url, fake, members)
         db = Database(url)
         expected = members / (FREE_LIMIT * 0.97)
-        moments = sorted(rng.uniform(2.0, expected * 0.9) for _ in range(kills))
+        end = expected * 0.9 if within is None else within
+        moments = sorted(rng.uniform(2.0, end) for _ in range(kills))
         worker = start_worker(url, fake, paid=False, log=log)
         started = time.monotonic()
-        in_flight: set[int] = set()  # a row leased to a dead worker stays so for a lease
+        in_flight: set[int] = set()  # rows leased to a dead worker at the moment it died
         try:
             for moment in moments:
                 time.sleep(max(0.0, started + moment - time.monotonic()))
@@ -454,6 +462,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=7500)
     parser.add_argument("--kill-members", type=int, default=2000)
     parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--kill-within", type=float, default=None, help="seconds; default: all")
     parser.add_argument("--paid-workers", type=int, default=2)
     parser.add_argument("--chat-members", type=int, default=1500)
     parser.add_argument("--ask-every", type=float, default=0.3, help="seconds between questions")
@@ -495,7 +504,16 @@ def main() -> None:
                 report(broadcast(name, url, args.members, workers=workers, paid=True, log=log))
     if "kill" not in skip:
         with postgres() as url:
-            report(kill_test(url, args.kill_members, args.kills, log=log, seed=args.seed))
+            report(
+                kill_test(
+                    url,
+                    args.kill_members,
+                    args.kills,
+                    log=log,
+                    seed=args.seed,
+                    within=args.kill_within,
+                )
+            )
     if "chat" not in skip:
         with postgres() as url:
             report(

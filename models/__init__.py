@@ -14,7 +14,7 @@ SQLModel.metadata.naming_convention = {
 from models.audit import AuditLog  # noqa: E402
 from models.conversation import ConversationState  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.delivery_state import DeliveryPart, DeliveryRate  # noqa: E402
+from models.delivery_state import DeliveryPart, DeliveryRate, DeliveryWorkerBeat  # noqa: E402
 from models.directives import Delivery, Directive, DirectiveRecipient  # noqa: E402
 from models.enums import (  # noqa: E402
     AttendanceAnswer,
@@ -84,6 +84,7 @@ __all__ = [
     "DeliveryPart",
     "DeliveryRate",
     "DeliveryStatus",
+    "DeliveryWorkerBeat",
     "Directive",
     "DirectiveAudience",
     "DirectiveRecipient",

@@ -11,6 +11,10 @@ processes must agree on them through the database (DESIGN.md, "Scaling past one 
 * `DeliveryPart`: the platform ids of the messages one delivery became when it was split (a
   long text, or a text and a file). A retry after a partial failure starts at the first part
   the platform did not accept, so an accepted part is never sent again.
+* `DeliveryWorkerBeat`: one row per running worker, its heartbeat. A worker whose beat is
+  older than a few seconds is gone (killed, crashed, its machine lost): any live worker ends
+  the leases of the rows it held, so they are sent again within seconds instead of waiting out
+  the lease (`bot.delivery.heartbeat`).
 """
 
 from __future__ import annotations
@@ -55,6 +59,21 @@ class DeliveryPart(SQLModel, table=True):
     part: int
     platform_message_id: str = Field(sa_type=sa.String(64))
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DeliveryWorkerBeat(SQLModel, table=True):
+    """A running delivery worker's heartbeat (`worker_id` is the outbox's `lease_owner`).
+
+    Written every second or so by the worker; removed when it stops cleanly. `seen_at` comes
+    from the worker's clock, like the leases: machines sharing a database keep their clocks
+    within a second (NTP)."""
+
+    __tablename__ = "delivery_workers"
+
+    worker_id: str = Field(sa_type=sa.String(64), primary_key=True)
+    channel: str = Field(sa_type=sa.String(16))
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seen_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
 # The delivery engine's claim reads the outbox two ways, each a plain index range scan so the

@@ -42,7 +42,8 @@ Faults, as the outbox sees them (see `claims.Verdict`):
 
 Stopping (the stop event) sends nothing new: rows still waiting for their slot go back to
 pending at once, sends in flight finish and are recorded. A crash or kill -9 leaves rows in
-`sending`; when their lease expires any worker claims them again (docs/delivery.md).
+`sending`; any worker claims them again when their lease expires or, sooner, when the dead
+worker's heartbeat is a few seconds old (`heartbeat`; docs/delivery.md).
 
 Time comes from `clock` and waiting from `sleep`, both injectable, so tests run in virtual time.
 """
@@ -73,6 +74,7 @@ from bot.delivery.claims import (
     Verdict,
 )
 from bot.delivery.files import PreparedReply, prepare_reply
+from bot.delivery.heartbeat import Heartbeat, beat, leave
 from bot.delivery.transports import TokenRejected, Transport
 from bot.stopping import first_of
 from models import Database, utcnow
@@ -99,6 +101,7 @@ class WorkerStats:
     late: int = 0
     lease_lost: int = 0
     lease_renewed: int = 0
+    freed_from_dead: int = 0  # rows of workers that stopped beating, made due again
     chat_limited: int = 0  # 429s meant for one chat (counted in rate_limited too)
     options_offered: int = 0
     db_errors: int = 0
@@ -161,6 +164,7 @@ class DeliveryWorker:
         rng: random.Random | None = None,
         worker_id: str | None = None,
         account: TokenAccount | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -209,6 +213,10 @@ class DeliveryWorker:
         self._waiting: list[Recorded] = []
         self._record_lock = asyncio.Lock()
         self._leases: dict[int, datetime] = {}  # rows held, and when their lease ends
+        # None: no heartbeat (a dead worker's rows then wait for their leases). The assembly
+        # (`service.build_worker`) beats; tests in virtual time do not, since a periodic sleeper
+        # would let virtual time run on while the worker waits for the database.
+        self.heartbeat = heartbeat
 
     # -- entry points ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -228,6 +236,7 @@ class DeliveryWorker:
         # Shared or not, the claims tell: a claim sees whether another worker claimed lately.
         self._shared_until = None
         relay = asyncio.create_task(self._relay(stop))
+        beating = asyncio.create_task(self._beat()) if self.heartbeat else None
         log.info(
             "delivery worker %s for %s: %.1f messages/s per token",
             self.worker_id,
@@ -259,11 +268,41 @@ class DeliveryWorker:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
             await self._flush()
             relay.cancel()
+            if beating is not None:
+                beating.cancel()
+                await asyncio.gather(beating, return_exceptions=True)
+                await self._leave()
             log.info(
                 "delivery worker %s for %s stopped: %s", self.worker_id, self.channel, self.stats
             )
         if self._fatal is not None:
             raise self._fatal
+
+    async def _beat(self) -> None:
+        """Beat until the worker stops, and free the rows of workers that stopped beating.
+        A beat that fails is logged and tried again at the next; the sends go on."""
+        assert self.heartbeat is not None
+        every = self.heartbeat.every.total_seconds()
+        while not self._halt.is_set():
+            try:
+                freed = await self._in_thread(
+                    beat,
+                    self.db,
+                    self.worker_id,
+                    self.channel,
+                    self.clock(),
+                    self.heartbeat,
+                )
+                self.stats.freed_from_dead += freed
+            except Exception as error:
+                log.warning("%s heartbeat failed: %s", self.channel, type(error).__name__)
+            await self._pause(every)
+
+    async def _leave(self) -> None:
+        try:
+            await self._in_thread(leave, self.db, self.worker_id, self.channel, self.clock())
+        except Exception as error:  # the rows then wait for their leases, as before
+            log.warning("%s: heartbeat row not removed: %s", self.channel, type(error).__name__)
 
     async def _relay(self, stop: asyncio.Event) -> None:
         await stop.wait()

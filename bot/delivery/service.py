@@ -26,6 +26,7 @@ from bot.delivery.account import (
 from bot.delivery.chats import ChatStore
 from bot.delivery.claims import Pace
 from bot.delivery.engine import DeliveryWorker
+from bot.delivery.heartbeat import DEFAULT_HEARTBEAT
 from bot.delivery.transports import (
     Transport,
     remote_url_only,
@@ -148,6 +149,7 @@ def build_worker(
         concurrency=options.concurrency,
         poll_interval=options.poll_interval,
         account=account_for(db, channel, token_of(settings, channel)),
+        heartbeat=DEFAULT_HEARTBEAT,
     )
 
 
