@@ -75,6 +75,14 @@ FROM_CODE = (
     "sys.meta_path[:] = [f for f in sys.meta_path if '__editable__' not in type(f).__module__]; "
     "runpy.run_module('bot', run_name='__main__', alter_sys=True)"
 )
+# `--profile DIR`: each worker runs under cProfile and writes DIR/worker-<pid>.prof when it
+# stops (SIGTERM ends it cleanly); read with `python -m pstats`.
+PROFILED = (
+    "import cProfile, os, runpy, sys; "
+    "cProfile.run(\"runpy.run_module('bot', run_name='__main__', alter_sys=True)\", "
+    "os.path.join({dir!r}, f'worker-{{os.getpid()}}.prof'))"
+)
+PROFILE_DIR: Path | None = None
 CHAT_BASE = 930_000_000
 FREE_LIMIT = 30
 POLL = 2.0  # seconds between looks at the outbox (the bench's own load stays small)
@@ -135,22 +143,25 @@ class Result:
     in_flight_at_kills: int | None = None
     refused_chat: int = 0
     replies: str = ""  # chat scenario: answered/asked, latency p50/p99/max
+    cpu_ms: float | None = None  # the workers' CPU per accepted message, while sending
 
     def row(self) -> str:
         share = f"{100 * self.rate / self.limit:5.1f} %"
         bound = "" if self.in_flight_at_kills is None else f"{self.in_flight_at_kills:>9}"
         refused = f"{self.refused}/{self.refused_chat}"
+        cpu = "" if self.cpu_ms is None else f"{self.cpu_ms:.2f}"
         return (
             f"| {self.name:<38} | {self.members:>6} | {self.limit:>5.0f} | {self.seconds:>7.1f} "
             f"| {self.rate:>7.1f} | {share} | {self.max_second:>5} | {refused:>9} "
-            f"| {self.lost:>4} | {self.duplicated:>4} | {bound:>9} | {self.replies} |"
+            f"| {self.lost:>4} | {self.duplicated:>4} | {bound:>9} | {cpu:>6} | {self.replies} |"
         )
 
 
 HEADER = (
     "| scenario                               | members | limit | seconds |  msg/s  | of limit"
-    " | max/s | 429s token/chat | lost | dup. | in flight | replies: answered, p50/p99/max |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    " | max/s | 429s token/chat | lost | dup. | in flight | CPU ms/msg"
+    " | replies: answered, p50/p99/max |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 )
 
 
@@ -256,6 +267,8 @@ def start_worker(
     handle = log.open("ab")
     arguments = ["worker", "--channel", "telegram"] if command == "worker" else [command]
     launch = ["-m", "bot"] if CODE == ROOT else ["-c", FROM_CODE]
+    if PROFILE_DIR is not None and command == "worker":
+        launch = ["-c", PROFILED.format(dir=str(PROFILE_DIR))]
     return subprocess.Popen(
         [sys.executable, *launch, *arguments],
         cwd=CODE,
@@ -263,6 +276,47 @@ def start_worker(
         stdout=handle,
         stderr=handle,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a live process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Samples the workers' CPU time and the messages sent, from the first message on, so
+    start-up (imports, migrations, the token check) is left out: CPU ms per message sent."""
+
+    def __init__(self, processes: list[subprocess.Popen[bytes]], sent: Any) -> None:
+        self.processes = processes
+        self.sent = sent
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> CpuMeter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            try:
+                cpu = sum(cpu_seconds(p.pid) for p in self.processes)
+            except (OSError, IndexError):  # a process gone (killed): stop sampling
+                return
+            self.samples.append((cpu, self.sent()))
+
+    def ms_per_message(self) -> float | None:
+        started = [(cpu, n) for cpu, n in self.samples if n > 0]
+        if len(started) < 2 or started[-1][1] == started[0][1]:
+            return None
+        (cpu0, n0), (cpu1, n1) = started[0], started[-1]
+        return 1000 * (cpu1 - cpu0) / (n1 - n0)
 
 
 def unfinished(db: Database) -> int:
@@ -329,12 +383,14 @@ def broadcast(
         db = Database(url)
         processes = [start_worker(url, fake, paid=paid, log=log) for _ in range(workers)]
         limit = PAID_LIMIT if paid else FREE_LIMIT
+        meter = CpuMeter(processes, lambda: len(fake.calls_to("sendMessage")))
         try:
-            wait_done(db, timeout=members / limit * 3 + 120)
+            with meter:
+                wait_done(db, timeout=members / limit * 3 + 120)
         finally:
             stop(processes)
             db.dispose()
-        return measure(name, fake, chats, limit)
+        return measure(name, fake, chats, limit, cpu_ms=meter.ms_per_message())
 
 
 def leased_to_dead(db: Database, accepted: set[int]) -> set[int]:
@@ -469,9 +525,13 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout the bot runs from")
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile the workers here")
     args = parser.parse_args()
-    global CODE
+    global CODE, PROFILE_DIR
     CODE = args.code.resolve()
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile.resolve()
     # SIGTERM unwinds like Ctrl-C: workers stopped, temporary databases and files removed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from bot import loops
 from bot.app import build_app, open_database
 from bot.logging_setup import setup_logging
 from bot.settings import Settings, SettingsError, invite_secret, load_settings
@@ -192,7 +193,7 @@ def worker(
         await serve_workers(settings, db, stop, channels, WorkerOptions(concurrency=concurrency))
 
     try:
-        asyncio.run(main())
+        loops.run(main())
     except TokenRejected as error:
         raise _fail(
             texts.CLI_TOKEN_REJECTED.format(channel=error.channel, setting=error.setting)

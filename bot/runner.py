@@ -16,6 +16,7 @@ from collections.abc import Coroutine
 from functools import partial
 from typing import Any
 
+from bot import loops
 from bot.app import build_app
 from bot.settings import Settings
 from bot.stopping import wind_down
@@ -82,7 +83,7 @@ def run_channels(settings: Settings) -> None:
         return list(dict.fromkeys(failures))
 
     try:
-        failures = asyncio.run(main())
+        failures = loops.run(main())
     finally:
         app.db.dispose()
     if failures:

@@ -509,7 +509,7 @@ async def test_paid_broadcast_asks_for_it_on_every_message(
     async with worker.transport:  # type: ignore[attr-defined]
         await worker.drain()
     calls = telegram.calls_to("sendMessage")
-    assert len(calls) == 3 and all(c.params.get("allow_paid_broadcast") == "true" for c in calls)
+    assert len(calls) == 3 and all(c.params.get("allow_paid_broadcast") is True for c in calls)
 
 
 async def test_the_same_file_is_uploaded_once_then_sent_by_its_file_id(
