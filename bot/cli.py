@@ -307,6 +307,83 @@ def search_reindex() -> None:
     typer.echo(texts.CLI_SEARCH_REINDEXED.format(count=count))
 
 
+feeds_app = typer.Typer(no_args_is_help=True, help="Nguồn tin RSS/Atom cho bản tin")
+app.add_typer(feeds_app, name="bantin-nguon")
+
+
+@feeds_app.command("them")
+def feeds_add(
+    unit: Annotated[str, typer.Argument(help="Unit path, e.g. 'Đảng ủy Khối các cơ quan tỉnh'")],
+    url: Annotated[str, typer.Argument(help="http(s) address of the RSS or Atom feed")],
+    name: Annotated[str, typer.Option("--ten", help="Name shown as the source")] = "",
+) -> None:
+    """Add a feed for a unit: its new items are listed as bulletins for the unit's subtree."""
+    from services.bulletins import feeds
+    from services.bulletins import texts as bulletin_texts
+    from services.org import find_unit_by_path
+
+    db = open_database(_settings())
+    try:
+        with db.session() as session:
+            found = find_unit_by_path(session, unit)
+            if found is None:
+                raise _fail(bulletin_texts.FEED_NO_UNIT.format(path=unit))
+            try:
+                feed = feeds.add_feed(session, None, found, url, title=name, now=utcnow())
+            except UserError as refused:
+                raise _fail(refused.message) from None
+            typer.echo(bulletin_texts.FEED_ADDED.format(id=feed.id, unit=found.name, url=feed.url))
+    finally:
+        db.dispose()
+
+
+@feeds_app.command("ds")
+def feeds_list() -> None:
+    """List the feeds, their state and their last error."""
+    from services.bulletins import feeds
+    from services.bulletins import texts as bulletin_texts
+
+    db = open_database(_settings())
+    try:
+        with db.session() as session:
+            found = feeds.all_feeds(session)
+            if not found:
+                typer.echo(bulletin_texts.FEED_NONE)
+            for feed in found:
+                typer.echo(feeds.describe(session, feed))
+    finally:
+        db.dispose()
+
+
+@feeds_app.command("tat")
+def feeds_pause(feed_id: Annotated[int, typer.Argument(help="Feed number (#)")]) -> None:
+    """Pause a feed (its bulletins stay)."""
+    _feeds_set_active(feed_id, False)
+
+
+@feeds_app.command("bat")
+def feeds_resume(feed_id: Annotated[int, typer.Argument(help="Feed number (#)")]) -> None:
+    """Resume a feed: polled at once, its failures forgotten."""
+    _feeds_set_active(feed_id, True)
+
+
+def _feeds_set_active(feed_id: int, active: bool) -> None:
+    from services.bulletins import feeds
+    from services.bulletins import texts as bulletin_texts
+
+    db = open_database(_settings())
+    try:
+        with db.session() as session:
+            try:
+                feeds.set_active(session, feed_id, active, now=utcnow())
+            except UserError as refused:
+                raise _fail(refused.message) from None
+        done = bulletin_texts.FEED_ENABLED if active else bulletin_texts.FEED_DISABLED
+        typer.echo(done.format(id=feed_id))
+    finally:
+        db.dispose()
+
+
 @app.command()
 def invite(
     member: Annotated[str | None, typer.Option("--member", help="Member code")] = None,

@@ -18,6 +18,8 @@ from typing import Any
 from handlers import (
     Registration,
     build_registry,
+    bulletins,
+    bulletins_manage,
     committee,
     common,
     directives,
@@ -25,12 +27,15 @@ from handlers import (
     fees,
     fees_manage,
     fees_units,
+    library,
     meeting_member,
     meetings,
     member,
     results,
     search,
     secretary,
+    study,
+    study_manage,
 )
 from handlers import build_core as core_with
 from handlers import stats as stats_handlers
@@ -38,20 +43,26 @@ from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.registry import Registry
 from models import Database, utcnow
+from scheduler import bulletins as bulletin_jobs
 from scheduler import deadlines as task_deadlines
 from scheduler import directives as directive_jobs
 from scheduler import faq as faq_jobs
 from scheduler import fees as fee_jobs
 from scheduler import meetings as meeting_jobs
+from scheduler import study as study_jobs
 from scheduler import weekly as weekly_jobs
 from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
 from scheduler.jobs import tick as tick_jobs
 from scheduler.rules import DEFAULT_SCHEDULER_RULES, SchedulerRules
+from services.bulletins import offers as bulletin_offers
 from services.directives import offers as directive_offers
+from services.faq import offers as faq_offers
 from services.fees import offers as fee_offers
+from services.library import offers as library_offers
 from services.meetings import offers as meeting_offers
 from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, Offers
+from services.study import offers as study_offers
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,12 @@ FEATURES: tuple[Feature, ...] = (
     Feature("fees", fees.register, fee_jobs.jobs, fee_offers.offers),
     Feature("fees_manage", fees_manage.register),
     Feature("fees_units", fees_units.register),
-    Feature("faq", faq.register, faq_jobs.jobs),
+    Feature("faq", faq.register, faq_jobs.jobs, faq_offers.offers),
+    Feature("bulletins", bulletins.register, bulletin_jobs.jobs, bulletin_offers.offers),
+    Feature("bulletins_manage", bulletins_manage.register),
+    Feature("library", library.register, None, library_offers.offers),
+    Feature("study", study.register, study_jobs.jobs, study_offers.offers),
+    Feature("study_manage", study_manage.register),
     # Last: its text route (plain words as a search) comes after the check-in code's.
     Feature("search", search.register),
 )

@@ -31,7 +31,14 @@ def search_command(ctx: Ctx, args: str) -> None:
     answer(ctx, args)
 
 
-def answer(ctx: Ctx, text: str) -> None:
+def plain_words(ctx: Ctx, text: str) -> None:
+    """A plain message read as a search: only items with every word. A greeting or a
+    sentence meant for someone else ("xin chào các đồng chí") must not bring a list of
+    whatever shares one of its words; `/timkiem` does that when asked."""
+    answer(ctx, text, partial=False)
+
+
+def answer(ctx: Ctx, text: str, *, partial: bool = True) -> None:
     """Search for `text` as this member and say what was found, with options to open it."""
     try:
         results = search(
@@ -40,6 +47,7 @@ def answer(ctx: Ctx, text: str) -> None:
             text,
             sources=ctx.config.offers.of(SEARCHABLE),
             now=ctx.now,
+            partial=partial,
         )
     except UserError as refused:
         ctx.say(refused.message)
@@ -94,4 +102,4 @@ def register(registry: Registry) -> None:
     def matches(text: str) -> bool:
         return looks_like_words(text) and registry.find_word(text) is None
 
-    registry.text_route(TextRoute("search", matches, answer))
+    registry.text_route(TextRoute("search", matches, plain_words))

@@ -12,6 +12,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 from models.audit import AuditLog  # noqa: E402
+from models.bulletins import Bulletin, BulletinFeed  # noqa: E402
 from models.conversation import ConversationState  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.delivery_state import DeliveryPart, DeliveryRate, DeliveryWorkerBeat  # noqa: E402
@@ -47,6 +48,7 @@ from models.fees import (  # noqa: E402
 )
 from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
 from models.inbound import InboundUpdate  # noqa: E402
+from models.library import LibraryDocument, LibrarySaved  # noqa: E402
 from models.meetings import (  # noqa: E402
     Attendance,
     CheckinAttempt,
@@ -63,6 +65,14 @@ from models.org import Member, RoleAssignment, Unit  # noqa: E402
 from models.public_files import PublicFile  # noqa: E402
 from models.schedule import ScheduledRun  # noqa: E402
 from models.search import SearchEntry, SearchReader, SearchState  # noqa: E402
+from models.study import (  # noqa: E402
+    StudyAssignment,
+    StudyPledge,
+    StudyPledgeReview,
+    StudyQuizResult,
+    StudyRoleModel,
+    StudyTopic,
+)
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
 metadata = SQLModel.metadata
@@ -72,6 +82,8 @@ __all__ = [
     "AttendanceAnswer",
     "AttendanceStatus",
     "AuditLog",
+    "Bulletin",
+    "BulletinFeed",
     "Channel",
     "ChatIdentity",
     "CheckinAttempt",
@@ -102,6 +114,8 @@ __all__ = [
     "InboundUpdate",
     "Invite",
     "InviteAttempt",
+    "LibraryDocument",
+    "LibrarySaved",
     "Meeting",
     "MeetingDocument",
     "MeetingKind",
@@ -121,6 +135,12 @@ __all__ = [
     "SearchReader",
     "SearchState",
     "StatusSource",
+    "StudyAssignment",
+    "StudyPledge",
+    "StudyPledgeReview",
+    "StudyQuizResult",
+    "StudyRoleModel",
+    "StudyTopic",
     "Task",
     "TaskStatus",
     "UTCDateTime",

@@ -16,6 +16,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -186,6 +187,17 @@ def shipped() -> tuple[Entry, ...]:
     """The curated entries of this release (`services/faq/data/faq.toml`)."""
     text = resources.files("services.faq").joinpath("data/faq.toml").read_bytes()
     return tuple(parse_shipped(tomllib.loads(text.decode("utf-8"))))
+
+
+@cache
+def released() -> date:
+    """The day of the shipped file's wording (its `released`; bumped with every change): the
+    date the search shows beside a curated entry."""
+    text = resources.files("services.faq").joinpath("data/faq.toml").read_bytes()
+    value = tomllib.loads(text.decode("utf-8")).get("released")
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValueError("services/faq/data/faq.toml needs `released = YYYY-MM-DD`")
+    return value
 
 
 @cache

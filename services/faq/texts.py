@@ -107,3 +107,9 @@ IMPORT_DONE = (
 
 PUBLISHED_TOPIC = "Chi bộ, cấp ủy trả lời"
 BYE = "Cảm ơn đồng chí. Gõ /hoidap khi cần hỏi thêm."
+
+# The search (/timkiem): the name of a hit, and the mark before an entry not yet approved (a
+# symbol only, so the index never matches it as a word).
+SEARCH_LABEL = "Hỏi đáp"
+SEARCH_UNREVIEWED_MARK = "⚠️ "
+SEARCH_BODY = "{answer}\nNguồn: {source}"

@@ -113,9 +113,12 @@ def search(
     sources: Sequence[Searchable],
     now: datetime,
     limit: int = 5,
+    partial: bool = True,
 ) -> Results:
     """The best `limit` items `actor` may read for `text`: by relevance (title words count
-    more than body words), then the newest. Refreshes the index first (`REFRESH_EVERY`)."""
+    more than body words), then the newest. Refreshes the index first (`REFRESH_EVERY`).
+    With `partial` (an explicit `/timkiem`), a query of three words or more that no item
+    matches whole falls back to items with some of its words."""
     query = parse_query(text)
     sources = distinct(sources)
     _refresh_due(session, sources, now)
@@ -124,10 +127,10 @@ def search(
         return Results(query, [], False)
     units = readable_units(session, actor)
     rows = _match(session, query.words, labels, actor, units, limit, every=True)
-    partial = False
-    if not rows and len(query.words) >= 3:
+    some_words = False
+    if not rows and partial and len(query.words) >= 3:
         rows = _match(session, query.words, labels, actor, units, limit, every=False)
-        partial = bool(rows)
+        some_words = bool(rows)
     hits = [
         Hit(
             kind=entry.kind,
@@ -140,7 +143,7 @@ def search(
         )
         for entry in rows
     ]
-    return Results(query, hits, partial)
+    return Results(query, hits, some_words)
 
 
 def _refresh_due(session: Session, sources: Sequence[Searchable], now: datetime) -> None:

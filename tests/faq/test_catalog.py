@@ -32,6 +32,13 @@ def test_the_answers_agree_with_the_domain_brief() -> None:
     assert "ba tháng" in by_key["kyluat-01"].answer and "Điều 8" in by_key["kyluat-01"].source
     assert "90" in by_key["danhgia-01"].answer and "366-QĐ/TW" in by_key["danhgia-01"].source
     assert "05-CT/TW" in by_key["hoctap-01"].source
+    # The five answers corrected against the sources (docs/faq.md, "Corrections").
+    assert "quyết định kết nạp" in by_key["ketnap-07"].answer
+    assert "quá nửa" in by_key["hop-05"].answer and "hai phần ba" not in by_key["hop-05"].answer
+    assert "hai phần ba" in by_key["kyluat-04"].answer and "Điều 8" in by_key["kyluat-04"].source
+    transfer = by_key["chuyen-04"].answer
+    assert "hết tháng" in transfer and "thỏa thuận" not in transfer
+    assert "6 tháng" in by_key["chuyen-05"].answer and "213-QĐ/TW" in by_key["chuyen-05"].source
 
 
 def test_a_question_typed_without_diacritics_finds_the_transfer_entries() -> None:

@@ -1,0 +1,106 @@
+"""Every sentence of the bulletins (/bantin, /bantin_quanly, `sotay bantin-nguon`), in
+Vietnamese, short enough for a phone and plain for elderly members."""
+
+from __future__ import annotations
+
+CMD_READ = "Bản tin của cấp ủy"
+CMD_MANAGE = "Đăng và quản lý bản tin"
+
+# Reading.
+LIST_HEAD = "📰 Bản tin mới nhất ({count}). Chọn một bản tin để đọc:"
+LIST_EMPTY = "Chưa có bản tin nào cho chi bộ của đồng chí."
+BTN_CLOSE = "✅ Xong"
+BTN_BACK = "◂ Về danh sách"
+BYE = "Đồng chí gõ /bantin khi muốn xem lại bản tin."
+ITEM_LABEL = "{date} · {title}"
+BULLETIN = "📰 {title}\n{date} · {source}\n\n{text}"
+BULLETIN_LINK = "🔗 Xem thêm: {link}"
+BULLETIN_FILE = "📎 Tệp đính kèm ({name}) sẽ được gửi ngay sau tin này."
+BULLETIN_PUSHED = "📣 Đã gửi thông báo cho đảng viên lúc {date}."
+BULLETIN_NOT_PUSHED = "Chưa gửi thông báo cho đảng viên (bản tin chỉ hiện trong /bantin)."
+GONE = "Bản tin này không còn (đã gỡ hoặc không dành cho đồng chí)."
+SOURCE_FEED = "Nguồn: {feed}"
+FILE_NOTICE = "📎 Tệp đính kèm của bản tin: {title}"
+NO_TEXT = "(Bản tin không có nội dung chữ.)"
+
+# Posting.
+ASK_UNIT = "📰 Đăng bản tin cho đơn vị nào? (đảng viên mọi chi bộ trong đơn vị sẽ đọc được)"
+ASK_TITLE = "✍️ Gõ tiêu đề bản tin (tối đa {limit} ký tự). Gõ /huy để thôi."
+ASK_TEXT = "✍️ Gõ nội dung bản tin (tối đa {limit} ký tự)."
+ASK_FILE = "📎 Gửi một ảnh hoặc tệp (PDF, Word, Excel) kèm bản tin, hoặc chọn “Không kèm tệp”."
+ASK_LINK = "🔗 Gõ đường dẫn (bắt đầu bằng http:// hoặc https://), hoặc chọn “Không có đường dẫn”."
+BTN_NO_FILE = "Không kèm tệp"
+BTN_NO_LINK = "Không có đường dẫn"
+FILE_ATTACHED = "📎 Đã nhận tệp: {name}"
+PREVIEW = "👀 Xem lại trước khi đăng cho {unit}:\n\n{bulletin}"
+PREVIEW_BODY = "📰 {title}\n{source}\n\n{text}"
+PREVIEW_FILE = "📎 Kèm tệp: {name}"
+BTN_POST = "✅ Đăng bản tin"
+BTN_CANCEL = "✖️ Không đăng"
+NOT_POSTED = "Đã thôi, bản tin chưa được đăng."
+POSTED = "✅ Đã đăng bản tin cho {unit}. Đảng viên xem trong /bantin."
+ASK_PUSH = (
+    "Đồng chí có muốn gửi thông báo về bản tin này tới từng đảng viên không? "
+    "(Mỗi bản tin chỉ gửi một lần; gói Zalo miễn phí tính số tin nhắn.)"
+)
+BTN_PUSH = "📣 Gửi thông báo cho đảng viên"
+BTN_NO_PUSH = "Không gửi, chỉ để trong /bantin"
+NOT_PUSHED = "Được. Bản tin chỉ hiện trong /bantin."
+PUSH_WHAT = "bản tin"
+PUSH_NOTICE = "📰 Bản tin mới: {title}\n\n{text}"
+BTN_OPEN = "📖 Đọc bản tin"
+
+# Refusals and bad input.
+TITLE_TOO_SHORT = "Tiêu đề ngắn quá, xin gõ rõ hơn."
+TITLE_TOO_LONG = "Tiêu đề dài quá ({length} ký tự); xin viết gọn dưới {limit} ký tự."
+TEXT_TOO_SHORT = "Nội dung ngắn quá, xin viết rõ hơn."
+TEXT_TOO_LONG = "Nội dung dài quá ({length} ký tự); xin viết gọn dưới {limit} ký tự."
+BAD_LINK = (
+    "Đường dẫn chưa đúng. Xin gõ một địa chỉ web đầy đủ, bắt đầu bằng http:// hoặc https:// "
+    "(ví dụ https://baoquangninh.vn/...)."
+)
+BAD_FILE_KIND = "Chỉ nhận ảnh hoặc tệp PDF, Word, Excel. Xin gửi lại, hoặc chọn “Không kèm tệp”."
+FILE_TOO_BIG = "Tệp lớn quá (tối đa {limit} MB). Xin gửi tệp nhỏ hơn, hoặc chọn “Không kèm tệp”."
+FILE_EXPECTED = "Xin gửi ảnh hoặc tệp, hoặc chọn “Không kèm tệp”."
+NO_UNIT = "Đồng chí chưa phụ trách đơn vị nào để đăng bản tin."
+ALREADY_PUSHED = "Bản tin này đã được gửi thông báo cho đảng viên rồi (mỗi bản tin một lần)."
+WITHDRAWN_CANNOT_PUSH = "Bản tin này đã gỡ, không gửi thông báo được."
+NOT_YOURS = "Đồng chí chỉ gỡ được bản tin do mình đăng."
+PUSH_FORBIDDEN = "Chỉ cấp ủy phụ trách đơn vị này mới gửi thông báo về bản tin được."
+
+# Managing.
+MANAGE_MENU = "📰 Quản lý bản tin. Đồng chí muốn:"
+BTN_NEW = "✍️ Đăng bản tin mới"
+BTN_MINE = "📋 Bản tin trong đơn vị tôi phụ trách"
+MANAGE_LIST = "📋 Bản tin trong đơn vị đồng chí phụ trách ({count}). Chọn một bản tin:"
+MANAGE_EMPTY = "Chưa có bản tin nào trong đơn vị đồng chí phụ trách."
+BTN_WITHDRAW = "🗑 Gỡ bản tin"
+BTN_CONFIRM_WITHDRAW = "🗑 Gỡ hẳn"
+BTN_KEEP = "Không gỡ"
+ASK_WITHDRAW = "Gỡ bản tin “{title}”? Đảng viên sẽ không xem được nữa."
+WITHDRAWN = "✅ Đã gỡ bản tin “{title}”."
+ALREADY_WITHDRAWN = "Bản tin này đã được gỡ trước đó."
+WITHDRAWN_MARK = " (đã gỡ)"
+
+# Feeds (sotay bantin-nguon).
+FEED_BAD_URL = "Địa chỉ nguồn tin phải bắt đầu bằng http:// hoặc https:// và không chứa mật khẩu."
+FEED_NO_UNIT = "Không tìm thấy đơn vị “{path}”."
+FEED_ADDED = "Đã thêm nguồn tin #{id} cho {unit}: {url}"
+FEED_EXISTS = "Nguồn tin này đã có cho {unit} (#{id})."
+FEED_NONE = "Chưa có nguồn tin nào."
+FEED_LINE = "#{id} · {state} · {unit} · {url}{error}"
+FEED_ACTIVE = "đang lấy"
+FEED_PAUSED = "tạm dừng"
+FEED_ERROR = " · lỗi {failures} lần: {error}"
+FEED_NOT_FOUND = "Không có nguồn tin #{id}."
+FEED_DISABLED = "Đã tạm dừng nguồn tin #{id}."
+FEED_ENABLED = "Đã bật lại nguồn tin #{id}."
+FEED_DEFAULT_SOURCE = "Nguồn tin"
+
+# Why a feed failed, kept on the feed (short; shown to the admin).
+FEED_FAIL_TIMEOUT = "quá thời gian chờ"
+FEED_FAIL_HTTP = "máy chủ trả lỗi HTTP {status}"
+FEED_FAIL_TOO_BIG = "nội dung quá lớn (trên {limit} KB)"
+FEED_FAIL_CONNECT = "không kết nối được"
+FEED_FAIL_BROKEN = "nội dung không phải RSS/Atom hợp lệ"
+FEED_FAIL_OTHER = "lỗi khi đọc nguồn tin"
