@@ -36,6 +36,8 @@ from handlers import (
     secretary,
     study,
     study_manage,
+    supervision,
+    supervision_manage,
 )
 from handlers import build_core as core_with
 from handlers import stats as stats_handlers
@@ -50,6 +52,7 @@ from scheduler import faq as faq_jobs
 from scheduler import fees as fee_jobs
 from scheduler import meetings as meeting_jobs
 from scheduler import study as study_jobs
+from scheduler import supervision as supervision_jobs
 from scheduler import weekly as weekly_jobs
 from scheduler.claims import Job, TickReport
 from scheduler.jobs import checked
@@ -63,6 +66,7 @@ from services.library import offers as library_offers
 from services.meetings import offers as meeting_offers
 from services.offers import IMPORT_COLUMNS, ImportColumns, Offer, Offers
 from services.study import offers as study_offers
+from services.supervision import offers as supervision_offers
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("library", library.register, None, library_offers.offers),
     Feature("study", study.register, study_jobs.jobs, study_offers.offers),
     Feature("study_manage", study_manage.register),
+    Feature("supervision", supervision.register, supervision_jobs.jobs, supervision_offers.offers),
+    Feature("supervision_manage", supervision_manage.register),
     # Last: its text route (plain words as a search) comes after the check-in code's.
     Feature("search", search.register),
 )

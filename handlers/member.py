@@ -12,7 +12,7 @@ from handlers.context import Ctx
 from handlers.flowkit import local_now
 from handlers.registry import Audience, Command, Registry
 from services import texts
-from services.offers import MEMBER_TODOS
+from services.offers import MEMBER_TODOS, TODO_OPTIONS
 from services.vndate import format_vn_date
 
 
@@ -27,7 +27,7 @@ def tasks_view(ctx: Ctx, _args: str) -> None:
     items.sort(key=lambda t: (t.due_on is None, t.due_on or date.max))
     today = local_now(ctx).date()
     lines = [texts.MY_TASKS_HEAD]
-    options = []
+    options: list[tuple[str, str]] = []
     for index, todo in enumerate(items, 1):
         late = texts.MY_TASK_LATE if todo.due_on is not None and todo.due_on < today else ""
         due = format_vn_date(todo.due_on) if todo.due_on is not None else texts.MY_TASK_NO_DUE
@@ -35,6 +35,8 @@ def tasks_view(ctx: Ctx, _args: str) -> None:
         if todo.done is not None:
             label = todo.label or texts.MY_TASK_DONE_BUTTON
             options.append((todo.done, label.format(n=index)))
+    for extra in ctx.config.offers.of(TODO_OPTIONS):
+        options += extra(ctx.session, ctx.me, ctx.now)
     ctx.menu("\n".join(lines), options)
 
 

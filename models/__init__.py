@@ -73,6 +73,12 @@ from models.study import (  # noqa: E402
     StudyRoleModel,
     StudyTopic,
 )
+from models.supervision import (  # noqa: E402
+    SupervisionItem,
+    TaskClosure,
+    TaskEscalation,
+    TaskReport,
+)
 from models.types import UTCDateTime, utcnow  # noqa: E402
 
 metadata = SQLModel.metadata
@@ -141,7 +147,11 @@ __all__ = [
     "StudyQuizResult",
     "StudyRoleModel",
     "StudyTopic",
+    "SupervisionItem",
     "Task",
+    "TaskClosure",
+    "TaskEscalation",
+    "TaskReport",
     "TaskStatus",
     "UTCDateTime",
     "Unit",

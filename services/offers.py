@@ -89,6 +89,16 @@ class CellFigure:
 CELL_FIGURES: Point[CellFigure] = Point("cell_figures")
 
 
+# Why a cell needs the committee's attention, in a feature's own words: `(session, cell_ids,
+# now, tz) -> {cell id: "3 nhiệm vụ quá hạn"}` (short Vietnamese, no cell name), for the cells
+# of `cell_ids` (a query or a list); cells it leaves out are fine. Offered by features with a
+# rule the committee watches (overdue tasks, unpaid fees, missing pledges); read by the
+# statistics' "Cần lưu ý" list (`/thongke`, the weekly report), after their own reasons.
+CELL_ATTENTION: Point[Callable[[Session, Any, datetime, tzinfo], dict[int, str]]] = Point(
+    "cell_attention"
+)
+
+
 # Items a feature adds to a regular (or combined) meeting's suggested agenda, after "Thông tin
 # thời sự … chuyên đề học tập": `(session, cell_id, starts_at) -> lines` for that cell's meeting
 # starting then (the month's study topic, say). The secretary sees them in the preview and may
@@ -120,6 +130,13 @@ class Todo:
 # the meetings feature (tasks assigned at meetings) and the fees (dues to pay); read by the
 # member's list, `/nhiemvu`.
 MEMBER_TODOS: Point[Callable[[Session, Actor, datetime], list[Todo]]] = Point("member_todos")
+
+# Options a feature adds under the member's list (`/nhiemvu`), as (command or declared button,
+# label): `(session, actor, now) -> options`, [] when it has nothing for this member. Offered
+# by the supervision (report progress on one's tasks, `/baocao`).
+TODO_OPTIONS: Point[Callable[[Session, Actor, datetime], list[tuple[str, str]]]] = Point(
+    "todo_options"
+)
 
 
 # Demo data a feature adds to the demo organisation (`sotay demo`, `sotay run` with no token):
