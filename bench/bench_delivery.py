@@ -31,7 +31,9 @@ SOTAY_BENCH_PG_URL (default: the local server). `--code` runs the bot from anoth
 from __future__ import annotations
 
 import argparse
+import asyncio
 import bisect
+import concurrent.futures
 import logging
 import os
 import random
@@ -60,6 +62,8 @@ from services import outbox
 from services.demo import seed_demo
 from services.directives.rules import ACK
 from tests.fake_telegram import TOKEN, FakeTelegram, Fault
+from tests.fake_zalo import TOKEN as ZALO_TOKEN
+from tests.fake_zalo import FakeZalo, running_fake_zalo
 
 PG_ADMIN_URL = os.environ.get(
     "SOTAY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -187,8 +191,10 @@ def sqlite_file() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'bench.db'}"
 
 
-def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
-    """Migrate, seed the demo units, add `members` linked Telegram members, enqueue one
+def prepare(
+    url: str, fake: FakeTelegram | None, members: int, channel: str = "telegram"
+) -> list[int]:
+    """Migrate, seed the demo units, add `members` members linked on `channel`, enqueue one
     directive to all of them (the real `enqueue`). Returns the chat ids."""
     migrations.upgrade(url)
     db = Database(url)
@@ -221,7 +227,7 @@ def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
             sa.insert(identity_table),
             [
                 {
-                    "channel": "telegram",
+                    "channel": channel,
                     "external_id": str(chat),
                     "chat_id": str(chat),
                     "member_id": ids[f"BM{i:06d}"],
@@ -242,20 +248,28 @@ def prepare(url: str, fake: FakeTelegram, members: int) -> list[int]:
         )
         assert result.created == members, result
     db.dispose()
-    for chat in chats:
+    for chat in chats if fake is not None else ():
         fake.user(chat, "Đảng viên")
     return chats
 
 
 # -- workers ------------------------------------------------------------------------------------
 def start_worker(
-    url: str, fake: FakeTelegram, *, paid: bool, log: Path, command: str = "worker"
+    url: str,
+    fake: FakeTelegram | None,
+    *,
+    paid: bool,
+    log: Path,
+    command: str = "worker",
+    channel: str = "telegram",
+    extra: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`python -m bot worker --channel telegram` (or `run`: polling, worker and scheduler)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
+    if fake is not None:
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=fake.base_url)
+    env.update(extra or {})
     env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=fake.base_url,
         DATABASE_URL=url,
         TELEGRAM_RATE_PER_SECOND=str(FREE_LIMIT),
         TELEGRAM_PAID_BROADCAST="true" if paid else "false",
@@ -265,7 +279,7 @@ def start_worker(
         INVITE_SECRET=INVITE_SECRET,
     )
     handle = log.open("ab")
-    arguments = ["worker", "--channel", "telegram"] if command == "worker" else [command]
+    arguments = ["worker", "--channel", channel] if command == "worker" else [command]
     launch = ["-m", "bot"] if CODE == ROOT else ["-c", FROM_CODE]
     if PROFILE_DIR is not None and command == "worker":
         launch = ["-c", PROFILED.format(dir=str(PROFILE_DIR))]
@@ -391,6 +405,64 @@ def broadcast(
             stop(processes)
             db.dispose()
         return measure(name, fake, chats, limit, cpu_ms=meter.ms_per_message())
+
+
+@contextmanager
+def fake_zalo_thread() -> Iterator[FakeZalo]:
+    """The fake Zalo API (an asyncio server) on a loop of its own thread."""
+    loop = asyncio.new_event_loop()
+    ready: concurrent.futures.Future[FakeZalo] = concurrent.futures.Future()
+    done = asyncio.Event()
+
+    async def serve() -> None:
+        async with running_fake_zalo() as fake:
+            ready.set_result(fake)
+            await done.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    try:
+        yield ready.result(timeout=10)
+    finally:
+        loop.call_soon_threadsafe(done.set)
+        thread.join(10)
+
+
+def zalo_broadcast(url: str, members: int, *, log: Path) -> Result:
+    """One worker sending a directive on Zalo at up to 1000/s (the setting's ceiling; the
+    fake enforces no limit): the figure is the worker's CPU per message."""
+    with fake_zalo_thread() as fake:
+        chats = prepare(url, None, members, channel="zalo")
+        db = Database(url)
+        env = {
+            "ZALO_BOT_TOKEN": ZALO_TOKEN,
+            "ZALO_API_BASE": fake.url,
+            "ZALO_RATE_PER_SECOND": "1000",
+        }
+        process = start_worker(url, None, paid=False, log=log, channel="zalo", extra=env)
+        meter = CpuMeter([process], lambda: len(fake.calls_to("sendMessage")))
+        try:
+            with meter:
+                wait_done(db, timeout=members / 100 + 120)
+        finally:
+            stop([process])
+            db.dispose()
+        sent = fake.calls_to("sendMessage")
+        times = sorted(c.at for c in sent)
+        seconds = times[-1] - times[0] if len(times) > 1 else 0.0
+        per_chat = Counter(str(c.payload.get("chat_id")) for c in sent)
+        return Result(
+            name="1 worker, PostgreSQL, Zalo (no limit)",
+            members=len(chats),
+            limit=1000,
+            seconds=seconds,
+            rate=(len(times) - 1) / seconds if seconds else 0.0,
+            max_second=0,
+            refused=0,
+            lost=sum(1 for chat in chats if per_chat[str(chat)] == 0),
+            duplicated=sum(n - 1 for n in per_chat.values() if n > 1),
+            cpu_ms=meter.ms_per_message(),
+        )
 
 
 def leased_to_dead(db: Database, accepted: set[int]) -> set[int]:
@@ -522,7 +594,9 @@ def main() -> None:
     parser.add_argument("--paid-workers", type=int, default=2)
     parser.add_argument("--chat-members", type=int, default=1500)
     parser.add_argument("--ask-every", type=float, default=0.3, help="seconds between questions")
-    parser.add_argument("--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat")
+    parser.add_argument(
+        "--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat,zalo"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout the bot runs from")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the workers here")
@@ -562,6 +636,9 @@ def main() -> None:
             with postgres() as url:
                 name = f"{workers} worker{'s' if workers > 1 else ''}, PostgreSQL, paid 1000/s"
                 report(broadcast(name, url, args.members, workers=workers, paid=True, log=log))
+    if "zalo" not in skip:
+        with postgres() as url:
+            report(zalo_broadcast(url, min(args.members, 3000), log=log))
     if "kill" not in skip:
         with postgres() as url:
             report(

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-import httpx
-
 from bot.logging_setup import RedactingFilter
 from bot.retry import RetryPolicy
 from bot.zalo.dedupe import RecentIds
@@ -33,6 +31,7 @@ from bot.zalo.errors import (
     ZaloServerError,
     error_for,
 )
+from bot.zalo.http import Answer, HttpxPoster, JsonPoster, PostFailed
 from bot.zalo.split import MAX_MESSAGE, split_text, utf16_len
 from bot.zalo.updates import ZaloUpdate, updates_from_body
 
@@ -62,7 +61,7 @@ class ZaloClient:
         poll_timeout: int = 30,
         poll_interval: float = 1.0,
         request_timeout: float = 15.0,
-        http: httpx.AsyncClient | None = None,
+        poster: JsonPoster | None = None,
         recent: RecentIds | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -77,8 +76,7 @@ class ZaloClient:
         self.recent = recent or RecentIds()
         self._clock = clock
         self._last_poll_end: float | None = None
-        self._own_http = http is None
-        self._http = http or httpx.AsyncClient()
+        self._http: JsonPoster = poster or HttpxPoster()
         self._redactor = RedactingFilter([token])
 
     def __repr__(self) -> str:
@@ -96,8 +94,7 @@ class ZaloClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._own_http:
-            await self._http.aclose()
+        await self._http.aclose()
 
     def mask(self, text: str) -> str:
         """`text` with the token (and any `/bot<...>/` URL part) replaced by ***."""
@@ -139,14 +136,10 @@ class ZaloClient:
     ) -> Any:
         url = f"{self.base_url}/bot{self._token}/{method}"
         try:
-            response = await self._http.post(
-                url, json=dict(payload), timeout=timeout or self.request_timeout
-            )
-        except httpx.TimeoutException:
-            raise ZaloNetworkError(method, "timed out") from None
-        except httpx.HTTPError as exc:
-            # `from None`: httpx's own message may carry the URL, hence the token.
-            raise ZaloNetworkError(method, self.mask(f"{type(exc).__name__}: {exc}")) from None
+            response = await self._http.post(url, payload, timeout or self.request_timeout)
+        except PostFailed as exc:
+            # `from None`: the library's own message may carry the URL, hence the token.
+            raise ZaloNetworkError(method, self.mask(str(exc))) from None
         try:
             body = response.json()
         except ValueError:
@@ -155,16 +148,16 @@ class ZaloClient:
             return body.get("result")
         return self._raise(method, response, body)
 
-    def _raise(self, method: str, response: httpx.Response, body: object) -> Any:
+    def _raise(self, method: str, response: Answer, body: object) -> Any:
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         code = data.get("error_code")
         if not isinstance(code, int) or isinstance(code, bool):
-            code = response.status_code if response.status_code >= 400 else None
+            code = response.status if response.status >= 400 else None
         if code is None and not data:
             raise ZaloServerError(method, "the answer was not the API's JSON")
         description = data.get("description")
         if not isinstance(description, str) or not description:
-            description = response.reason_phrase or "no description"
+            description = response.reason or "no description"
         raise error_for(
             method,
             code,
@@ -253,10 +246,10 @@ def _message_id(result: object) -> str:
     return str(value) if value is not None else ""
 
 
-def _retry_after(data: Mapping[str, Any], response: httpx.Response) -> float | None:
+def _retry_after(data: Mapping[str, Any], response: Answer) -> float | None:
     """Zalo's wait: `parameters.retry_after` (Telegram-style) or a Retry-After header."""
     parameters = _as_mapping(data.get("parameters"))
-    for value in (parameters.get("retry_after"), response.headers.get("retry-after")):
+    for value in (parameters.get("retry_after"), response.retry_after):
         try:
             seconds = float(value) if value is not None else None
         except (TypeError, ValueError):
