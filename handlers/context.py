@@ -146,14 +146,18 @@ class Ctx:
 
     def finish(self) -> None:
         self._clear_flow()
-        self.state.options = []
-        self.state.nonce = None
+        self._set(options=[], nonce=None)
 
     def _clear_flow(self) -> None:
-        self.state.flow = None
-        self.state.step = None
-        self.state.data = {}
-        self.state.expires_at = None
+        self._set(flow=None, step=None, data={}, expires_at=None)
+
+    def _set(self, **values: Any) -> None:
+        """Assign only what differs: an assignment marks the row dirty even when the value is
+        the same, and a dirty row costs a flush on every update (most updates end a flow that
+        was never open)."""
+        for name, value in values.items():
+            if getattr(self.state, name) != value:
+                setattr(self.state, name, value)
 
 
 class Flow:

@@ -19,11 +19,10 @@ from sqlmodel import Session, select
 from handlers.context import TYPED_STEP, Answer, CoreConfig, Ctx
 from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
-from models import ConversationState, Database, Member, utcnow
+from models import ConversationState, Database, utcnow
 from services import questions, texts
-from services.auth import load_actor
 from services.errors import UserError
-from services.identities import touch_identity
+from services.identities import identify
 from services.questions import PROMPT
 from services.textnorm import fold, fold_words
 
@@ -85,7 +84,7 @@ class Core:
     # -- the pipeline --------------------------------------------------------------------------
     def _handle(self, session: Session, incoming: Incoming) -> Response:
         now = self.clock()
-        identity = touch_identity(
+        _identity, actor = identify(
             session,
             incoming.channel,
             incoming.user_id,
@@ -103,9 +102,7 @@ class Core:
             state=state,
             find_flow=self.registry.get_flow,
         )
-        member = session.get(Member, identity.member_id) if identity.member_id else None
-        if member is not None:
-            ctx.actor = load_actor(session, member)
+        ctx.actor = actor
         response = Response()
 
         text = (incoming.text or "").strip()[:MAX_TEXT]

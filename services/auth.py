@@ -8,6 +8,7 @@ cells under them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,25 +66,48 @@ class Actor:
 
 
 def load_actor(session: Session, member: Member) -> Actor:
-    assignments = session.exec(
-        select(RoleAssignment).where(RoleAssignment.member_id == member.id)
+    roles = session.exec(
+        select(RoleAssignment.role, RoleAssignment.unit_id).where(
+            RoleAssignment.member_id == member.id
+        )
     ).all()
     cell = session.get(Unit, member.cell_id)
-    managed = {a.unit_id for a in assignments if a.role in (Role.SECRETARY, Role.DEPUTY)}
-    secretary = {a.unit_id for a in assignments if a.role == Role.SECRETARY}
-    committee = {a.unit_id for a in assignments if a.role == Role.COMMITTEE}
     assert member.id is not None
+    return actor_of(
+        MemberFacts(member.id, member.code, member.full_name, member.status, member.cell_id),
+        cell.name if cell else "",
+        roles,
+    )
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """The member's columns an `Actor` needs (read as columns on the update path: cheaper
+    than a `Member` entity)."""
+
+    id: int
+    code: str
+    full_name: str
+    status: str
+    cell_id: int
+
+
+def actor_of(member: MemberFacts, cell_name: str, roles: Iterable[tuple[str, int | None]]) -> Actor:
+    """The actor from what was read of them: the member, their cell's name, their roles as
+    (role, unit id) pairs (`services.identities.identify` reads all three in one query)."""
+    roles = list(roles)
+    managed = {u for r, u in roles if r in (Role.SECRETARY, Role.DEPUTY) and u is not None}
     return Actor(
         member_id=member.id,
         code=member.code,
         full_name=member.full_name,
         status=member.status,
         cell_id=member.cell_id,
-        cell_name=cell.name if cell else "",
-        managed_cell_ids=frozenset(u for u in managed if u is not None),
-        secretary_cell_ids=frozenset(u for u in secretary if u is not None),
-        committee_unit_ids=frozenset(u for u in committee if u is not None),
-        is_admin=any(a.role == Role.ADMIN for a in assignments),
+        cell_name=cell_name,
+        managed_cell_ids=frozenset(managed),
+        secretary_cell_ids=frozenset(u for r, u in roles if r == Role.SECRETARY and u is not None),
+        committee_unit_ids=frozenset(u for r, u in roles if r == Role.COMMITTEE and u is not None),
+        is_admin=any(r == Role.ADMIN for r, _ in roles),
     )
 
 

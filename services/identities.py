@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models import Channel, ChatIdentity, Member
+from models import Channel, ChatIdentity, Member, RoleAssignment, Unit
 from services import audit
+from services.auth import Actor, MemberFacts, actor_of
 from services.invites import link_identity
 
 LAST_SEEN_PRECISION = timedelta(minutes=1)
@@ -37,6 +38,63 @@ def touch_identity(
     ).first()
     if identity is None:
         identity = ChatIdentity(channel=channel, external_id=user_id, chat_id=chat_id)
+    _touch(session, identity, chat_id, now=now, display_name=display_name, is_group=is_group)
+    return identity
+
+
+def identify(
+    session: Session,
+    channel: str,
+    user_id: str,
+    chat_id: str,
+    *,
+    now: datetime,
+    display_name: str | None = None,
+    is_group: bool = False,
+) -> tuple[ChatIdentity, Actor | None]:
+    """`touch_identity` and the linked member's `Actor` in one round trip: the account, its
+    member, the member's cell name and roles in one query (a row per role), the account's row
+    locked as `touch_identity` locks it. Every update starts here (issue 16: the update path)."""
+    rows = session.execute(
+        sa.select(
+            ChatIdentity,
+            col(Member.id),
+            col(Member.code),
+            col(Member.full_name),
+            col(Member.status),
+            col(Member.cell_id),
+            col(Unit.name),
+            col(RoleAssignment.role),
+            col(RoleAssignment.unit_id),
+        )
+        .outerjoin(Member, col(Member.id) == ChatIdentity.member_id)
+        .outerjoin(Unit, col(Unit.id) == Member.cell_id)
+        .outerjoin(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+        .where(col(ChatIdentity.channel) == channel)
+        .where(col(ChatIdentity.external_id) == user_id)
+        .with_for_update(of=ChatIdentity)
+    ).all()
+    identity = rows[0][0] if rows else None
+    if identity is None:
+        identity = ChatIdentity(channel=channel, external_id=user_id, chat_id=chat_id)
+    _touch(session, identity, chat_id, now=now, display_name=display_name, is_group=is_group)
+    first = rows[0] if rows else None
+    if first is None or first[1] is None:
+        return identity, None
+    member = MemberFacts(first[1], first[2], first[3], first[4], first[5])
+    roles = [(row[7], row[8]) for row in rows if row[7] is not None]
+    return identity, actor_of(member, first[6] or "", roles)
+
+
+def _touch(
+    session: Session,
+    identity: ChatIdentity,
+    chat_id: str,
+    *,
+    now: datetime,
+    display_name: str | None,
+    is_group: bool,
+) -> None:
     changed = identity.id is None
     if not is_group and (identity.chat_id != chat_id or not identity.active):
         identity.chat_id = chat_id
@@ -54,7 +112,6 @@ def touch_identity(
     if changed:
         session.add(identity)
         session.flush()
-    return identity
 
 
 def mark_blocked(session: Session, channel: str, chat_id: str, *, now: datetime) -> int:

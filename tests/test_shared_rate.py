@@ -41,6 +41,7 @@ from bot.telegram.menus import MenuSync
 from bot.telegram.sender import TelegramSender
 from bot.zalo.adapter import handle_update
 from bot.zalo.client import ZaloClient
+from bot.zalo.http import HttpxPoster
 from bot.zalo.sender import ZaloSender
 from bot.zalo.updates import updates_from_body
 from handlers.context import Ctx
@@ -515,7 +516,7 @@ async def test_zalo_replies_and_broadcast_share_the_token_without_429(
 
         def client(**options: Any) -> ZaloClient:
             http = httpx.AsyncClient(transport=HeldTransport(time))
-            return ZaloClient(ZALO_TOKEN, zalo.url, http=http, **options)
+            return ZaloClient(ZALO_TOKEN, zalo.url, poster=HttpxPoster(http), **options)
 
         transport = ZaloTransport(client(policy=RetryPolicy(attempts=1)), ZALO_TOKEN)
         worker = DeliveryWorker(

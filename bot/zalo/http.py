@@ -51,8 +51,11 @@ class JsonPoster(Protocol):
 
 
 class HttpxPoster:
-    def __init__(self) -> None:
-        self._client = httpx.AsyncClient()
+    """On an httpx client: its own, or `client` (tests pass one with a transport of theirs);
+    either way `aclose` closes it."""
+
+    def __init__(self, client: httpx.AsyncClient | None = None) -> None:
+        self._client = client or httpx.AsyncClient()
 
     async def post(self, url: str, payload: Mapping[str, Any], timeout: float) -> Answer:
         try:
