@@ -12,21 +12,31 @@ chart (what every process pays):
 
 1. the figures for the whole tree alone (`services.stats.figures.collect`);
 2. the weekly statistics for every committee member (`scheduler.jobs.tick`, weekly group):
-   figures for the whole tree, one chart per committee, one claim and outbox row per member;
-   again with tracemalloc for the Python peak;
+   figures for the whole tree (with the 8-period trend and the cells needing attention), one
+   chart per distinct figure (the committee's cells compared and the trend,
+   `services.stats.charts`), one claim and outbox row per member; again with tracemalloc for
+   the Python peak (with `--profile FILE`, the first run under cProfile, its top functions
+   printed and the stats written to FILE);
 3. the top unit alone, as `/thongke` does it for the top committee: figures, chart, XLSX;
 4. the reminders tick at start-up (catching up the last 7 days, nothing claimed yet) and idle;
 5. two weekly runs started together on a later week: each member still gets one report.
 
-Run: `.venv/bin/python -m bench.bench_stats` (`--scales 1` for the seed's scale only).
+The statistics run with what the app's features offer them (their figures, flags and reasons),
+over their (empty) tables; `SOTAY_BENCH_OFFERS=none` measures the statistics' own work alone.
+
+Run: `.venv/bin/python -m bench.bench_stats` (`--scales 1` for the seed's scale only;
+`nice -n 10 .venv/bin/python -m bench.bench_stats --scales 10 --profile /tmp/weekly.prof` for
+issue 16's figure and where its time goes).
 PostgreSQL at SOTAY_BENCH_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import random
 import resource
 import subprocess
@@ -408,20 +418,30 @@ def _generate(url: str, scale: int) -> dict[str, Any]:
     }
 
 
-def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> dict[str, Any]:
+def _measure(
+    kind: str, url: str, now: datetime, trace: bool, exports: Path, profile: str | None = None
+) -> dict[str, Any]:
     """One measurement in this (child) process; returns the figures as a dict."""
+    from bot.features import offers as app_offers
     from bot.features import tick as tick_all
     from models import Database
     from scheduler.jobs import REMINDERS, tick
     from scheduler.rules import DEFAULT_SCHEDULER_RULES
     from scheduler.weekly import WeeklyStatsJob
+    from services.stats import charts
     from services.stats import figures as stats
 
     db = Database(url)
+    # As the app runs it: with what the features offer the statistics (dues, books closed,
+    # pledges, tasks on time, overdue tasks, the absence rule), over their (here empty) tables.
+    offered = app_offers() if os.environ.get("SOTAY_BENCH_OFFERS", "app") == "app" else None
     rules = replace(DEFAULT_SCHEDULER_RULES, exports_dir=exports)
+    if offered is not None:
+        rules = replace(rules, offers=offered)
+    stats_rules = stats.StatsRules.offered(rules.offers, TZ)
     with db.session() as session:  # warm the connection pool and the imports
         session.exec(sa.text("SELECT 1"))  # type: ignore[call-overload]
-    stats.render_chart(_tiny_report())  # matplotlib's first-use cost is not the job's
+    charts.render_chart(_tiny_report())  # matplotlib's first-use cost is not the job's
     if trace:
         tracemalloc.start()
     result: dict[str, Any] = {}
@@ -429,7 +449,14 @@ def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> 
     if kind == "baseline":
         pass  # the imports, the connection and the first chart: what every child pays
     elif kind == "weekly":
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         report = tick(db, now, rules, jobs=[WeeklyStatsJob()], worker=f"bench-{os.getpid()}")
+        if profiler and profile:
+            profiler.disable()
+            profiler.dump_stats(profile)
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
         job = report["weekly_stats"]
         result.update(
             sent=job.sent,
@@ -440,7 +467,7 @@ def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> 
         )
     elif kind == "collect":
         with db.session() as session:
-            data = stats.collect(session, None, now=now)
+            data = stats.collect(session, None, now=now, rules=stats_rules)
         result.update(cells=len(data.cells))
     elif kind == "top":
         from models import Unit
@@ -449,10 +476,10 @@ def _measure(kind: str, url: str, now: datetime, trace: bool, exports: Path) -> 
             top = session.get(Unit, 1)
             assert top is not None
             t0 = time.perf_counter()
-            data = stats.collect(session, [1], now=now)
-            report_top = stats.build_report(data, [top])
+            data = stats.collect(session, [1], now=now, rules=stats_rules)
+            report_top = stats.build_report(data, [top], rules=stats_rules)
         t1 = time.perf_counter()
-        png = stats.render_chart(report_top)
+        png = charts.render_chart(report_top)
         t2 = time.perf_counter()
         xlsx = stats.render_xlsx(report_top)
         t3 = time.perf_counter()
@@ -501,7 +528,13 @@ def _tiny_report() -> Any:
 
 
 def _child(
-    kind: str, url: str, now: datetime, exports: Path, trace: bool = False, scale: int = 1
+    kind: str,
+    url: str,
+    now: datetime,
+    exports: Path,
+    trace: bool = False,
+    scale: int = 1,
+    profile: str | None = None,
 ) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -520,13 +553,21 @@ def _child(
     ]
     if trace:
         command.append("--trace")
+    if profile:
+        command += ["--profile", profile]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 
 
 def _run_child(
-    kind: str, url: str, now: datetime, exports: Path, trace: bool = False, scale: int = 1
+    kind: str,
+    url: str,
+    now: datetime,
+    exports: Path,
+    trace: bool = False,
+    scale: int = 1,
+    profile: str | None = None,
 ) -> dict:
-    process = _child(kind, url, now, exports, trace, scale)
+    process = _child(kind, url, now, exports, trace, scale, profile)
     out, _ = process.communicate()
     if process.returncode:
         raise SystemExit(f"child {kind} failed")
@@ -536,7 +577,7 @@ def _run_child(
 # --- Orchestration ------------------------------------------------------------------------------
 
 
-def run_scale(scale: int) -> dict[str, Any]:
+def run_scale(scale: int, profile: str | None = None) -> dict[str, Any]:
     import migrations
 
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -554,7 +595,7 @@ def run_scale(scale: int) -> dict[str, Any]:
             results.update(generated)
             results["baseline"] = _run_child("baseline", url, NOW, exports)
             results["collect"] = _run_child("collect", url, NOW, exports)
-            results["weekly"] = _run_child("weekly", url, NOW, exports)
+            results["weekly"] = _run_child("weekly", url, NOW, exports, profile=profile)
             results["weekly_traced"] = _run_child(
                 "weekly", url, NOW + timedelta(days=7), exports, True
             )
@@ -609,8 +650,8 @@ def _print(results: dict[str, Any]) -> None:
     c, w, wt = r["collect"], r["weekly"], r["weekly_traced"]
     print(f"figures for the whole tree (collect): {c['seconds']} s, maxrss {c['maxrss_mb']} MB")
     print(
-        f"weekly run, all committee members: {w['seconds']} s, {w['sent']} reports "
-        f"({w['deliveries']} outbox rows), maxrss {w['maxrss_mb']} MB; "
+        f"weekly run, all committee members: {w['seconds']} s, {w['sent']} committees' claims, "
+        f"{w['deliveries']} reports (outbox rows), maxrss {w['maxrss_mb']} MB; "
         f"traced: {wt['seconds']} s, Python peak {wt['py_peak_mb']} MB"
     )
     t, tt = r["top"], r["top_traced"]
@@ -627,7 +668,7 @@ def _print(results: dict[str, Any]) -> None:
     p = r["two_processes"]
     print(
         f"two processes, next week: {p['seconds']} s each (wall {p['wall_s']} s with start-up), "
-        f"sent {p['sent']}, already taken {p['taken']}, claims lost {p['lost']}; "
+        f"committees sent {p['sent']}, already taken {p['taken']}, claims lost {p['lost']}; "
         f"{p['members']} members, at most {p['max_per_member']} report each"
     )
 
@@ -642,16 +683,18 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument("--profile", help="cProfile the first weekly run into this file")
     args = parser.parse_args()
     if args.child == "generate":
         print(json.dumps(_generate(args.url, args.scale)))
         return
     if args.child:
         now = datetime.fromisoformat(args.now)
-        print(json.dumps(_measure(args.child, args.url, now, args.trace, Path(args.exports))))
+        figures = _measure(args.child, args.url, now, args.trace, Path(args.exports), args.profile)
+        print(json.dumps(figures))
         return
     for scale in (int(s) for s in args.scales.split(",")):
-        results = run_scale(scale)
+        results = run_scale(scale, args.profile)
         _print(results)
         if args.json:
             print(json.dumps(results))

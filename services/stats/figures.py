@@ -14,8 +14,14 @@ query per cell: the weekly run covers every committee at once, up to the provinc
 cells. `collect` gathers the per-cell rows once; `build_report` sums them for any set of units,
 so the weekly job computes the whole tree once and slices it for each committee member.
 
+The same rows, one per meeting and per (directive, cell) over the window and the trend's eight
+7-day periods, give each cell's per-period attendance and acknowledgement (`CellStats.weeks`):
+the trend is recomputed from the records, no snapshot is stored.
+
 Flagged members are counted, never named: the names are private to the cell's leadership
 (`services.meetings.attendance.absence_flags`); a committee learns where to look, not whom.
+Which cells need attention, and why, is `services.stats.attention`; the chart is
+`services.stats.charts`.
 
 Rendering (chart PNG with matplotlib, XLSX with openpyxl) is CPU work; callers run it off the
 event loop (the core already runs in a worker thread; the scheduler ticks in one).
@@ -24,13 +30,12 @@ event loop (the core already runs in a worker thread; the scheduler ticks in one
 from __future__ import annotations
 
 import io
-import threading
+import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -52,39 +57,66 @@ from models import (
 from services import texts
 from services.auth import Actor, Permission, authorize
 from services.errors import Forbidden
-from services.offers import CELL_FIGURES, CELL_FLAGS, CellFigure, CellFlags, Offers
+from services.offers import (
+    CELL_ATTENTION,
+    CELL_FIGURES,
+    CELL_FLAGS,
+    CellFigure,
+    CellFlags,
+    Offers,
+)
 from services.org import CellCounts, cell_counts, is_cell, root_units, subtree_units
 from services.stats import texts as stats_texts
+from services.stats.attention import attention_lines, reasons
 from services.textnorm import vi_number
 from services.vndate import DEFAULT_TZ
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+log = logging.getLogger(__name__)
+V = TypeVar("V")
+
+# A feature's reasons a cell needs attention (`services.offers.CELL_ATTENTION`).
+AttentionSource = Callable[[Session, Any, datetime, tzinfo], dict[int, str]]
 
 _CELL_KINDS = (UnitKind.CELL.value, UnitKind.BASE_CELL.value)
 _REGULAR_KINDS = (MeetingKind.REGULAR.value, MeetingKind.COMBINED.value)
 # Characters that make a spreadsheet treat a text cell as a formula (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# matplotlib's font and text caches are not guaranteed thread-safe; charts are small, so one at
-# a time costs little and rules out a corrupted image when the core and the scheduler render.
-_RENDER_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
 class StatsRules:
-    """The zone and window the figures use, and the rules that flag members, as other features
-    offer them at `services.offers.CELL_FLAGS` (the statistics import none of them)."""
+    """The zone and window the figures use, the thresholds that put a cell on the "Cần lưu ý"
+    list (`services.stats.attention`), and what other features offer (members flagged at
+    `CELL_FLAGS`, rates at `CELL_FIGURES`, reasons at `CELL_ATTENTION`): the statistics import
+    none of them. A province adjusts the numbers here; none of them is national law."""
 
     tz: tzinfo = DEFAULT_TZ
     window: timedelta = timedelta(days=30)
     flags: tuple[CellFlags, ...] = ()
     figures: tuple[CellFigure, ...] = ()  # offered at CELL_FIGURES, shown after the own ones
+    attention: tuple[AttentionSource, ...] = ()  # offered at CELL_ATTENTION
+    # A cell without its regular meeting is late once this day of the month has passed
+    # (Chỉ thị 50-CT/TW: every cell meets monthly; the day is local practice).
+    cutoff_day: int = 20
+    # Below these rates (over the window) a cell is listed; a figure with nothing to measure
+    # never is. The attendance one follows the meeting score's band (75 % → 3 of 5 points).
+    attendance_below: float = 0.75
+    acknowledged_below: float = 0.5
+    # An offered rate (dues collected, pledges) below this after the cut-off day lists the cell.
+    figure_below: float = 0.5
+    # The trend: this many 7-day periods ending at the report's moment.
+    trend_weeks: int = 8
 
     @staticmethod
     def offered(offers: Offers, tz: tzinfo, window: timedelta = timedelta(days=30)) -> StatsRules:
-        """The rules with what the features offer (flags and figures), as the app gathered it."""
+        """The rules with what the features offer (flags, figures and reasons), as the app
+        gathered it."""
         return StatsRules(
-            tz=tz, window=window, flags=offers.of(CELL_FLAGS), figures=offers.of(CELL_FIGURES)
+            tz=tz,
+            window=window,
+            flags=offers.of(CELL_FLAGS),
+            figures=offers.of(CELL_FIGURES),
+            attention=offers.of(CELL_ATTENTION),
         )
 
     @property
@@ -118,6 +150,10 @@ class CellStats:
     flagged: int = 0
     # The offered figures' (part, whole), in the order of `StatsRules.figures`.
     extra: list[tuple[int, int]] = field(default_factory=list)
+    # Reasons other features give (`CELL_ATTENTION`), already in Vietnamese.
+    notes: list[str] = field(default_factory=list)
+    # Per 7-day period, newest first: (expected, present, copies, acknowledged).
+    weeks: list[list[int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,6 +164,15 @@ class StatsData:
     now: datetime
     cells: dict[int, CellStats]
     directives_by_cell: dict[int, frozenset[int]]
+    # Unit id → the cells under it (from each cell's lineage), so slicing the tree for one
+    # committee reads only its cells: the weekly run slices it for every committee.
+    under: dict[int, list[CellStats]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for cell in self.cells.values():
+            for part in cell.lineage.strip("/").split("/"):
+                if part.isdigit():
+                    self.under.setdefault(int(part), []).append(cell)
 
 
 @dataclass(frozen=True)
@@ -142,6 +187,7 @@ class StatsReport:
     directives: int
     flag_months: int
     figures: tuple[CellFigure, ...] = ()
+    rules: StatsRules = DEFAULT_STATS_RULES
     totals: CellStats = field(init=False)
 
     def __post_init__(self) -> None:
@@ -159,6 +205,11 @@ class StatsReport:
             total.flagged += cell.flagged
             for i, (part, whole) in enumerate(cell.extra[: len(self.figures)]):
                 total.extra[i] = (total.extra[i][0] + part, total.extra[i][1] + whole)
+            for i, week in enumerate(cell.weeks):
+                if i == len(total.weeks):
+                    total.weeks.append([0, 0, 0, 0])
+                for j, value in enumerate(week):
+                    total.weeks[i][j] += value
         total.directives = self.directives
         object.__setattr__(self, "totals", total)
 
@@ -178,17 +229,24 @@ class StatsReport:
 
     @property
     def week_label(self) -> str:
-        """The week as dates, Monday to Sunday ("30/11–06/12/2026"): nobody counts ISO weeks."""
-        monday = self.local_now.date() - timedelta(days=self.local_now.weekday())
-        sunday = monday + timedelta(days=6)
-        first = f"{monday:%d/%m}" if monday.year == sunday.year else f"{monday:%d/%m/%Y}"
-        return f"{first}–{sunday:%d/%m/%Y}"
+        """The period as dates, the seven days ending today ("01/12–07/12/2026" on Monday 7
+        December, when the weekly report goes out): nobody counts ISO week numbers."""
+        return period_label(self.local_now.date())
+
+    @property
+    def trend(self) -> list[TrendPoint]:
+        """The main rates per 7-day period, oldest first (`StatsRules.trend_weeks` of them)."""
+        points: list[TrendPoint] = []
+        for index, (expected, present, copies, acked) in enumerate(self.totals.weeks):
+            last_day = (self.local_now - timedelta(days=7 * index)).date()
+            points.append(TrendPoint(last_day, rate(present, expected), rate(acked, copies)))
+        return points[::-1]
 
     @property
     def month_label(self) -> str:
         return self.local_now.strftime("%m/%Y")
 
-    def text(self, *, names_shown: int = 3, footer: str | None = None) -> str:
+    def text(self, *, names_shown: int = 5, footer: str | None = None) -> str:
         """The short Vietnamese summary for a phone (also the photo's caption: < 1024 chars)."""
         t = self.totals
         not_met = self.not_met
@@ -210,14 +268,6 @@ class StatsReport:
                 scheduled=scheduled,
             ),
         ]
-        if not_met:
-            shown = ", ".join(_scope_label([c.name], 40) for c in not_met[:names_shown])
-            more = len(not_met) - names_shown
-            lines.append(
-                stats_texts.STATS_NOT_MET_NAMES.format(
-                    names=shown, more=stats_texts.STATS_MORE.format(n=more) if more > 0 else ""
-                )
-            )
         lines += [
             stats_texts.STATS_ATTENDANCE.format(
                 days=self.window_days,
@@ -244,9 +294,26 @@ class StatsReport:
                     unit=f" {figure.unit}" if figure.unit else "",
                 )
             )
+        lines += attention_lines(self, shown=names_shown)
         if footer:
             lines.append(footer)
         return "\n".join(lines)
+
+
+def period_label(last_day: date) -> str:
+    """Seven days ending on `last_day` as "01/12–07/12/2026" (the year once when shared)."""
+    first_day = last_day - timedelta(days=6)
+    first = f"{first_day:%d/%m}" if first_day.year == last_day.year else f"{first_day:%d/%m/%Y}"
+    return f"{first}–{last_day:%d/%m/%Y}"
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One 7-day period of the trend: its last day and its rates (None: nothing to measure)."""
+
+    last_day: date
+    attendance: float | None
+    acknowledged: float | None
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -293,7 +360,8 @@ def collect(
     now: datetime,
     rules: StatsRules = DEFAULT_STATS_RULES,
 ) -> StatsData:
-    """Every cell's figures under `root_ids` (the whole tree when None), in seven queries."""
+    """Every cell's figures under `root_ids` (the whole tree when None): six queries of its
+    own, whatever the number of cells, and one per offered rule."""
     cells_q = _cells_query(root_ids)
     since = now - rules.window
     cells: dict[int, CellStats] = {}
@@ -350,50 +418,79 @@ def collect(
         col(Attendance.status) != AttendanceStatus.EXEMPT.value,
         sa.or_(col(Attendance.member_status) != MemberStatus.EXEMPT.value, present),
     )
-    for cell_id, n_expected, n_present in session.exec(
+    # One row per meeting (per directive and cell below) over the window and the trend's
+    # periods together, so the trend costs no query of its own: each row counts in the window
+    # if recent enough and in the 7-day period it falls in.
+    weeks = max(rules.trend_weeks, 0)
+    earliest = min(since, now - timedelta(days=7 * weeks))
+    for cell in cells.values():
+        cell.weeks = [[0, 0, 0, 0] for _ in range(weeks)]
+    for cell_id, starts_at, n_expected, n_present in session.exec(
         select(
             Meeting.cell_id,
+            Meeting.starts_at,
             sa.func.sum(sa.case((expected, 1), else_=0)),
             sa.func.sum(sa.case((present, 1), else_=0)),
         )
         .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
         .where(Meeting.status == MeetingStatus.SCHEDULED)
-        .where(col(Meeting.starts_at) > since)
+        .where(col(Meeting.starts_at) > earliest)
         .where(col(Meeting.starts_at) <= now)
         .where(col(Attendance.status).is_not(None))
         .where(col(Attendance.vote_exclusion).is_(None))
         .where(col(Meeting.cell_id).in_(cells_q))
-        .group_by(col(Meeting.cell_id))
+        .group_by(col(Meeting.id), col(Meeting.cell_id), col(Meeting.starts_at))
     ):
-        cells[cell_id].expected = int(n_expected or 0)
-        cells[cell_id].present = int(n_present or 0)
+        cell = cells[cell_id]
+        n_expected, n_present = int(n_expected or 0), int(n_present or 0)
+        if starts_at > since:
+            cell.expected += n_expected
+            cell.present += n_present
+        week = _week_index(now, starts_at, weeks)
+        if week is not None:
+            cell.weeks[week][0] += n_expected
+            cell.weeks[week][1] += n_present
 
     by_cell: dict[int, set[int]] = defaultdict(set)
-    for cell_id, directive_id, copies, acked in session.exec(
-        select(
-            DirectiveRecipient.cell_id,
-            DirectiveRecipient.directive_id,
+    for cell_id, directive_id, created_at, copies, acked in session.execute(
+        sa.select(
+            col(DirectiveRecipient.cell_id),
+            col(DirectiveRecipient.directive_id),
+            sa.func.min(col(Directive.created_at)),
             sa.func.count(),
             sa.func.count(col(DirectiveRecipient.acknowledged_at)),
         )
         .join(Directive, col(Directive.id) == col(DirectiveRecipient.directive_id))
-        .where(col(Directive.created_at) > since)
+        .where(col(Directive.created_at) > earliest)
         .where(col(Directive.created_at) <= now)
         .where(col(DirectiveRecipient.cell_id).in_(cells_q))
         .group_by(col(DirectiveRecipient.cell_id), col(DirectiveRecipient.directive_id))
     ):
         cell = cells[cell_id]
-        cell.directives += 1
-        cell.copies += copies
-        cell.acknowledged += acked
-        by_cell[cell_id].add(directive_id)
+        # min() loses the column's type on SQLite: read back as text, naive UTC.
+        created = _as_utc(created_at)
+        if created > since:
+            cell.directives += 1
+            cell.copies += copies
+            cell.acknowledged += acked
+            by_cell[cell_id].add(directive_id)
+        week = _week_index(now, created, weeks)
+        if week is not None:
+            cell.weeks[week][2] += copies
+            cell.weeks[week][3] += acked
+
+    for source in rules.attention:
+        for cell_id, note in _offered(session, source, source, cells_q, now, rules.tz).items():
+            if cell_id in cells and note:
+                cells[cell_id].notes.append(note)
 
     for cell_id, count in _flagged(session, cells_q, now=now, rules=rules).items():
         if cell_id in cells:
             cells[cell_id].flagged = count
 
     for i, figure in enumerate(rules.figures):
-        for cell_id, pair in figure.collect(session, cells_q, now, rules.tz).items():
+        pairs = _offered(session, figure.label, figure.collect, cells_q, now, rules.tz)
+        for cell_id, pair in pairs.items():
             if cell_id in cells:
                 cells[cell_id].extra[i] = pair
 
@@ -404,22 +501,54 @@ def collect(
     )
 
 
+def _week_index(now: datetime, at: datetime, weeks: int) -> int | None:
+    """Which 7-day period ending at `now` holds `at` (0: the latest), None if none does."""
+    index = int((now - at) // timedelta(days=7))
+    return index if 0 <= index < weeks else None
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    """An aggregate's datetime as aware UTC (SQLite returns text, PostgreSQL a naive value)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _flagged(session: Session, cells_q: Any, *, now: datetime, rules: StatsRules) -> dict[int, int]:
     """Members flagged per cell, by every rule offered at `CELL_FLAGS` (summed)."""
     total: dict[int, int] = defaultdict(int)
     for source in rules.flags:
-        for cell_id, count in source.count(session, cells_q, now, rules.tz).items():
+        counts = _offered(session, source, source.count, cells_q, now, rules.tz)
+        for cell_id, count in counts.items():
             total[cell_id] += count
     return dict(total)
+
+
+def _offered(
+    session: Session,
+    what: object,
+    collect: Callable[[Session, Any, datetime, tzinfo], dict[int, V]],
+    cells_q: Any,
+    now: datetime,
+    tz: tzinfo,
+) -> dict[int, V]:
+    """What another feature offers, or nothing if it fails: its figure is left out of this
+    report (and logged), the committee still gets the rest. Inside a savepoint, so a failed
+    statement does not abort the report's transaction on PostgreSQL."""
+    try:
+        with session.begin_nested():
+            return collect(session, cells_q, now, tz)
+    except Exception:
+        log.exception("statistics: an offered figure failed (%r); left out of this report", what)
+        return {}
 
 
 def build_report(
     data: StatsData, units: Sequence[Unit], *, rules: StatsRules = DEFAULT_STATS_RULES
 ) -> StatsReport:
     """The report for the subtrees of `units`, sliced from `data` (which must cover them)."""
-    ids = [u.id for u in units if u.id is not None]
-    markers = [f"/{uid}/" for uid in ids]
-    chosen = [c for c in data.cells.values() if any(m in c.lineage for m in markers)]
+    found = {c.cell_id: c for u in units if u.id is not None for c in data.under.get(u.id, ())}
+    chosen = list(found.values())
     chosen.sort(key=lambda c: (c.parent_path, c.name, c.cell_id))
     directive_ids: set[int] = set()
     for cell in chosen:
@@ -433,6 +562,7 @@ def build_report(
         directives=len(directive_ids),
         flag_months=rules.flag_months,
         figures=rules.figures,
+        rules=rules,
     )
 
 
@@ -515,106 +645,6 @@ def units_overview(session: Session, actor: Actor) -> list[UnitOverview]:
 # --- Rendering ----------------------------------------------------------------------------------
 
 
-def indicators(report: StatsReport) -> list[tuple[str, float | None]]:
-    """The rates the chart shows (five, then the offered figures'), each 0..1 or None when
-    there is nothing to measure."""
-    t = report.totals
-    offered = [(f.label, rate(*pair)) for f, pair in zip(report.figures, t.extra, strict=True)]
-    return [
-        (stats_texts.STATS_CHART_LINKED, rate(t.linked, t.members)),
-        (stats_texts.STATS_CHART_ACTIVE.format(days=report.window_days), rate(t.active, t.members)),
-        (stats_texts.STATS_CHART_MET, rate(report.cells_met, len(report.cells))),
-        (stats_texts.STATS_CHART_ATTENDANCE, rate(t.present, t.expected)),
-        (stats_texts.STATS_CHART_ACKNOWLEDGED, rate(t.acknowledged, t.copies)),
-        *offered,
-    ]
-
-
-@contextmanager
-def literal_text() -> Iterator[None]:
-    """Inside this block matplotlib draws every string as written: no mathtext, no LaTeX.
-
-    Unit names are typed by people: a name with two `$` (`Chi bộ $x^2$`) would otherwise be
-    set as a formula, and one like `$x_$` makes matplotlib raise, which broke `/thongke` and the
-    committee's weekly report. A per-artist `parse_math=False` would miss the tick labels that
-    matplotlib creates lazily while drawing, so the switch is the rcParams default, which every
-    `Text` reads when it is created, held until the PNG is written. rcParams are process-wide:
-    use this only under `_RENDER_LOCK`, like every chart here.
-    """
-    import matplotlib
-
-    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
-        yield
-
-
-def chart_figure(report: StatsReport) -> Figure:
-    """The bar chart of the five rates as a figure, not yet drawn.
-
-    Build, draw and save it inside `literal_text()` (as `render_chart` does), or user-provided
-    text may be read as math. The object-oriented API with the Agg canvas, never pyplot: no
-    global figure state, no GUI backend, nothing to close.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    rows = list(reversed(indicators(report)))
-    labels = [label for label, _ in rows]
-    values = [(value or 0.0) * 100 for _, value in rows]
-    colours = [_colour(value) for _, value in rows]
-    height = 3.6 + 0.45 * max(0, len(rows) - 5)  # the five own bars, then any offered ones
-    figure = Figure(figsize=(6.4, height), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    bars = axes.barh(labels, values, color=colours)
-    for bar, (_, value) in zip(bars, rows, strict=True):
-        text = "–" if value is None else f"{round(value * 100)}%"
-        inside = value is not None and value > 0.85  # a long bar carries its label
-        axes.text(
-            bar.get_width() - 1.5 if inside else bar.get_width() + 1.5,
-            bar.get_y() + bar.get_height() / 2,
-            text,
-            va="center",
-            ha="right" if inside else "left",
-            color="white" if inside else "black",
-            fontsize=10,
-            parse_math=False,
-        )
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("%", parse_math=False)
-    # The scope is the committee's unit names: user text, so literal even outside the block.
-    axes.set_title(
-        stats_texts.STATS_CHART_TITLE.format(
-            week=report.week_label, scope=_scope_label(report.scope, 52)
-        ),
-        fontsize=10,
-        parse_math=False,
-        usetex=False,
-    )
-    axes.spines[["top", "right"]].set_visible(False)
-    # Fixed margins fit the five fixed labels; tight_layout would cost a third of the time.
-    figure.subplots_adjust(left=0.32, right=0.96, top=0.88, bottom=0.14)
-    return figure
-
-
-def render_chart(report: StatsReport) -> bytes:
-    """A PNG bar chart of the five rates: readable on a phone whatever the subtree's size."""
-    with _RENDER_LOCK, literal_text():
-        figure = chart_figure(report)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 3})
-    return buffer.getvalue()
-
-
-def _colour(value: float | None) -> str:
-    if value is None:
-        return "#bdbdbd"
-    if value >= 0.8:
-        return "#2e7d32"
-    if value >= 0.5:
-        return "#f9a825"
-    return "#c62828"
-
-
 def escape_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula gets a leading apostrophe (DESIGN.md)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -657,13 +687,29 @@ def render_xlsx(report: StatsReport) -> bytes:
                 cell.copies,
                 rate(cell.acknowledged, cell.copies),
                 cell.flagged,
+                escape_cell("; ".join(reasons(cell, report))),
                 *(x for part, whole in cell.extra for x in (part, whole, rate(part, whole))),
             ]
         )
     for column in percent_columns:
         for (item,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             item.number_format = "0%"
-    widths = (40, 36, 10, 10, 12, 10, 16, 12, 10, 10, 12, 12, *(14,) * (3 * len(report.figures)))
+    widths = (
+        40,
+        36,
+        10,
+        10,
+        12,
+        10,
+        16,
+        12,
+        10,
+        10,
+        12,
+        12,
+        48,
+        *(14,) * (3 * len(report.figures)),
+    )
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

@@ -10,8 +10,6 @@ CMD_STATS: Final = "Thống kê các chi bộ (biểu đồ, bảng Excel)"
 STATS_TITLE: Final = "📊 Thống kê tuần {week} – {scope}"
 STATS_MEMBERS: Final = "• {cells} chi bộ, {members} đảng viên; {linked} đã kết nối, {active} hoạt động trong {days} ngày qua"
 STATS_MEETINGS: Final = "• Tháng {month}: {held} buổi sinh hoạt; {not_met}/{cells} chi bộ chưa họp thường kỳ ({scheduled} đã có lịch)"
-STATS_NOT_MET_NAMES: Final = "  Chưa họp: {names}{more}"
-STATS_MORE: Final = " và {n} chi bộ khác"
 STATS_ATTENDANCE: Final = "• Dự họp ({days} ngày qua): {rate} ({present}/{expected} lượt)"
 STATS_DIRECTIVES: Final = (
     "• Chỉ đạo ({days} ngày qua): {directives}; đã xác nhận {rate} ({acknowledged}/{copies} lượt)"
@@ -21,6 +19,10 @@ STATS_FIGURE: Final = "• {label}: {rate} ({part}/{whole}{unit})"
 STATS_WEEKLY_FOOTER: Final = "Gõ /thongke để nhận bảng Excel từng chi bộ."
 STATS_XLSX_CAPTION: Final = "📎 Bảng thống kê từng chi bộ ({cells} chi bộ)."
 STATS_CHART_TITLE: Final = "Tuần {week} – {scope}"
+STATS_CHART_CELLS: Final = "Từng chi bộ ({days} ngày qua)"
+STATS_CHART_CELLS_WORST: Final = "{shown}/{cells} chi bộ cần lưu ý nhất ({days} ngày qua)"
+STATS_CHART_TREND: Final = "Xu hướng {weeks} tuần (mỗi điểm: 7 ngày)"
+STATS_CHART_NO_CELLS: Final = "Chưa có chi bộ"
 STATS_CHART_LINKED: Final = "Đã kết nối"
 STATS_CHART_ACTIVE: Final = "Hoạt động {days} ngày"
 STATS_CHART_MET: Final = "Chi bộ đã họp tháng này"
@@ -41,6 +43,7 @@ STATS_XLSX_HEADERS: Final = (
     "Lượt nhận",
     "Tỷ lệ xác nhận",
     "Vắng không phép nhiều",
+    "Cần lưu ý",
 )
 STATS_XLSX_MET: Final = {"held": "Đã họp", "scheduled": "Đã có lịch", "none": "Chưa họp"}
 STATS_XLSX_SCOPE: Final = "Phạm vi"
@@ -61,3 +64,15 @@ STATS_XLSX_FIGURE_HEADERS: Final = (
     "{label} – chỉ tiêu{unit}",
     "{label} – tỷ lệ",
 )
+
+# Cells needing attention (services/stats/attention.py): one short line per cell.
+ATTENTION_TITLE: Final = "⚠️ Cần lưu ý: {n} chi bộ"
+ATTENTION_LINE: Final = "  – {name}: {reasons}"
+ATTENTION_MORE: Final = "  và {n} chi bộ khác (xem bảng Excel)"
+ATTENTION_NONE: Final = "✅ Chưa có chi bộ nào cần lưu ý."
+ATTENTION_NOT_MET: Final = "chưa họp thường kỳ"
+ATTENTION_SCHEDULED: Final = "chưa họp thường kỳ (đã có lịch)"
+ATTENTION_ATTENDANCE: Final = "dự họp {rate}"
+ATTENTION_ACKNOWLEDGED: Final = "xác nhận chỉ đạo {rate}"
+ATTENTION_FLAGGED: Final = "{n} đảng viên vắng không phép từ {months} tháng"
+ATTENTION_FIGURE: Final = "{label} {rate}"

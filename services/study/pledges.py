@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Member, StudyPledge, StudyPledgeReview
+from models import Member, MemberStatus, StudyPledge, StudyPledgeReview
 from services import audit, outbox, texts
 from services.auth import Actor
 from services.errors import Forbidden, UserError
@@ -355,42 +356,51 @@ class Progress:
     confirmed: int = 0
 
 
-def progress(
-    session: Session, cell_ids: list[int], year: int, period: str | None
-) -> dict[int, Progress]:
-    """Per cell of `cell_ids`: its counted members (`access.counted_members`) and their
-    pledges of `year` and reviews of `period`, in three queries however many cells."""
-    members = access.counted_members(session, cell_ids)
-    cell_of = {m.id: m.cell_id for m in members if m.id is not None}
-    totals: dict[int, list[int]] = {c: [0, 0, 0, 0, 0] for c in cell_ids}
-    for cell_id in cell_of.values():
-        totals[cell_id][0] += 1
-    if cell_of:
-        pledges = session.exec(
-            select(StudyPledge)
-            .where(col(StudyPledge.member_id).in_(list(cell_of)))
-            .where(StudyPledge.year == year)
-        ).all()
-        by_pledge: dict[int, int] = {}
-        for pledge in pledges:
-            cell_id = cell_of[pledge.member_id]
-            totals[cell_id][1] += 1
-            if pledge.status == APPROVED:
-                totals[cell_id][2] += 1
-            if pledge.id is not None:
-                by_pledge[pledge.id] = cell_id
-        if period is not None and by_pledge:
-            reviews = session.exec(
-                select(StudyPledgeReview)
-                .where(col(StudyPledgeReview.pledge_id).in_(list(by_pledge)))
-                .where(StudyPledgeReview.period == period)
-            ).all()
-            for review in reviews:
-                cell_id = by_pledge[review.pledge_id]
-                totals[cell_id][3] += 1
-                if review.confirmed_at is not None:
-                    totals[cell_id][4] += 1
-    return {c: Progress(*values) for c, values in totals.items()}
+def progress(session: Session, cell_ids: Any, year: int, period: str | None) -> dict[int, Progress]:
+    """Per cell of `cell_ids` (a list, or a query of cell ids: the committees' statistics
+    pass one for a whole tree): its counted members (all but the exempt,
+    `access.counted_members`) and their pledges of `year` and reviews of `period`, counted by
+    the database in one grouped query; no list of members goes back to it (at ten times the
+    pilot a list of 70,000 ids is over PostgreSQL's 65,535 parameters)."""
+    if isinstance(cell_ids, (list, tuple, set, frozenset)):
+        wanted: Any = sorted({int(c) for c in cell_ids})
+        if not wanted:
+            return {}
+    else:
+        wanted = cell_ids
+    reviewed = (
+        select(col(StudyPledgeReview.pledge_id), col(StudyPledgeReview.confirmed_at))
+        .where(col(StudyPledgeReview.period) == (period or ""))
+        .subquery()
+    )
+    approved = sa.case((col(StudyPledge.status) == APPROVED, 1), else_=0)
+    confirmed = sa.case((reviewed.c.confirmed_at.is_not(None), 1), else_=0)
+    rows = session.execute(
+        sa.select(
+            col(Member.cell_id),
+            sa.func.count(col(Member.id)),
+            sa.func.count(col(StudyPledge.id)),
+            sa.func.coalesce(sa.func.sum(approved), 0),
+            sa.func.count(reviewed.c.pledge_id),
+            sa.func.coalesce(sa.func.sum(confirmed), 0),
+        )
+        .select_from(Member)
+        .outerjoin(
+            StudyPledge,
+            sa.and_(col(StudyPledge.member_id) == Member.id, col(StudyPledge.year) == year),
+        )
+        .outerjoin(reviewed, reviewed.c.pledge_id == StudyPledge.id)
+        .where(col(Member.cell_id).in_(wanted))
+        .where(col(Member.status) != MemberStatus.EXEMPT.value)
+        .group_by(col(Member.cell_id))
+    ).all()
+    found = {
+        int(cell): Progress(int(m), int(p), int(a), int(r), int(c)) for cell, m, p, a, r, c in rows
+    }
+    if isinstance(wanted, list):
+        for cell in wanted:
+            found.setdefault(cell, Progress())
+    return found
 
 
 def members_without_pledge(session: Session, cell_id: int, year: int) -> list[int]:
@@ -418,13 +428,10 @@ def pledged_figure(
 ) -> dict[int, tuple[int, int]]:
     """`services.offers.CELL_FIGURES`: per cell, members who pledged this year of members
     asked to; cells without counted members are left out."""
-    cells = list(cells_q) if isinstance(cells_q, (list, tuple, set, frozenset)) else cells_q
-    if not isinstance(cells, list):
-        cells = list(session.exec(cells))
     year = now.astimezone(tz).year
     return {
         cell_id: (p.pledged, p.members)
-        for cell_id, p in progress(session, [int(c) for c in cells], year, None).items()
+        for cell_id, p in progress(session, cells_q, year, None).items()
         if p.members
     }
 

@@ -93,9 +93,11 @@ def test_weekly_statistics_once_per_member_per_week(
             session, load_actor(session, dv016), cell.id, audience="all", text="Họp", now=clock()
         )
 
-    # Thursday of week 48: the Monday report is overdue (every process was down): sent now.
+    # Thursday of week 48: the Monday report is overdue (every process was down): sent now,
+    # one claim per committee (BASE: DV016 and DV010; the schools' cell: DV011).
     report = tick(demo, clock(), rules, group=WEEKLY)
-    assert report["weekly_stats"].sent == 3 and report["weekly_stats"].lost == 0
+    assert report["weekly_stats"].sent == 2 and report["weekly_stats"].lost == 0
+    assert report["weekly_stats"].deliveries == 3
     messages = weekly_messages(demo)
     assert sorted((w, c) for w, c, _p in messages) == [
         ("2026-W48", "DV010"),
@@ -103,7 +105,7 @@ def test_weekly_statistics_once_per_member_per_week(
         ("2026-W48", "DV016"),
     ]
     by_code = {c: p for _w, c, p in messages}
-    assert by_code["DV016"]["text"].startswith(f"📊 Thống kê tuần 23/11–29/11/2026 – {BASE}")
+    assert by_code["DV016"]["text"].startswith(f"📊 Thống kê tuần 20/11–26/11/2026 – {BASE}")
     assert "• 2 chi bộ, 16 đảng viên; 3 đã kết nối, 3 hoạt động" in by_code["DV016"]["text"]
     assert "• Chỉ đạo (30 ngày qua): 1;" in by_code["DV016"]["text"]
     assert "• 1 chi bộ, 8 đảng viên" in by_code["DV011"]["text"]
@@ -125,24 +127,27 @@ def test_weekly_statistics_once_per_member_per_week(
 
     # Again, and after a "restart": nothing new this week.
     assert tick(demo, clock(), rules, group=WEEKLY).total.due == 0
-    # DV012 links during the week: they get this week's report too.
+    # DV012 links during the week: they get this week's report too, and only they.
     with demo.session() as session:
         member = find_member(session, "DV012")
         assert member is not None
         local_identity(session, member, now=clock())
-    assert tick(demo, clock(), rules, group=WEEKLY)["weekly_stats"].sent == 1
+    again = tick(demo, clock(), rules, group=WEEKLY)["weekly_stats"]
+    assert (again.sent, again.deliveries) == (1, 1)
+    assert sorted(c for _w, c, _p in weekly_messages(demo)) == ["DV010", "DV011", "DV012", "DV016"]
 
     clock.now = local(30, 11, 7, 29)
     assert tick(demo, clock(), rules, group=WEEKLY).total.due == 0
     clock.now = local(30, 11, 7, 30)
-    assert tick(demo, clock(), rules, group=WEEKLY)["weekly_stats"].sent == 4
+    assert tick(demo, clock(), rules, group=WEEKLY)["weekly_stats"].deliveries == 4
     weeks = [w for w, _c, _p in weekly_messages(demo)]
     assert weeks.count("2026-W48") == 4 and weeks.count("2026-W49") == 4
     clock.now = local(2, 12, 9)
     assert tick(demo, clock(), rules, group=WEEKLY).total.due == 0
     with demo.session() as session:
         keys = [r.job_key for r in session.exec(select(ScheduledRun))]
-    assert len(keys) == len(set(keys)) == 8
+    # Week 48: two committees, then BASE again with DV012; week 49: two committees.
+    assert len(keys) == len(set(keys)) == 5 and all(len(k) < 200 for k in keys)
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -189,7 +194,8 @@ def test_concurrent_scheduler_processes_send_each_report_exactly_once(
     messages = weekly_messages(demo)
     assert sorted(c for _w, c, _p in messages) == sorted(codes)
     weekly = [r["weekly_stats"] for r in reports]
-    assert sum(r.sent for r in weekly) == len(codes) and sum(r.failed for r in weekly) == 0
+    assert sum(r.sent for r in weekly) == 1  # one committee, one claim
+    assert sum(r.deliveries for r in weekly) == len(codes) and sum(r.failed for r in weekly) == 0
     reminders = [r["directives"] for r in reports]
     assert sum(r.sent for r in reminders) == 1
     with demo.session() as session:
@@ -197,7 +203,7 @@ def test_concurrent_scheduler_processes_send_each_report_exactly_once(
         reminder_rows = session.exec(
             select(Delivery).where(Delivery.kind == "directive_reminder")
         ).all()
-    assert len(runs) == len({r.job_key for r in runs}) == len(codes) + 1
+    assert len(runs) == len({r.job_key for r in runs}) == 2  # the committee, the reminder
     assert {r.ref_id for r in reminder_rows} == {directive.id}
     assert len(reminder_rows) == len({r.member_id for r in reminder_rows}) == 5
     # Charts of claims lost to another process were deleted: only referenced files remain.
