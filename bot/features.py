@@ -17,6 +17,8 @@ from typing import Any
 
 from handlers import (
     Registration,
+    assessment,
+    assessment_manage,
     build_registry,
     bulletins,
     bulletins_manage,
@@ -102,6 +104,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("study_manage", study_manage.register),
     Feature("supervision", supervision.register, supervision_jobs.jobs, supervision_offers.offers),
     Feature("supervision_manage", supervision_manage.register),
+    Feature("assessment", assessment.register),
+    Feature("assessment_manage", assessment_manage.register),
     # Last: its text route (plain words as a search) comes after the check-in code's.
     Feature("search", search.register),
 )

@@ -11,6 +11,11 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+from models.assessment import (  # noqa: E402
+    AssessmentAdjustment,
+    AssessmentDecision,
+    AssessmentPeriod,
+)
 from models.audit import AuditLog  # noqa: E402
 from models.bulletins import Bulletin, BulletinFeed  # noqa: E402
 from models.conversation import ConversationState  # noqa: E402
@@ -84,6 +89,9 @@ from models.types import UTCDateTime, utcnow  # noqa: E402
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AssessmentAdjustment",
+    "AssessmentDecision",
+    "AssessmentPeriod",
     "Attendance",
     "AttendanceAnswer",
     "AttendanceStatus",

@@ -222,3 +222,29 @@ class Searchable:
 # tasks; later the library, bulletins and the FAQ); read by the search (`/timkiem`), which keeps
 # its own index from them.
 SEARCHABLE: Point[Searchable] = Point("searchable")
+
+
+# -- assessment -------------------------------------------------------------------------------
+
+# What one criterion counts for one member over a period: named whole numbers (the keys are
+# the criterion's, listed in docs/assessment.md: attended/convened/excused, on_time/late/...).
+AssessmentFact = dict[str, int]
+
+
+@dataclass(frozen=True)
+class AssessmentCriterion:
+    """Recorded facts a feature offers the yearly or quarterly quality assessment (Quy định
+    366-QĐ/TW): `key` names the criterion in the assessment's formula ("attendance", "tasks",
+    "fees", "pledge"), `label` is short Vietnamese ("Dự sinh hoạt chi bộ"), and
+    `collect(session, member_ids, first_day, last_day, tz)` returns member id → counts for the
+    local days first_day..last_day (inclusive); a member left out has nothing to measure."""
+
+    key: str
+    label: str
+    collect: Callable[[Session, list[int], date, date, tzinfo], dict[int, AssessmentFact]]
+
+
+# Offered by meetings (attendance, tasks), fees (months paid on time) and study (the pledge
+# and its review); read by the assessment (`services/assessment`), which skips, and says so,
+# a criterion of its formula that no feature offers.
+ASSESSMENT_FACTS: Point[AssessmentCriterion] = Point("assessment_facts")

@@ -269,7 +269,8 @@ class DeliveryWorker:
             await self._flush()
             relay.cancel()
             if beating is not None:
-                beating.cancel()
+                # Not cancelled: a beat already in its thread would still commit, after the
+                # leave below, and leave a row behind. Halted, the loop ends after that beat.
                 await asyncio.gather(beating, return_exceptions=True)
                 await self._leave()
             log.info(

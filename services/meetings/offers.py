@@ -11,21 +11,35 @@ the index drops nothing between rebuilds."""
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Meeting, MeetingKind, MeetingStatus, Resolution, ResolutionVersion, Task
+from models import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Resolution,
+    ResolutionVersion,
+    Task,
+)
 from services.meetings import texts as meeting_texts
 from services.meetings.attendance import flagged_per_cell
 from services.meetings.planning import DEFAULT_RULES, CellMonthRules
 from services.meetings.resolutions import task_todos
 from services.offers import (
+    ASSESSMENT_FACTS,
     CELL_FLAGS,
     MEMBER_TODOS,
     SEARCHABLE,
+    AssessmentCriterion,
+    AssessmentFact,
     CellFlags,
     Offer,
     Searchable,
@@ -146,4 +160,47 @@ def offers(rules: CellMonthRules = DEFAULT_RULES) -> list[Offer[Any]]:
         Offer(SEARCHABLE, Searchable("meeting_agenda", AGENDA_LABEL, agenda_items)),
         Offer(SEARCHABLE, Searchable("resolution", RESOLUTION_LABEL, resolution_items)),
         Offer(SEARCHABLE, Searchable("task", TASK_LABEL, task_items)),
+        Offer(
+            ASSESSMENT_FACTS, AssessmentCriterion("attendance", ATTENDANCE_LABEL, attendance_facts)
+        ),
     ]
+
+
+# -- the assessment's facts (Quy định 366-QĐ/TW), per member over local days ------------------
+
+ATTENDANCE_LABEL = "Dự sinh hoạt chi bộ"
+
+
+def _utc_bounds(first_day: date, last_day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(first_day, time(), tz).astimezone(UTC)
+    return start, datetime.combine(last_day + timedelta(days=1), time(), tz).astimezone(UTC)
+
+
+def attendance_facts(
+    session: Session, member_ids: list[int], first_day: date, last_day: date, tz: tzinfo
+) -> dict[int, AssessmentFact]:
+    """Held (not cancelled) meetings of the days with the member on the closed roll: present,
+    excused (vắng có phép), unexcused; `convened` leaves out the exempt (miễn sinh hoạt) and rows
+    never given a status, as the roll call does."""
+    start, end = _utc_bounds(first_day, last_day, tz)
+    facts: dict[int, AssessmentFact] = defaultdict(
+        lambda: {"attended": 0, "excused": 0, "unexcused": 0, "convened": 0}
+    )
+    keys = {
+        AttendanceStatus.PRESENT.value: "attended",
+        AttendanceStatus.ABSENT_WITH_LEAVE.value: "excused",
+        AttendanceStatus.ABSENT_WITHOUT_LEAVE.value: "unexcused",
+    }
+    for member_id, status, count in session.exec(
+        select(Attendance.member_id, Attendance.status, sa.func.count())
+        .join(Meeting, col(Meeting.id) == col(Attendance.meeting_id))
+        .where(col(Attendance.member_id).in_(member_ids))
+        .where(Meeting.status == MeetingStatus.SCHEDULED)
+        .where(col(Meeting.starts_at) >= start, col(Meeting.starts_at) < end)
+        .where(col(Attendance.status).in_(list(keys)))
+        .group_by(col(Attendance.member_id), col(Attendance.status))
+    ):
+        fact = facts[member_id]
+        fact[keys[str(status)]] += int(count)
+        fact["convened"] += int(count)
+    return dict(facts)

@@ -15,13 +15,16 @@ from models import Meeting, MeetingKind, MeetingStatus, Task, TaskStatus
 from services.auth import Actor
 from services.offers import (
     AGENDA_ITEMS,
+    ASSESSMENT_FACTS,
     CELL_ATTENTION,
     CELL_FIGURES,
     TODO_OPTIONS,
+    AssessmentCriterion,
     CellFigure,
     Offer,
 )
 from services.supervision import texts as sv_texts
+from services.supervision.assessment_facts import ASSESSMENT_LABEL, task_facts
 from services.supervision.reports import my_open_tasks
 from services.supervision.rules import (
     DEFAULT_RULES,
@@ -142,4 +145,5 @@ def offers() -> list[Offer[Any]]:
         Offer(CELL_FIGURES, CellFigure(sv_texts.FIGURE_ON_TIME, on_time_figure)),
         Offer(CELL_ATTENTION, overdue_attention),
         Offer(TODO_OPTIONS, report_option),
+        Offer(ASSESSMENT_FACTS, AssessmentCriterion("tasks", ASSESSMENT_LABEL, task_facts)),
     ]
