@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,8 @@ from handlers.context import CoreConfig
 from handlers.core import Core
 from models import Database
 from services.demo import seed_demo
+from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo import FakeZalo, running_fake_zalo
 from tests.support import ChatDriver, FakeClock
 
 # CI's second run: the wall clock a year ahead, here and in every subprocess (see the module).
@@ -146,3 +148,17 @@ def chat_as(core: Core, demo: Database, clock: FakeClock):
         return ChatDriver(core, user_id=user_id, channel=channel)
 
     return make
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    """The fake Zalo Bot API on 127.0.0.1 (`tests.channels.zalo_polling` runs the bot on it)."""
+    async with running_fake_zalo(empty_wait=0.2) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """The fake Telegram Bot API on 127.0.0.1."""
+    with FakeTelegram() as server:
+        yield server

@@ -10,7 +10,7 @@ bulletin by typing its digit, then opens the pushed notice by its digit too.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -23,8 +23,9 @@ from services.bulletins import texts as bulletin_texts
 from services.bulletins.rules import OPEN
 from services.vndate import DEFAULT_TZ, format_vn_date
 from tests.bulletins.conftest import OUTSIDER, actor, base_id, other_base_id
+from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import FakeZalo, running_fake_zalo
+from tests.fake_zalo import FakeZalo
 from tests.fees.test_fees_channels import ZaloBot
 from tests.support import FakeClock
 from tests.test_month_telegram import _drain, _press, _send, _with_button
@@ -36,12 +37,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 TITLE = "Hướng dẫn học tập chuyên đề năm 2026"
 TEXT = "Các chi bộ tổ chức học tập chuyên đề trong kỳ sinh hoạt tháng Mười hai."
 COMMITTEE_TG, MEMBER_TG = 6316, 6303
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
@@ -92,30 +87,11 @@ async def test_on_telegram_a_committee_posts_and_pushes_and_the_member_opens_it(
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with running_fake_zalo(empty_wait=0.2) as server:
-        yield server
-
-
-@pytest.fixture
 async def zalo(fake_zalo: FakeZalo, demo: Database, core: Core) -> AsyncIterator[ZaloBot]:
-    import asyncio
-
-    from bot.retry import RetryPolicy
-    from bot.zalo.client import ZaloClient
-    from bot.zalo.runner import poll_forever
-    from tests.fake_zalo import TOKEN
 
     app = App(settings=zalo_settings(fake_zalo), db=demo, core=core)
-    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    async with ZaloClient(TOKEN, fake_zalo.url, policy=policy, poll_interval=0.0) as client:
-        stop = asyncio.Event()
-        task = asyncio.create_task(poll_forever(app, client, stop))
-        try:
-            yield ZaloBot(fake_zalo, app)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
+    async with zalo_polling(fake_zalo, app):
+        yield ZaloBot(fake_zalo, app)
 
 
 async def test_on_zalo_a_member_reads_by_digits_and_opens_the_pushed_notice(

@@ -15,16 +15,12 @@ virtual time on it.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import col, select
 
 from bot.app import App
-from bot.retry import RetryPolicy
-from bot.zalo.client import ZaloClient
-from bot.zalo.runner import poll_forever
 from handlers.core import Core
 from handlers.faq import entry_text
 from models import ConversationState, Database, Delivery, FaqEntry, FaqQuestion
@@ -32,8 +28,9 @@ from services import texts
 from services.faq import texts as faq_texts
 from services.faq.catalog import best
 from services.faq.rules import ANSWER
+from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo
+from tests.fake_zalo import FakeZalo
 from tests.fees.test_fees_channels import ZaloBot
 from tests.support import FakeClock
 from tests.test_month_telegram import _drain, _press, _send, _settle, _with_button
@@ -88,12 +85,6 @@ def to_member() -> str:
 
 # -- Telegram -----------------------------------------------------------------------------------
 SECRETARY_TG, MEMBER_TG, OTHER_SECRETARY_TG = 6201, 6203, 6209
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
@@ -186,23 +177,10 @@ SECRETARY_ZL, MEMBER_ZL = "zl-faq-an", "zl-faq-cuong"
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with running_fake_zalo(empty_wait=0.2) as server:
-        yield server
-
-
-@pytest.fixture
 async def zalo(fake_zalo: FakeZalo, demo: Database, core: Core) -> AsyncIterator[ZaloBot]:
     app = App(settings=zalo_settings(fake_zalo), db=demo, core=core)
-    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    async with ZaloClient(TOKEN, fake_zalo.url, policy=policy, poll_interval=0.0) as client:
-        stop = asyncio.Event()
-        task = asyncio.create_task(poll_forever(app, client, stop))
-        try:
-            yield ZaloBot(fake_zalo, app)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
+    async with zalo_polling(fake_zalo, app):
+        yield ZaloBot(fake_zalo, app)
 
 
 def numbered(*labels: str) -> str:

@@ -19,9 +19,8 @@ beyond the few milliseconds the fake servers take to answer.
 
 from __future__ import annotations
 
-import asyncio
 import io
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -31,11 +30,8 @@ from PIL import Image
 from sqlmodel import col, select
 
 from bot.app import App
-from bot.retry import RetryPolicy
 from bot.terminal import run_chat
 from bot.web import PublicFiles, create_web_app
-from bot.zalo.client import ZaloClient
-from bot.zalo.runner import poll_forever
 from handlers.core import Core
 from models import Database, Delivery, FeePayment, FeeProfile, PublicFile
 from services import public_files, texts
@@ -47,8 +43,9 @@ from services.fees.ledger import current_month
 from services.fees.setup import payee_for, set_payee
 from services.identities import find_member
 from services.vndate import format_vn_date, format_vn_datetime, format_vn_month
+from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
+from tests.fake_zalo import FakeZalo, text_update
 from tests.support import ChatDriver, FakeClock, serving
 from tests.test_delivery_support import drain_as_run
 from tests.test_month_telegram import _drain, _press, _send, _settle, _with_button
@@ -182,12 +179,6 @@ SECRETARY_TG, MEMBER_TG = 6101, 6103
 
 
 @pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def telegram(
     fake_telegram: FakeTelegram, demo: Database, core: Core, clock: FakeClock
 ) -> AsyncIterator[Harness]:
@@ -313,12 +304,6 @@ class ZaloBot:
         ]
 
 
-@pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with running_fake_zalo(empty_wait=0.2) as server:
-        yield server
-
-
 @pytest.fixture(params=["public_url", "no_public_url"])
 async def zalo(
     request: pytest.FixtureRequest,
@@ -330,15 +315,8 @@ async def zalo(
     set_up_fees(demo, clock)
     extra = {"public_base_url": BASE} if request.param == "public_url" else {}
     app = App(settings=zalo_settings(fake_zalo, **extra), db=demo, core=core)
-    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    async with ZaloClient(TOKEN, fake_zalo.url, policy=policy, poll_interval=0.0) as client:
-        stop = asyncio.Event()
-        task = asyncio.create_task(poll_forever(app, client, stop))
-        try:
-            yield ZaloBot(fake_zalo, app)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
+    async with zalo_polling(fake_zalo, app):
+        yield ZaloBot(fake_zalo, app)
 
 
 async def test_a_member_pays_by_qr_on_zalo_and_the_secretary_confirms_by_digit(

@@ -4,20 +4,17 @@ without diacritics, a document opened, its link given, a Telegram-only file expl
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
 
 from bot.app import App
-from bot.retry import RetryPolicy
-from bot.zalo.client import ZaloClient
-from bot.zalo.runner import poll_forever
 from handlers.core import Core
 from models import Database, LibrarySaved
 from services.library import texts as library_texts
-from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo, text_update
+from tests.channels import zalo_polling
+from tests.fake_zalo import FakeZalo, text_update
 from tests.library.conftest import Doc, publish_as
 from tests.support import FakeClock
 from tests.test_zalo_polling import digit_of, invite, zalo_settings
@@ -27,23 +24,10 @@ LINK = "https://tulieu.vn/366.pdf"
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with running_fake_zalo(empty_wait=0.2) as server:
-        yield server
-
-
-@pytest.fixture
 async def zalo(fake_zalo: FakeZalo, demo: Database, core: Core) -> AsyncIterator[FakeZalo]:
     app = App(settings=zalo_settings(fake_zalo), db=demo, core=core)
-    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    async with ZaloClient(TOKEN, fake_zalo.url, policy=policy, poll_interval=0.0) as client:
-        stop = asyncio.Event()
-        task = asyncio.create_task(poll_forever(app, client, stop))
-        try:
-            yield fake_zalo
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
+    async with zalo_polling(fake_zalo, app):
+        yield fake_zalo
 
 
 async def say(fake: FakeZalo, text: str) -> str:

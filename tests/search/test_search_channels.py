@@ -12,23 +12,20 @@ get it.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app import App
-from bot.retry import RetryPolicy
-from bot.zalo.client import ZaloClient
-from bot.zalo.runner import poll_forever
 from handlers.core import Core
 from models import Database
 from services import texts
 from services.demo import CELL_OFFICE
 from services.search import texts as search_texts
 from services.vndate import format_vn_date
+from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
-from tests.fake_zalo import TOKEN, FakeZalo, running_fake_zalo
+from tests.fake_zalo import FakeZalo
 from tests.fees.test_fees_channels import ZaloBot
 from tests.search.support import direct
 from tests.support import FakeClock
@@ -55,12 +52,6 @@ def send_the_directive(db: Database, clock: FakeClock) -> None:
 
 # -- Telegram -----------------------------------------------------------------------------------
 MEMBER_TG, OTHER_CELL_TG = 6303, 6310
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
@@ -102,23 +93,10 @@ MEMBER_ZL, OTHER_CELL_ZL = "zl-search-cuong", "zl-search-lan"
 
 
 @pytest.fixture
-async def fake_zalo() -> AsyncIterator[FakeZalo]:
-    async with running_fake_zalo(empty_wait=0.2) as server:
-        yield server
-
-
-@pytest.fixture
 async def zalo(fake_zalo: FakeZalo, demo: Database, core: Core) -> AsyncIterator[ZaloBot]:
     app = App(settings=zalo_settings(fake_zalo), db=demo, core=core)
-    policy = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
-    async with ZaloClient(TOKEN, fake_zalo.url, policy=policy, poll_interval=0.0) as client:
-        stop = asyncio.Event()
-        task = asyncio.create_task(poll_forever(app, client, stop))
-        try:
-            yield ZaloBot(fake_zalo, app)
-        finally:
-            stop.set()
-            await asyncio.wait_for(task, 5)
+    async with zalo_polling(fake_zalo, app):
+        yield ZaloBot(fake_zalo, app)
 
 
 async def test_on_zalo_a_member_finds_the_directive_without_diacritics_and_opens_it_by_digit(
