@@ -162,6 +162,19 @@ async def test_an_update_posted_twice_to_the_webhook_is_handled_once(
     assert ("telegram", f"{BOT_ID}/{profile['update_id']}") in ledger(demo)
 
 
+async def test_the_webhook_answers_only_once_the_update_is_handled(
+    fake: FakeTelegram, demo: Database, core: Core, clock: FakeClock
+) -> None:
+    """Telegram never resends an update it got 200 for: an update answered while still in a
+    queue died with the process (kill -9) in the soak. The 200 now comes after the handling,
+    so by the time the POST returns the member's reply has reached the Bot API."""
+    member = linked_member(fake, demo, clock)
+    async with webhook_process(fake, demo, core, clock) as hook:
+        before = len(fake.bot_messages(5001))
+        assert await hook.post(fake.message_update(member, "/toi")) == 200
+        assert any(PROFILE in text for text in fake.texts(5001)[before:])
+
+
 # -- polling -------------------------------------------------------------------------------------
 async def test_polling_after_a_restart_does_not_handle_a_redelivered_update_again(
     fake: FakeTelegram, demo: Database, core: Core, clock: FakeClock

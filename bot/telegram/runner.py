@@ -84,14 +84,18 @@ class TelegramChannel:
             await self.application.stop()
         await self.application.shutdown()
 
-    async def enqueue(self, data: dict[str, Any]) -> bool:
-        """A webhook's update JSON onto PTB's queue; False when it is not an update at all."""
+    async def handle(self, data: dict[str, Any]) -> bool:
+        """Handle a webhook's update before the webhook is answered; False when it is not an
+        update at all. Not queued: Telegram never sends again an update it got 200 for, so an
+        update queued in memory and then lost with the process (kill -9, a crash) was lost for
+        good (the soak lost two at a web process's kill, docs/soak.md). Now a process that dies
+        has not answered, and Telegram delivers the update again."""
         try:
             update = Update.de_json(data, self.application.bot)
         except Exception:
             log.exception("telegram webhook body is not an update; dropped")
             return False
-        await self.application.update_queue.put(update)
+        await self.application.process_update(update)
         return True
 
 

@@ -2,9 +2,11 @@
 
 The secret travels in `X-Telegram-Bot-Api-Secret-Token` (set with setWebhook). It is compared in
 constant time before the body is read, so a forged request costs us nothing and changes nothing.
-A valid update is queued for PTB and answered 200 at once: Telegram waits for that answer before
-sending the next update, and retries a failed one, so a slow or faulty update must not fail here.
-A retried update that did get through before is dropped by the adapter (`inbound_updates`).
+A valid update is handled, then answered 200: Telegram never sends again an update it got 200
+for, so one answered before it was handled would be lost with the process (kill -9, a crash);
+unanswered, Telegram delivers it again. A faulty update still gets 200 (the core never raises: the
+member gets the apology), or Telegram would retry it forever. A retried update that did get
+through before is dropped by the adapter (`inbound_updates`).
 
 The body is read with `bot.webhook_body.read_json`: Content-Length first, then a capped read,
 then JSON that may not nest absurdly deep, so a malformed or oversized body gets a bare 400 or
@@ -88,7 +90,7 @@ class TelegramWebhook:
         if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
             # Not an update at all (Telegram always numbers its updates): nothing to queue.
             return JSONResponse({"ok": False}, status_code=400)
-        await self.channel.enqueue(data)
+        await self.channel.handle(data)
         return JSONResponse({"ok": True})
 
 
