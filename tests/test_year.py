@@ -119,12 +119,16 @@ def test_a_year_of_a_cell_from_the_first_topic_to_the_locked_assessment(
             cell_id=cell_id,
             title="Hoàn thiện hồ sơ chi bộ",
             owner_member_id=cuong.id,
+            created_at=clock(),
+            updated_at=clock(),
             due_on=date(year, 3, 10),
         )
         slow = Task(
             cell_id=cell_id,
             title="Vận động đóng góp quỹ khuyến học",
             owner_member_id=cuong.id,
+            created_at=clock(),
+            updated_at=clock(),
             due_on=date(year, 5, 10),
         )
         session.add_all([quick, slow])

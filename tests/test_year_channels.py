@@ -50,6 +50,8 @@ def give_task(db: Database, clock: FakeClock) -> int:
             title=TASK,
             owner_member_id=member.id,
             due_on=(clock() + timedelta(days=10)).date(),
+            created_at=clock(),
+            updated_at=clock(),
         )
         session.add(task)
         session.flush()
