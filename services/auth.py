@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import Member, Role, RoleAssignment, Unit
 from services import texts
 from services.errors import Forbidden
-from services.org import is_cell, is_within
+from services.org import is_cell, is_within, lineage_ids, subtree_units
 
 
 class Permission(StrEnum):
@@ -109,6 +109,20 @@ def actor_of(member: MemberFacts, cell_name: str, roles: Iterable[tuple[str, int
         committee_unit_ids=frozenset(u for r, u in roles if r == Role.COMMITTEE and u is not None),
         is_admin=any(r == Role.ADMIN for r, _ in roles),
     )
+
+
+def readable_unit_ids(session: Session, actor: Actor) -> list[int] | None:
+    """The units whose items (documents, search hits) the actor may read; None: all, an
+    admin. Their cell and the cells they manage, with every unit above them (what a province
+    sends reaches its cells); a committee's units with their subtrees and the units above."""
+    if actor.is_admin:
+        return None
+    near = {actor.cell_id, *actor.managed_cell_ids, *actor.committee_unit_ids}
+    wanted: set[int] = set()
+    for unit in session.exec(select(Unit).where(col(Unit.id).in_(sorted(near)))):
+        wanted.update(lineage_ids(unit))
+    wanted.update(u.id for u in subtree_units(session, sorted(actor.committee_unit_ids)) if u.id)
+    return sorted(wanted)
 
 
 def allows(actor: Actor, permission: Permission, unit: Unit | None = None) -> bool:

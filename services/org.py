@@ -122,5 +122,10 @@ def cell_roles(session: Session, cell_id: int) -> dict[int, str]:
     return {r.member_id: r.role for r in rows if r.role in ("bi_thu", "pho_bi_thu")}
 
 
+def lineage_ids(unit: Unit) -> list[int]:
+    """The unit ids from the root down to `unit` itself (`Unit.lineage`, "/1/4/9/")."""
+    return [int(part) for part in unit.lineage.split("/") if part.isdigit()]
+
+
 def is_cell(unit: Unit) -> bool:
     return UnitKind(unit.kind).is_cell

@@ -20,10 +20,12 @@ from sqlmodel import select
 
 from bot.app import App
 from handlers.core import Core
-from models import Database, Member, StudyPledge, Task, TaskReport
+from models import Database, Member, StudyPledge, Task, TaskReport, Unit
 from services.assessment import texts as assessment_texts
+from services.auth import load_actor
 from services.identities import find_member
-from services.study.rules import APPROVED
+from services.study import topics
+from services.study.rules import APPROVED, DEFAULT_STUDY_RULES
 from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
@@ -38,6 +40,29 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 ONE = "Mỗi tuần dành một buổi giúp đỡ học sinh khó khăn."
 TWO = "Tiết kiệm điện, nước và văn phòng phẩm ở cơ quan."
 TASK = "Vận động đóng góp quỹ khuyến học"
+TOPIC = "Học tập phong cách quần chúng của Bác"
+
+
+def post_topic(db: Database, clock: FakeClock) -> None:
+    """This month's topic, posted by the committee above DV003's cell (DV016)."""
+    with db.session() as session:
+        committee = find_member(session, "DV016")
+        member = find_member(session, "DV003")
+        assert committee is not None and member is not None
+        cell = session.get(Unit, member.cell_id)
+        assert cell is not None and cell.parent_id is not None
+        topics.post_topic(
+            session,
+            load_actor(session, committee),
+            cell.parent_id,
+            DEFAULT_STUDY_RULES.month(clock()),
+            topics.TopicDraft(
+                TOPIC,
+                "Gần dân, hiểu dân, học dân, có trách nhiệm với dân.",
+                ("Đồng chí đã gần dân thế nào?",),
+            ),
+            now=clock(),
+        )
 
 
 def give_task(db: Database, clock: FakeClock) -> int:
@@ -133,10 +158,10 @@ async def test_on_zalo_the_topic_the_pledge_and_the_task_table_by_digits(
         welcome = await zalo.say(user, invite(db, clock, code))
         assert "Tài khoản đã được liên kết" in welcome
     give_task(db, clock)
+    post_topic(db, clock)
 
-    # The demo's topic of this month, posted by the committee above.
     topic = await zalo.say(MEMBER_ZL, "/hoctap")
-    assert "Học tập" in topic or "chuyên đề" in topic
+    assert TOPIC in topic
 
     menu = await zalo.say(MEMBER_ZL, "/lamtheo")
     assert "Việc thứ 1" in menu

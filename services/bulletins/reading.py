@@ -15,36 +15,11 @@ from sqlmodel import Session, col, select
 
 from models import Bulletin, BulletinFeed, Unit
 from services import outbox
-from services.auth import Actor, Permission, allows
+from services.auth import Actor, Permission, allows, readable_unit_ids
 from services.bulletins import texts as bulletin_texts
 from services.bulletins.rules import DEFAULT_BULLETIN_RULES, FILE_KIND, BulletinRules
 from services.errors import UserError
 from services.org import subtree_units
-
-
-def lineage_ids(unit: Unit) -> list[int]:
-    """The ids from the root down to `unit` (its lineage, `/1/4/9/`)."""
-    return [int(part) for part in unit.lineage.strip("/").split("/") if part.isdigit()]
-
-
-def readable_unit_ids(session: Session, actor: Actor) -> list[int] | None:
-    """The units whose bulletins the actor reads; None: every unit (an admin)."""
-    if actor.is_admin:
-        return None
-    found: set[int] = set()
-    cell = session.get(Unit, actor.cell_id)
-    if cell is not None:
-        found.update(lineage_ids(cell))
-    if actor.committee_unit_ids:
-        committee_ids = sorted(actor.committee_unit_ids)
-        for unit in subtree_units(session, committee_ids):
-            if unit.id is not None:
-                found.add(unit.id)
-        for unit_id in committee_ids:
-            above = session.get(Unit, unit_id)
-            if above is not None:
-                found.update(lineage_ids(above))
-    return sorted(found)
 
 
 def may_read(session: Session, actor: Actor, bulletin: Bulletin) -> bool:

@@ -46,7 +46,7 @@ from services.auth import Actor, Permission, allows, authorize, load_actor
 from services.buttons import ButtonId
 from services.directives import texts as directive_texts
 from services.errors import Forbidden, UserError
-from services.org import is_cell, member_names, subtree_units, vn_name_key
+from services.org import is_cell, lineage_ids, member_names, subtree_units, vn_name_key
 from services.textnorm import nfc
 from services.vndate import DEFAULT_TZ, format_vn_date
 
@@ -202,18 +202,13 @@ def sender_unit(session: Session, sender: Actor | None, unit: Unit) -> Unit:
     if sender is not None:
         if is_cell(unit) and unit.id in sender.managed_cell_ids:
             return unit
-        for ancestor_id in reversed(_lineage(unit)):
+        for ancestor_id in reversed(lineage_ids(unit)):
             if ancestor_id in sender.committee_unit_ids:
                 return session.get(Unit, ancestor_id) or unit
     outsider = sender is None or sender.cell_id != unit.id
     if is_cell(unit) and unit.parent_id is not None and outsider:
         return session.get(Unit, unit.parent_id) or unit
     return unit
-
-
-def _lineage(unit: Unit) -> list[int]:
-    """The ids from the root down to `unit` itself (`Unit.lineage`)."""
-    return [int(part) for part in unit.lineage.split("/") if part.isdigit()]
 
 
 class _SenderUnits:

@@ -62,7 +62,7 @@ from services.fees.ledger import (
 )
 from services.fees.rules import DEFAULT_FEE_RULES, OPEN_DUES, FeeRules
 from services.offers import Todo
-from services.org import is_cell, vn_name_key
+from services.org import is_cell, lineage_ids, vn_name_key
 from services.vndate import format_vn_date, format_vn_datetime, format_vn_month
 
 BookState = Literal["paid", "claimed", "owed", "partial", "exempt", "no_basis", "moved"]
@@ -172,11 +172,6 @@ def _check_month(month: date, now: datetime, rules: FeeRules) -> None:
         )
 
 
-def _lineage(unit: Unit) -> list[int]:
-    """Unit ids from the root down to `unit` (`/1/4/9/` → [1, 4, 9])."""
-    return [int(part) for part in unit.lineage.strip("/").split("/") if part]
-
-
 def split_shares(
     received: int, levels: Sequence[tuple[str, Decimal]]
 ) -> tuple[tuple[Share, ...], int]:
@@ -198,7 +193,7 @@ def split_shares(
 def _share_levels(session: Session, cell: Unit, rules: FeeRules) -> list[tuple[str, Decimal]]:
     """(unit name, rate) from the cell upward, as far as `rules.kept_by_level` and the tree
     go (a cell directly under the top committee has only two levels)."""
-    chain = list(reversed(_lineage(cell)))[: len(rules.kept_by_level)]
+    chain = list(reversed(lineage_ids(cell)))[: len(rules.kept_by_level)]
     if not chain:
         return []
     names = dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(chain))).all())

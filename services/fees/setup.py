@@ -46,7 +46,7 @@ from services.fees.dues import (
 from services.fees.ledger import current_month
 from services.fees.rules import DEFAULT_FEE_RULES, FeeRules
 from services.fees.vietqr import clean_account_number
-from services.org import is_cell
+from services.org import is_cell, lineage_ids
 from services.textnorm import nfc, strip_diacritics
 from services.vndate import format_vn_date, format_vn_month
 
@@ -553,7 +553,7 @@ class Payee:
 def _lineage_ids(unit: Unit) -> list[int]:
     """The ids from the root down to the unit itself (`Unit.lineage`, "/1/5/9/")."""
     assert unit.id is not None
-    chain = [int(part) for part in unit.lineage.strip("/").split("/") if part]
+    chain = lineage_ids(unit)
     return chain if chain and chain[-1] == unit.id else [*chain, unit.id]
 
 

@@ -9,30 +9,14 @@ a copy of a Party document is vouched for by the committee that sends it down.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from models import LibraryDocument, Unit
-from services.auth import Actor, Permission, allows, authorize
+from services.auth import Actor, Permission, allows, authorize, readable_unit_ids
 from services.errors import Forbidden
 from services.library import texts as library_texts
 from services.library.rules import INTERNAL
 from services.org import is_cell, root_units, subtree_units
-
-
-def _lineage_ids(unit: Unit) -> set[int]:
-    return {int(part) for part in unit.lineage.split("/") if part.isdigit()}
-
-
-def readable_unit_ids(session: Session, actor: Actor) -> list[int] | None:
-    """The units whose documents `actor` reads (None: all of them, an admin)."""
-    if actor.is_admin:
-        return None
-    above = {actor.cell_id, *actor.managed_cell_ids, *actor.committee_unit_ids}
-    wanted: set[int] = set()
-    for unit in session.exec(select(Unit).where(col(Unit.id).in_(sorted(above)))):
-        wanted |= _lineage_ids(unit)
-    wanted.update(u.id for u in subtree_units(session, sorted(actor.committee_unit_ids)) if u.id)
-    return sorted(wanted)
 
 
 def may_read(session: Session, actor: Actor, document: LibraryDocument) -> bool:

@@ -18,10 +18,10 @@ from sqlmodel import Session, col, select
 
 from models import LibraryDocument, LibrarySaved, Unit
 from services import audit
-from services.auth import Actor
+from services.auth import Actor, readable_unit_ids
 from services.errors import UserError
 from services.library import texts as library_texts
-from services.library.access import authorize_publish, may_publish, may_read, readable_unit_ids
+from services.library.access import authorize_publish, may_publish, may_read
 from services.library.rules import (
     FILE_EXTENSIONS,
     FILE_MAX_BYTES,
@@ -36,6 +36,7 @@ from services.library.rules import (
     SUMMARY_MIN_CHARS,
     TITLE_MAX_CHARS,
 )
+from services.org import lineage_ids
 from services.textnorm import fold_words, nfc
 
 _DATE = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})$")
@@ -446,6 +447,6 @@ def replacement_candidates(
     """Documents that may replace `old`: live, readable by `actor`, addressed to `old`'s unit
     or a unit above it (so they reach everyone who read `old`), and not `old` itself."""
     unit = load_unit(session, old.unit_id)
-    above = [int(part) for part in unit.lineage.split("/") if part.isdigit()]
+    above = lineage_ids(unit)
     query = _visible(session, actor).where(col(LibraryDocument.unit_id).in_(above))
     return [d for d in session.exec(_newest_first(query)) if d.id != old.id]

@@ -14,8 +14,7 @@ from sqlmodel import Session, col, select
 
 from models import LibraryDocument, LibrarySaved
 from models.upsert import insert_new
-from services.auth import Actor
-from services.library.access import readable_unit_ids
+from services.auth import Actor, readable_unit_ids
 from services.library.documents import for_reader
 from services.library.rules import LIST_LIMIT
 

@@ -21,13 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Unit
 from models.search import SearchEntry, SearchReader
 from models.upsert import dialect_of
-from services.auth import Actor
+from services.auth import Actor, readable_unit_ids
 from services.errors import UserError
 from services.offers import Searchable
-from services.org import subtree_units
 from services.search import texts as search_texts
 from services.search.index import distinct, refresh, refreshed
 from services.textnorm import fold_words, strip_diacritics
@@ -91,20 +89,6 @@ def parse_query(text: str) -> Query:
     return Query(text=text, words=(longer or unique)[:MAX_WORDS], cut=cut)
 
 
-def readable_units(session: Session, actor: Actor) -> list[int] | None:
-    """The units whose items the actor may read (None: everything, an admin): their cell and
-    the units above it; the cells they manage; for a committee, its units' subtrees and the
-    units above them (what is addressed to a whole province reaches a district committee)."""
-    if actor.is_admin:
-        return None
-    wanted = {actor.cell_id, *actor.managed_cell_ids}
-    above = {actor.cell_id, *actor.committee_unit_ids}
-    for unit in session.exec(select(Unit).where(col(Unit.id).in_(sorted(above)))):
-        wanted.update(int(part) for part in unit.lineage.split("/") if part.isdigit())
-    wanted.update(u.id for u in subtree_units(session, sorted(actor.committee_unit_ids)) if u.id)
-    return sorted(wanted)
-
-
 def search(
     session: Session,
     actor: Actor,
@@ -125,7 +109,7 @@ def search(
     labels = {s.kind: s.label for s in sources}
     if not labels:
         return Results(query, [], False)
-    units = readable_units(session, actor)
+    units = readable_unit_ids(session, actor)
     rows = _match(session, query.words, labels, actor, units, limit, every=True)
     some_words = False
     if not rows and partial and len(query.words) >= 3:
