@@ -42,7 +42,8 @@ class BulletinRules:
     `retry_max`; a fetch gives up after `fetch_timeout` seconds (connect, read) or past
     `max_feed_bytes` (read in a stream, aborted there); at most `feeds_per_tick` feeds a tick,
     so a slow feed never holds the clock for long; at most `entries_per_poll` new items a poll
-    (the newest), so a first poll of a long feed does not flood the list."""
+    (the newest), so a first poll of a long feed does not flood the list; addresses inside the
+    server's network only for the hosts in `private_hosts`."""
 
     title_min_chars: int = 5
     title_max_chars: int = 150
@@ -60,6 +61,10 @@ class BulletinRules:
     fetch_timeout: float = 10.0
     max_feed_bytes: int = 2 * 1024 * 1024
     max_redirects: int = 3
+    # Hosts a feed may be fetched from although they resolve to a private, loopback or
+    # link-local address (an intranet portal). Every other such address is refused, at each
+    # redirect too: a feed must never make the server read its own network for members.
+    private_hosts: tuple[str, ...] = ()
     feeds_per_tick: int = 10
     entries_per_poll: int = 20
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 import pytest
 from sqlmodel import Session
@@ -161,7 +162,11 @@ def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             path = self.path
             state.hits[path] = state.hits.get(path, 0) + 1
-            if path == "/rss":
+            if path.startswith("/redirect?to="):
+                self.send_response(302)
+                self.send_header("Location", unquote(path.split("=", 1)[1]))
+                self.end_headers()
+            elif path == "/rss":
                 items = "\n".join(rss_item(n) for n in state.rss_items)
                 self._send(200, RSS.format(items=items).encode())
             elif path == "/atom":

@@ -30,7 +30,9 @@ from services.errors import Forbidden, UserError
 from tests.bulletins.conftest import OUTSIDER, Chat, FeedServer, actor, base_id, top_id
 from tests.support import FakeClock, child_env
 
-RULES = BulletinRules(fetch_timeout=0.3)
+# The feed server is on 127.0.0.1, which real rules refuse (a private address).
+LOCAL = ("127.0.0.1",)
+RULES = BulletinRules(fetch_timeout=0.3, private_hosts=LOCAL)
 
 
 def poll(db: Database, clock: FakeClock, rules: BulletinRules = RULES) -> TickReport:
@@ -124,7 +126,7 @@ BAD = {
     "/huge": bulletin_texts.FEED_FAIL_TOO_BIG.format(limit=2048),
     "/huge-declared": bulletin_texts.FEED_FAIL_TOO_BIG.format(limit=2048),
     "/slow": bulletin_texts.FEED_FAIL_TIMEOUT,
-    "/to-file": bulletin_texts.FEED_FAIL_OTHER,
+    "/to-file": bulletin_texts.FEED_BAD_URL,  # the redirect is checked as the address is
 }
 
 
@@ -136,7 +138,7 @@ def test_bad_feeds_are_logged_and_retried_with_backoff_and_the_good_one_still_po
 ) -> None:
     bad = {path: add(org, clock, feed_server.url(path)) for path in BAD}
     good = add(org, clock, feed_server.url("/rss"))
-    rules = BulletinRules(fetch_timeout=0.3, feeds_per_tick=20)
+    rules = BulletinRules(fetch_timeout=0.3, feeds_per_tick=20, private_hosts=LOCAL)
     with caplog.at_level(logging.WARNING):
         report = poll(org, clock, rules)["bulletin_feeds"]
     assert report.failed == 0 and report.sent == 1 and report.skipped == len(BAD)
@@ -214,6 +216,37 @@ def test_fetch_never_raises_on_a_refused_connection_or_a_bad_address() -> None:
         bulletin_texts.FEED_FAIL_CONNECT
     )
     assert fetch("file:///etc/passwd", RULES).error == bulletin_texts.FEED_BAD_URL
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "http://10.0.0.7/rss",
+        "http://[::1]/rss",
+        "http://[::ffff:127.0.0.1]/rss",
+        "http://0.0.0.0/rss",
+        "http://localhost/rss",  # a name that resolves inside
+    ],
+)
+def test_addresses_inside_the_network_are_never_fetched(url: str) -> None:
+    assert fetch(url).error == bulletin_texts.FEED_FAIL_PRIVATE
+
+
+def test_a_redirect_into_the_network_is_refused_before_it_is_followed(
+    feed_server: FeedServer,
+) -> None:
+    """Only the first host is trusted: its redirect to another inside address is not read."""
+    port = feed_server.base.rsplit(":", 1)[1]
+    target = f"http://127.0.0.2:{port}/rss"
+    redirect = feed_server.url("/redirect?to=" + target)
+    assert fetch(redirect, RULES).error == bulletin_texts.FEED_FAIL_PRIVATE
+    assert feed_server.hits.get("/rss", 0) == 0
+    # The same hop to the trusted host is followed.
+    assert fetch(feed_server.url("/redirect?to=" + feed_server.url("/rss")), RULES).ok
+    assert feed_server.hits["/rss"] == 1
+    # And real rules refuse the first address already.
+    assert fetch(redirect).error == bulletin_texts.FEED_FAIL_PRIVATE
 
 
 def test_parsing_cleans_entries_and_falls_back_for_their_keys() -> None:
