@@ -125,6 +125,7 @@ class TaskStatus(StrEnum):
 
     OPEN = "dang_lam"
     DONE = "hoan_thanh"
+    NOT_DONE = "khong_hoan_thanh"  # closed by the cell as not accomplished (supervision)
     CANCELLED = "huy"
 
 

@@ -1170,6 +1170,8 @@ def complete_task(
         raise UserError(meeting_texts.RES_TASK_NOT_OWNER)
     if task.status == TaskStatus.DONE:
         raise UserError(meeting_texts.RES_TASK_ALREADY_DONE)
+    if task.status != TaskStatus.OPEN:  # cancelled, or closed as not accomplished
+        raise UserError(meeting_texts.RES_TASK_CLOSED)
     task.status = TaskStatus.DONE
     task.result = nfc(result or "") or None
     task.done_at = now

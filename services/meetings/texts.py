@@ -106,6 +106,7 @@ RES_TASK_NOT_OWNER: Final = (
     "Chỉ người được giao hoặc bí thư, phó bí thư chi bộ mới cập nhật được nhiệm vụ này."
 )
 RES_TASK_ALREADY_DONE: Final = "Nhiệm vụ này đã được ghi nhận hoàn thành."
+RES_TASK_CLOSED: Final = "Nhiệm vụ này chi bộ đã kết luận, không ghi nhận thêm được."
 RES_TASK_NOTICE: Final = "📌 Chi bộ giao nhiệm vụ cho đồng chí: {title}\nThời hạn: {due}."
 CMD_MEETING_NEW: Final = "Lên lịch sinh hoạt chi bộ"
 CMD_MEETING_MANAGE: Final = "Quản lý buổi sinh hoạt (trả lời, điểm danh)"

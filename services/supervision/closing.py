@@ -65,7 +65,12 @@ def close_task(
         closed_at=now,
     )
     session.add(closure)
-    if chosen is not Outcome.NOT_DONE and task.status != TaskStatus.DONE:
+    if chosen is Outcome.NOT_DONE:
+        # Off every open list (the owner's /nhiemvu, reminders, overdue counts) for good.
+        task.status = TaskStatus.NOT_DONE
+        task.updated_at = now
+        session.add(task)
+    elif task.status != TaskStatus.DONE:
         task.status = TaskStatus.DONE
         task.done_at = task.done_at or now
         task.updated_at = now

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from models import Database, Task, TaskClosure, TaskReport, TaskStatus
 from services.errors import Forbidden, UserError
+from services.meetings import resolutions
 from services.supervision import closing, reports, table
 from services.supervision.rules import Status
 from tests.supervision.support import (
@@ -201,7 +202,7 @@ def test_the_committee_ranks_its_cells_by_overdue_tasks(demo: Database, clock: F
         ("hoan_thanh", Status.DONE, TaskStatus.DONE),
         ("hoan_thanh_tre", Status.DONE_LATE, TaskStatus.DONE),
         ("vuot", Status.EXCEEDED, TaskStatus.DONE),
-        ("khong_hoan_thanh", Status.NOT_DONE, TaskStatus.OPEN),
+        ("khong_hoan_thanh", Status.NOT_DONE, TaskStatus.NOT_DONE),
     ],
 )
 def test_the_secretary_closes_with_four_outcomes(
@@ -222,6 +223,11 @@ def test_the_secretary_closes_with_four_outcomes(
             reports.record_report(
                 session, actor(session, "DV003"), task_id, progress="50", note="x", now=clock()
             )
+        owner = actor(session, "DV003")
+        listed = [t.id for t in resolutions.my_tasks(session, owner)]
+        assert (task_id in listed) == (task_status == TaskStatus.OPEN)  # off the open list
+        with pytest.raises(UserError):  # nor marked done behind the cell's conclusion
+            resolutions.complete_task(session, owner, task_id, now=clock())
 
 
 def test_closing_refusals_write_nothing(demo: Database, clock: FakeClock) -> None:
