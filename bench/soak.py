@@ -8,9 +8,7 @@ machine, and samples it every `--window` seconds:
 * two `python -m bot serve --no-background` web processes (two ports; the fake Telegram's
   webhook push goes round-robin over them, standing in for the reverse proxy);
 * two `python -m bot worker --channel telegram` delivery workers;
-* one scheduler process (`python -m bench.soak --scheduler-child`: the bot's own
-  `scheduler.runner.start_scheduler`, since `sotay` has no scheduler-only command; see
-  docs/soak.md);
+* one scheduler process (`python -m bot scheduler`, production's `sotay scheduler`);
 * one PostgreSQL database created for the run (dropped after unless `--keep`);
 * the enforcing fake Bot API (bench_delivery's `EnforcingTelegram`: 30 messages/s per token,
   1 per second per chat) in this process, which records every reply as it is accepted.
@@ -345,7 +343,7 @@ class Fleet:
                 port = self.ports[int(name[-1]) - 1]
                 arguments = ["-m", "bot", "serve", "--no-background", "--port", str(port)]
             else:
-                arguments = ["-m", "bench.soak", "--scheduler-child"]
+                arguments = ["-m", "bot", "scheduler"]
             handle = self.log.open("ab")
             process = subprocess.Popen(
                 [sys.executable, *arguments],
@@ -385,25 +383,11 @@ def rss_mb(pid: int) -> float:
 
 
 def scheduler_child() -> None:
-    """The scheduler on its own, as production's one ticking process."""
-    from bot import loops
-    from bot.app import build_app
+    """`--scheduler-child`, kept for older command lines: the same as `sotay scheduler`."""
+    from bot.scheduler_process import serve_scheduler
     from bot.settings import load_settings
-    from scheduler.runner import start_scheduler
 
-    app = build_app(load_settings())
-
-    async def main() -> None:
-        halt = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, halt.set)
-        await start_scheduler(app, halt)
-
-    try:
-        loops.run(main())
-    finally:
-        app.db.dispose()
+    serve_scheduler(load_settings())
 
 
 # -- the load -----------------------------------------------------------------------------------

@@ -225,6 +225,21 @@ def serve(
         raise _fail(str(error), 2) from None
 
 
+@app.command()
+def scheduler() -> None:
+    """Run only the scheduler: reminders, weekly statistics, feeds (one per deployment).
+
+    No web server, no polling, no sending: the messages it queues are sent by `sotay worker`.
+    Stops on SIGTERM or Ctrl-C once the tick under way is done."""
+    from bot.scheduler_process import serve_scheduler
+
+    settings = _settings()
+    try:
+        serve_scheduler(settings)
+    except SettingsError as error:
+        raise _fail(str(error), 2) from None
+
+
 @app.command("import")
 def import_(file: Annotated[Path, typer.Argument(help=".xlsx or .csv file")]) -> None:
     """Load units and members from a spreadsheet; nothing is written if any row is bad."""

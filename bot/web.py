@@ -156,7 +156,8 @@ def web_channels(settings: Settings, app: App, *, background: bool = True) -> li
 
 
 class ZaloWebChannel:
-    """Zalo's webhook as a `WebChannel`: the route, and a clean stop (finish updates in hand)."""
+    """Zalo's webhook as a `WebChannel`: the route, the pick-up of updates recorded but not
+    handled (at start-up, then every minute), and a clean stop (finish updates in hand)."""
 
     name = "zalo"
 
@@ -167,16 +168,22 @@ class ZaloWebChannel:
         self.webhook = ZaloWebhook(app, build_sender(app, self.client))
         self.routes: Sequence[BaseRoute] = [self.webhook.route]
         self.registration: asyncio.Task[None] | None = None
+        self.stop_recovery = asyncio.Event()
+        self.recovery: asyncio.Task[None] | None = None
 
     async def startup(self) -> None:
-        """With ZALO_WEBHOOK_URL, register it (setWebhook) so Zalo pushes here; otherwise the
-        operator registers it once (docs/zalo.md).
+        """Start picking up the inbox's dropped updates, and with ZALO_WEBHOOK_URL register
+        it (setWebhook) so Zalo pushes here; otherwise the operator registers it once
+        (docs/zalo.md).
 
-        It runs in the background: the server must be listening if Zalo checks the URL, and
-        a slow or failing Zalo API (retried with backoff) must not hold the start-up back. A
-        failure is logged; the server keeps answering whatever Zalo sends, and a restart
-        tries again.
+        Both run in the background: the server must be listening if Zalo checks the URL, and
+        a slow or failing Zalo API (retried with backoff) or database must not hold the
+        start-up back. A failure is logged; the server keeps answering whatever Zalo sends,
+        and a restart tries again.
         """
+        self.recovery = asyncio.create_task(
+            self.webhook.run_recovery(self.stop_recovery), name="zalo inbox pick-up"
+        )
         if self.settings.zalo_webhook_url is not None:
             self.registration = asyncio.create_task(self._set_webhook())
 
@@ -198,6 +205,9 @@ class ZaloWebChannel:
             self.registration.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.registration
+        self.stop_recovery.set()
+        if self.recovery is not None:
+            await wind_down([self.recovery])
         await self.webhook.drain(10)
         await self.client.aclose()
 

@@ -53,6 +53,7 @@ from models.fees import (  # noqa: E402
 )
 from models.identity import ChatIdentity, Invite, InviteAttempt  # noqa: E402
 from models.inbound import InboundUpdate  # noqa: E402
+from models.inbox import InboxUpdate  # noqa: E402
 from models.library import LibraryDocument, LibrarySaved  # noqa: E402
 from models.meetings import (  # noqa: E402
     Attendance,
@@ -126,6 +127,7 @@ __all__ = [
     "FeeUnitSettings",
     "FileKind",
     "InboundUpdate",
+    "InboxUpdate",
     "Invite",
     "InviteAttempt",
     "LibraryDocument",

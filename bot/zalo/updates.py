@@ -12,6 +12,7 @@ accepted too. Anything unexpected becomes None rather than an exception.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,7 +70,13 @@ def updates_from_body(body: object) -> list[ZaloUpdate]:
     lists deeper than `MAX_NESTING` are ignored, and at most `MAX_VISITS` values are looked
     at and `MAX_UPDATES` updates returned. Real bodies hold one update, at most two deep.
     """
-    found: list[ZaloUpdate] = []
+    return [update for _raw, update in raw_updates_from_body(body)]
+
+
+def raw_updates_from_body(body: object) -> list[tuple[Mapping[str, Any], ZaloUpdate]]:
+    """`updates_from_body`, each update with the mapping it was read from (what the webhook
+    records in its inbox, `stored_json`)."""
+    found: list[tuple[Mapping[str, Any], ZaloUpdate]] = []
     pending: list[tuple[object, int]] = [(body, 0)]  # a stack: the last pushed is looked at next
     visits = 0
     while pending and visits < MAX_VISITS and len(found) < MAX_UPDATES:
@@ -86,8 +93,55 @@ def updates_from_body(body: object) -> list[ZaloUpdate]:
                 continue
             update = parse_update(value)
             if update is not None:
-                found.append(update)
+                found.append((value, update))
     return found
+
+
+def stored_json(raw: Mapping[str, Any], update: ZaloUpdate, limit: int) -> str:
+    """The update as JSON of at most `limit` characters, to be read back by `parse_update`.
+
+    The update's own mapping when it fits (the platform's words, useful when its shapes move);
+    otherwise only what the bot reads (`update_json`), with the text and caption cut to fit.
+    Real updates are a few hundred characters."""
+    try:
+        text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):  # not from json.loads: cannot happen for a webhook body
+        text = ""
+    if text and len(text) <= limit:
+        return text
+    return update_json(update, limit)
+
+
+def update_json(update: ZaloUpdate, limit: int) -> str:
+    """The fields the bot reads, as a body `parse_update` understands, at most `limit`
+    characters (the text and the caption are shortened if they must be)."""
+    message = update.message
+    data: dict[str, Any] = {"event_name": update.event_name[:100]}
+    if message is not None:
+        sender: dict[str, Any] = {"id": message.user_id, "is_bot": message.is_bot}
+        if message.display_name:
+            sender["display_name"] = message.display_name[:200]
+        fields: dict[str, Any] = {
+            "chat": {"id": message.chat_id, "chat_type": message.chat_type[:20]},
+            "from": sender,
+            "message_id": message.message_id,
+            "date": int(message.date.timestamp() * 1000) if message.date else None,
+            "photo_url": message.photo_url[:2000] if message.photo_url else None,
+            "sticker": message.sticker[:500] if message.sticker else None,
+            "caption": message.caption,
+            "text": message.text,
+        }
+        data["message"] = {k: v for k, v in fields.items() if v is not None}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    while len(text) > limit and "message" in data:
+        inner = data["message"]
+        longest = max(("text", "caption"), key=lambda k: len(inner.get(k) or ""))
+        value = inner.get(longest) or ""
+        if not value:
+            raise ValueError("an update too large to store without its text")
+        inner[longest] = value[: max(0, len(value) - (len(text) - limit) - 1)]
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text
 
 
 def parse_update(data: Mapping[str, Any]) -> ZaloUpdate | None:
