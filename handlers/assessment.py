@@ -11,7 +11,7 @@ from datetime import date
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import local_now
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from services.assessment import texts as assessment_texts
 from services.assessment import views
 from services.assessment.decisions import period_label
@@ -114,4 +114,12 @@ MINE = MineFlow()
 
 def register(registry: Registry) -> None:
     registry.flow(MINE)
-    registry.command(Command("danhgia", assessment_texts.CMD_MINE, Audience.MEMBER, MINE.begin))
+    registry.command(
+        Command(
+            "danhgia",
+            assessment_texts.CMD_MINE,
+            Audience.MEMBER,
+            MINE.begin,
+            topic=Topic.PERSONAL,
+        )
+    )

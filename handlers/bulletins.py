@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, page, page_key
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import Bulletin
 from services import texts
 from services.bulletins import reading
@@ -119,6 +119,8 @@ def open_action(ctx: Ctx, args: list[str]) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("bantin", bulletin_texts.CMD_READ, Audience.MEMBER, READ.begin))
+    registry.command(
+        Command("bantin", bulletin_texts.CMD_READ, Audience.MEMBER, READ.begin, topic=Topic.LOOKUP)
+    )
     registry.flow(READ)
     registry.action(Action(OPEN, open_action))

@@ -1,20 +1,27 @@
-"""Commands every member has: start, help, profile, own cell."""
+"""Commands every member has: start, help (the two-level menu), profile, own cell."""
 
 from __future__ import annotations
 
 from handlers.context import Ctx
 from handlers.onboarding import try_invite
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import Member, Unit
 from services import texts
 from services.auth import Permission
+from services.menu import MENU
 from services.org import cell_members, cell_roles, linked_member_ids
+from services.questions import PAUSED
 
-SECTION_TITLES = {
-    Audience.MEMBER: texts.HELP_SECTION_MEMBER,
-    Audience.SECRETARY: texts.HELP_SECTION_SECRETARY,
-    Audience.COMMITTEE: texts.HELP_SECTION_COMMITTEE,
-    Audience.ADMIN: texts.HELP_SECTION_ADMIN,
+TOPIC_TITLES = {
+    Topic.MEETINGS: texts.TOPIC_MEETINGS,
+    Topic.DIRECTIVES: texts.TOPIC_DIRECTIVES,
+    Topic.STUDY: texts.TOPIC_STUDY,
+    Topic.FEES: texts.TOPIC_FEES,
+    Topic.LOOKUP: texts.TOPIC_LOOKUP,
+    Topic.PERSONAL: texts.TOPIC_PERSONAL,
+    Topic.CELL: texts.TOPIC_CELL,
+    Topic.COMMITTEE: texts.TOPIC_COMMITTEE,
+    Topic.ADMIN: texts.TOPIC_ADMIN,
 }
 
 
@@ -26,15 +33,48 @@ def register(registry: Registry) -> None:
         show_help(ctx, "")
 
     def show_help(ctx: Ctx, _args: str) -> None:
-        lines = [texts.HELP_HEADER.format(name=ctx.me.full_name, cell=ctx.me.cell_name)]
-        buttons: list[tuple[str, str]] = []
-        for audience, section in registry.menu(ctx.me):
-            lines.append(f"\n{SECTION_TITLES[audience]}:")
-            for command in section:
-                lines.append(f"/{command.name} – {command.description}")
-                buttons.append((f"/{command.name}", command.description))
-        lines.append("\n" + texts.HELP_FOOTER)
-        ctx.menu("\n".join(lines), buttons)
+        """The first screen: the shortcuts, then the topics. A topic holding one command for
+        this person is that command (no list of one to open); the others open their list."""
+        shortcuts, topics = registry.front(ctx.me)
+        options = [(f"/{c.name}", c.description) for c in shortcuts]
+        for topic, commands in topics:
+            title = TOPIC_TITLES[topic]
+            if len(commands) == 1:
+                options.append((f"/{commands[0].name}", title))
+            else:
+                options.append((MENU(topic.value), texts.MENU_TOPIC_OPTION.format(title=title)))
+        header = texts.HELP_HEADER.format(name=ctx.me.full_name, cell=ctx.me.cell_name)
+        ctx.menu(f"{header}\n{texts.HELP_FOOTER}\n{texts.HELP_LIST}", options)
+
+    def show_topic(ctx: Ctx, topic: Topic, commands: list[Command]) -> None:
+        options = [(f"/{c.name}", c.description) for c in commands]
+        title = TOPIC_TITLES[topic]
+        ctx.menu(texts.MENU_TOPIC_HEADER.format(title=title), [*options, (MENU(), texts.MENU_BACK)])
+        ctx.chosen = title
+
+    def menu_button(ctx: Ctx, args: list[str]) -> None:
+        """A topic of the menu (`menu:<topic>`) or its first screen again (`menu`, "Quay lại").
+
+        Moving about the menu is not leaving it: a task the menu set aside stays for /tieptuc,
+        and what waits behind the menu is not offered over it. A pressed button counts only
+        while it is on offer (as the core treats the menu's commands): one from an older menu,
+        or a topic that holds nothing for this person any more, is stale."""
+        pressed = ctx.incoming.choice
+        if pressed is not None and pressed not in {key for key, _ in ctx.state.options or []}:
+            ctx.say(texts.STALE_BUTTON)
+            return
+        found = registry.topic(ctx.me, args[0]) if args else None
+        if args and (len(args) > 1 or found is None):
+            ctx.say(texts.STALE_BUTTON)
+            return
+        paused = (ctx.state.data or {}).get(PAUSED)
+        if found is None:
+            show_help(ctx, "")
+        else:
+            show_topic(ctx, *found)
+        if paused is not None:
+            ctx.update_data(**{PAUSED: paused})
+        ctx.keep_options = True
 
     def profile(ctx: Ctx, _args: str) -> None:
         me = ctx.me
@@ -61,8 +101,13 @@ def register(registry: Registry) -> None:
 
     registry.command(Command("start", texts.CMD_START, Audience.MEMBER, start, in_menu=False))
     registry.command(Command("help", texts.CMD_HELP, Audience.MEMBER, show_help, ("menu",)))
-    registry.command(Command("toi", texts.CMD_PROFILE, Audience.MEMBER, profile))
-    registry.command(Command("chibo", texts.CMD_CELL, Audience.MEMBER, own_cell))
+    registry.command(
+        Command("toi", texts.CMD_PROFILE, Audience.MEMBER, profile, topic=Topic.PERSONAL)
+    )
+    registry.command(
+        Command("chibo", texts.CMD_CELL, Audience.MEMBER, own_cell, topic=Topic.PERSONAL)
+    )
+    registry.action(Action(MENU, menu_button))
 
 
 def describe_cell(ctx: Ctx, cell: Unit) -> str:

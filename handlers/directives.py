@@ -24,7 +24,7 @@ from handlers.flowkit import (
     page,
     page_key,
 )
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import DirectiveAudience, Member, Unit
 from services import texts
 from services.auth import Permission, authorize
@@ -550,7 +550,16 @@ def directives_view(ctx: Ctx, _args: str) -> None:
 
 def register_inbox(registry: Registry) -> None:
     """The members' side: `/thongbao` (listed early in the wiring list: the member's menu)."""
-    registry.command(Command("thongbao", texts.CMD_MY_DIRECTIVES, Audience.MEMBER, directives_view))
+    registry.command(
+        Command(
+            "thongbao",
+            texts.CMD_MY_DIRECTIVES,
+            Audience.MEMBER,
+            directives_view,
+            topic=Topic.DIRECTIVES,
+            shortcut=True,
+        )
+    )
 
 
 def register(registry: Registry) -> None:
@@ -565,11 +574,16 @@ def register(registry: Registry) -> None:
             Audience.LEADER,
             compose.begin,
             ("chidao_capuy",),
+            topic=Topic.DIRECTIVES,
         )
     )
     registry.command(
         Command(
-            "chidao_tinhhinh", directive_texts.CMD_DIRECTIVE_STATUS, Audience.LEADER, status.begin
+            "chidao_tinhhinh",
+            directive_texts.CMD_DIRECTIVE_STATUS,
+            Audience.LEADER,
+            status.begin,
+            topic=Topic.DIRECTIVES,
         )
     )
     registry.action(Action(ACK, acknowledge))

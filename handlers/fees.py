@@ -14,7 +14,7 @@ import dataclasses
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, file_kind
 from handlers.messages import OutFile
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from services.errors import UserError
 from services.fees import payments, vietqr, views
 from services.fees import texts as fee_texts
@@ -268,7 +268,9 @@ def open_dues(ctx: Ctx, args: list[str]) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("dangphi", fee_texts.CMD_DUES, Audience.MEMBER, DUES.begin))
+    registry.command(
+        Command("dangphi", fee_texts.CMD_DUES, Audience.MEMBER, DUES.begin, topic=Topic.FEES)
+    )
     registry.flow(DUES)
     registry.flow(REJECT)
     registry.action(Action(CONFIRM_CLAIM, confirm_claim))

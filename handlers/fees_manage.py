@@ -21,7 +21,7 @@ from handlers.context import Answer, Ctx, Flow
 from handlers.fees import MANAGE_FLOW, fee_rules
 from handlers.flowkit import as_id, attempt, numbers, page, page_key
 from handlers.messages import OutFile
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from models import FeePayment, FeeReduction, Member, Unit
 from services import texts
 from services.errors import Forbidden, UserError
@@ -1609,6 +1609,7 @@ def register(registry: Registry) -> None:
             Audience.SECRETARY,
             MANAGE.begin,
             also=collects_own_cell,
+            topic=Topic.FEES,
         )
     )
     registry.flow(MANAGE)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, page, page_key
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from models import Unit
 from services import texts
 from services.errors import Forbidden
@@ -339,5 +339,13 @@ UNITS = UnitsFlow()
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("dangphi_donvi", fee_texts.CMD_UNITS, Audience.COMMITTEE, UNITS.begin))
+    registry.command(
+        Command(
+            "dangphi_donvi",
+            fee_texts.CMD_UNITS,
+            Audience.COMMITTEE,
+            UNITS.begin,
+            topic=Topic.FEES,
+        )
+    )
     registry.flow(UNITS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from handlers import library_manage
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, page, page_key
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import LibraryDocument
 from services import texts
 from services.errors import UserError
@@ -214,7 +214,15 @@ def _open_action(ctx: Ctx, args: list[str]) -> None:
 
 def register(registry: Registry) -> None:
     """The members' side and the publishers' (`handlers.library_manage`), as one feature."""
-    registry.command(Command("tailieu", library_texts.CMD_LIBRARY, Audience.MEMBER, LIBRARY.begin))
+    registry.command(
+        Command(
+            "tailieu",
+            library_texts.CMD_LIBRARY,
+            Audience.MEMBER,
+            LIBRARY.begin,
+            topic=Topic.LOOKUP,
+        )
+    )
     registry.flow(LIBRARY)
     registry.action(Action(OPEN, _open_action))
     library_manage.register(registry)

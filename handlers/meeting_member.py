@@ -11,7 +11,7 @@ from textwrap import shorten
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, when
 from handlers.meeting_kit import rules
-from handlers.registry import Action, Audience, Command, Registry, TextRoute
+from handlers.registry import Action, Audience, Command, Registry, TextRoute, Topic
 from models import (
     Attendance,
     AttendanceAnswer,
@@ -187,9 +187,28 @@ class CheckinFlow(Flow):
 def register(registry: Registry) -> None:
     """The members' side of meetings (listed early in the wiring list: the member's menu)."""
     checkin = registry.flow(CheckinFlow())
-    registry.command(Command("lichhop", texts.CMD_NEXT_MEETING, Audience.MEMBER, next_meeting_view))
-    registry.command(Command("diemdanh", texts.CMD_CHECKIN, Audience.MEMBER, checkin.begin))
-    registry.command(Command("nghiquyet", texts.CMD_RESOLUTIONS, Audience.MEMBER, resolutions_view))
+    registry.command(
+        Command(
+            "lichhop",
+            texts.CMD_NEXT_MEETING,
+            Audience.MEMBER,
+            next_meeting_view,
+            topic=Topic.MEETINGS,
+            shortcut=True,
+        )
+    )
+    registry.command(
+        Command("diemdanh", texts.CMD_CHECKIN, Audience.MEMBER, checkin.begin, topic=Topic.MEETINGS)
+    )
+    registry.command(
+        Command(
+            "nghiquyet",
+            texts.CMD_RESOLUTIONS,
+            Audience.MEMBER,
+            resolutions_view,
+            topic=Topic.MEETINGS,
+        )
+    )
     registry.action(Action(DOCUMENT_AGAIN, document_again_action))
     # The code read out in the room, typed on its own, is a check-in: no command to remember.
     registry.text_route(TextRoute("checkin", looks_like_checkin_code, checkin.begin))

@@ -25,7 +25,7 @@ from handlers.flowkit import (
 )
 from handlers.meeting_kit import rules
 from handlers.meeting_manage import MANAGE
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import Meeting, MeetingKind, Unit
 from services import outbox, texts
 from services.auth import Permission
@@ -609,9 +609,21 @@ def register(registry: Registry) -> None:
     registry.flow(ABSENCE)
     manage = registry.flow(MANAGE)
     registry.command(
-        Command("hop", meeting_texts.CMD_MEETING_NEW, Audience.SECRETARY, schedule.begin)
+        Command(
+            "hop",
+            meeting_texts.CMD_MEETING_NEW,
+            Audience.SECRETARY,
+            schedule.begin,
+            topic=Topic.MEETINGS,
+        )
     )
     registry.command(
-        Command("hop_quanly", meeting_texts.CMD_MEETING_MANAGE, Audience.SECRETARY, manage.begin)
+        Command(
+            "hop_quanly",
+            meeting_texts.CMD_MEETING_MANAGE,
+            Audience.SECRETARY,
+            manage.begin,
+            topic=Topic.MEETINGS,
+        )
     )
     registry.action(Action(ANSWER, invitation_action))

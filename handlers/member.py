@@ -10,7 +10,7 @@ from datetime import date
 
 from handlers.context import Ctx
 from handlers.flowkit import local_now
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from services import texts
 from services.offers import MEMBER_TODOS, TODO_OPTIONS
 from services.vndate import format_vn_date
@@ -41,4 +41,13 @@ def tasks_view(ctx: Ctx, _args: str) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("nhiemvu", texts.CMD_MY_TASKS, Audience.MEMBER, tasks_view))
+    registry.command(
+        Command(
+            "nhiemvu",
+            texts.CMD_MY_TASKS,
+            Audience.MEMBER,
+            tasks_view,
+            topic=Topic.DIRECTIVES,
+            shortcut=True,
+        )
+    )

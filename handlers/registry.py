@@ -49,6 +49,41 @@ AUDIENCE_SECTIONS: dict[Audience, tuple[Audience, ...]] = {
 }
 
 
+class Topic(StrEnum):
+    """A heading of the /help menu: its first screen lists topics, a topic lists its commands.
+
+    The value travels in the topic's button (`services.menu.MENU`, `menu:<value>`) and sits in
+    members' chats: keep it short and never rename one (an unknown value is a stale button).
+    """
+
+    MEETINGS = "sinhhoat"
+    DIRECTIVES = "chidao"
+    STUDY = "hoctap"
+    FEES = "dangphi"
+    LOOKUP = "tracuu"
+    PERSONAL = "canhan"
+    CELL = "quanly"  # the secretary's own tools
+    COMMITTEE = "capuy"  # the committee's tools over the units below
+    ADMIN = "quantri"
+
+
+# A command that names no topic is filed under its menu section's: a member's under "Cá nhân",
+# a secretary's under "Quản lý chi bộ", a committee's under "Cấp ủy cấp trên" (a LEADER command
+# under the first of those the actor belongs to, as `Command.section` lists it).
+SECTION_TOPICS = {
+    Audience.MEMBER: Topic.PERSONAL,
+    Audience.SECRETARY: Topic.CELL,
+    Audience.COMMITTEE: Topic.COMMITTEE,
+    Audience.ADMIN: Topic.ADMIN,
+}
+
+# The command that opens the menu: on the channels' command lists, never an option inside it.
+MENU_COMMAND = "help"
+# Options on one screen of the menu ("Quay lại" included): what a phone shows without scrolling,
+# and what a member picking by number on Zalo can take in.
+MAX_MENU_OPTIONS = 10
+
+
 @dataclass(frozen=True)
 class Command:
     """A slash command. `private` ones never answer in a group (they show personal data)."""
@@ -64,6 +99,10 @@ class Command:
     # secretary, for `/dangphi_quanly`): asked only when the audience's permission is lacking.
     # The menu still lists the command by audience alone.
     also: Callable[[Ctx], bool] | None = None
+    # The /help topic it is listed under; None: its menu section's (`SECTION_TOPICS`).
+    topic: Topic | None = None
+    # Also on the menu's first screen, before the topics: what members open most, in one tap.
+    shortcut: bool = False
 
     @property
     def permission(self) -> Permission:
@@ -79,6 +118,13 @@ class Command:
             if allows(actor, AUDIENCE_PERMISSION[audience]):
                 return audience
         return None
+
+    def topic_for(self, actor: Actor) -> Topic | None:
+        """The /help topic this command is listed under for the actor; None if not offered."""
+        section = self.section(actor)
+        if section is None:
+            return None
+        return self.topic or SECTION_TOPICS[section]
 
 
 @dataclass(frozen=True)
@@ -254,9 +300,45 @@ class Registry:
         """Commands this actor may use, in registration order (the menu order)."""
         return [c for c in self._ordered if allows(actor, c.permission)]
 
+    def menu_order(self, actor: Actor) -> list[Command]:
+        """The listed commands in the order of `menu`: by section, then registration."""
+        return [c for _section, commands in self.menu(actor) for c in commands]
+
     def menu(self, actor: Actor) -> list[tuple[Audience, list[Command]]]:
-        """The listed commands (not hidden ones or aliases) by section, as /help shows them and
-        the channels' command menus list them: each command once, empty sections left out."""
+        """The listed commands (not hidden ones or aliases) by section, as the channels'
+        command menus list them (Telegram's `/` list): each command once, empty sections left
+        out. /help groups the same commands by topic (`topics`)."""
         listed = [(c.section(actor), c) for c in self.available_to(actor) if c.in_menu]
         menu = [(s, [c for section, c in listed if section is s]) for s in SECTIONS]
         return [(s, commands) for s, commands in menu if commands]
+
+    def topics(self, actor: Actor) -> list[tuple[Topic, list[Command]]]:
+        """The listed commands by /help topic, in `Topic` order and, inside one, by section
+        (a member's own before a secretary's, before a committee's), then in registration
+        order: each command once, topics with nothing for the actor left out, and the menu's
+        own command not inside it."""
+        listed = [(c.topic_for(actor), c) for c in self.menu_order(actor) if c.name != MENU_COMMAND]
+        topics = [(t, [c for topic, c in listed if topic is t]) for t in Topic]
+        return [(t, commands) for t, commands in topics if commands]
+
+    def topic(self, actor: Actor, value: str) -> tuple[Topic, list[Command]] | None:
+        """One topic's commands for the actor, from the value a button carried; None when it
+        names no topic or none of its commands is the actor's (any more)."""
+        return next(((t, c) for t, c in self.topics(actor) if t.value == value), None)
+
+    def front(self, actor: Actor) -> tuple[list[Command], list[tuple[Topic, list[Command]]]]:
+        """The menu's first screen: the shortcuts (registration order) and the topics.
+
+        Every topic the actor has is there; the shortcuts take the room the topics leave on
+        one screen (`MAX_MENU_OPTIONS`), so a member sees the three they open most and a
+        secretary who sits on a committee, with more topics, fewer of them. A shortcut that
+        is already a topic's only command (offered as that command) is not listed twice.
+        """
+        topics = self.topics(actor)
+        alone = {commands[0].name for _t, commands in topics if len(commands) == 1}
+        room = max(MAX_MENU_OPTIONS - len(topics), 0)
+        shortcuts = [
+            c for _t, commands in topics for c in commands if c.shortcut and c.name not in alone
+        ]
+        shortcuts = sorted(shortcuts, key=self._ordered.index)[:room]  # registration order
+        return shortcuts, topics

@@ -23,7 +23,7 @@ from datetime import datetime
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, file_kind, local_now, numbers, page, page_key, when
 from handlers.meeting_kit import flow_meeting, meeting_label, recent_meetings, rules
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from models import Meeting, Member, ResolutionChange
 from services import outbox, texts
 from services.meetings import texts as meeting_texts
@@ -767,4 +767,12 @@ def task_done_action(ctx: Ctx, args: list[str]) -> None:
 def register(registry: Registry) -> None:
     registry.action(Action(TASK_DONE, task_done_action))
     flow = registry.flow(RESULTS)
-    registry.command(Command("ketqua", meeting_texts.CMD_RESULTS, Audience.SECRETARY, flow.begin))
+    registry.command(
+        Command(
+            "ketqua",
+            meeting_texts.CMD_RESULTS,
+            Audience.SECRETARY,
+            flow.begin,
+            topic=Topic.MEETINGS,
+        )
+    )

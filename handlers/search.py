@@ -12,7 +12,7 @@ command in words ("lich hop"), so neither can be swallowed by it.
 from __future__ import annotations
 
 from handlers.context import Ctx
-from handlers.registry import Audience, Command, Registry, TextRoute
+from handlers.registry import Audience, Command, Registry, TextRoute, Topic
 from services.errors import UserError
 from services.offers import SEARCHABLE
 from services.search import texts as search_texts
@@ -96,7 +96,14 @@ def looks_like_words(text: str) -> bool:
 
 def register(registry: Registry) -> None:
     registry.command(
-        Command("timkiem", search_texts.CMD_SEARCH, Audience.MEMBER, search_command, ("tim",))
+        Command(
+            "timkiem",
+            search_texts.CMD_SEARCH,
+            Audience.MEMBER,
+            search_command,
+            ("tim",),
+            topic=Topic.LOOKUP,
+        )
     )
 
     def matches(text: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, page, page_key
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from services import texts
 from services.study import pledges, quizzes, role_models, topics
 from services.study import texts as study_texts
@@ -492,11 +492,15 @@ ROLE_MODELS = RoleModelsFlow()
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("hoctap", study_texts.CMD_STUDY, Audience.MEMBER, study_view))
+    registry.command(
+        Command("hoctap", study_texts.CMD_STUDY, Audience.MEMBER, study_view, topic=Topic.STUDY)
+    )
     registry.command(
         Command("hoctap_truoc", study_texts.CMD_PAST, Audience.MEMBER, PAST.begin, in_menu=False)
     )
-    registry.command(Command("lamtheo", study_texts.CMD_PLEDGE, Audience.MEMBER, PLEDGE.begin))
+    registry.command(
+        Command("lamtheo", study_texts.CMD_PLEDGE, Audience.MEMBER, PLEDGE.begin, topic=Topic.STUDY)
+    )
     registry.command(
         Command(
             "hoctap_nghiquyet",

@@ -15,7 +15,7 @@ from typing import Literal
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, file_kind, file_name, managed_cells, page, page_key
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from handlers.study import RATING_LABELS, study_rules
 from models import StudyPledge, Unit
 from services import outbox, texts
@@ -743,7 +743,15 @@ ROLE_MODEL_POST = RoleModelPostFlow()
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("hoctap_quanly", study_texts.CMD_MANAGE, Audience.LEADER, manage_menu))
+    registry.command(
+        Command(
+            "hoctap_quanly",
+            study_texts.CMD_MANAGE,
+            Audience.LEADER,
+            manage_menu,
+            topic=Topic.STUDY,
+        )
+    )
     registry.command(
         Command("hoctap_dang", study_texts.CMD_POST, Audience.LEADER, POST.begin, in_menu=False)
     )

@@ -18,7 +18,7 @@ from handlers.flowkit import (
     page,
     page_key,
 )
-from handlers.registry import Audience, Command, Registry
+from handlers.registry import Audience, Command, Registry, Topic
 from services import texts
 from services.auth import Permission, allows
 from services.supervision import access, closing, programme, reports, table, views
@@ -352,6 +352,18 @@ SUPERVISE = SuperviseFlow()
 
 def register(registry: Registry) -> None:
     report = registry.flow(REPORT)
-    registry.command(Command("baocao", sv_texts.CMD_REPORT, Audience.MEMBER, report.begin))
+    registry.command(
+        Command(
+            "baocao", sv_texts.CMD_REPORT, Audience.MEMBER, report.begin, topic=Topic.DIRECTIVES
+        )
+    )
     supervise = registry.flow(SUPERVISE)
-    registry.command(Command("giamsat", sv_texts.CMD_SUPERVISE, Audience.LEADER, supervise.begin))
+    registry.command(
+        Command(
+            "giamsat",
+            sv_texts.CMD_SUPERVISE,
+            Audience.LEADER,
+            supervise.begin,
+            topic=Topic.DIRECTIVES,
+        )
+    )

@@ -49,12 +49,22 @@ INVITE_TOO_MANY: Final = (
 )
 
 # --- Menus ---------------------------------------------------------------------------------
-HELP_HEADER: Final = "Đồng chí {name} – {cell}.\nCác việc có thể làm:"
-HELP_SECTION_MEMBER: Final = "Đảng viên"
-HELP_SECTION_SECRETARY: Final = "Bí thư chi bộ"
-HELP_SECTION_COMMITTEE: Final = "Cấp ủy"
-HELP_SECTION_ADMIN: Final = "Quản trị"
+HELP_HEADER: Final = "Đồng chí {name} – {cell}."
 HELP_FOOTER: Final = "Gõ /huy bất cứ lúc nào để thoát thao tác đang làm."
+HELP_LIST: Final = "Các việc có thể làm:"
+# The /help menu's topics (handlers/registry.py `Topic`), then a topic's own screen.
+TOPIC_MEETINGS: Final = "Sinh hoạt chi bộ"
+TOPIC_DIRECTIVES: Final = "Chỉ đạo, nhiệm vụ"
+TOPIC_STUDY: Final = "Học tập và làm theo Bác"
+TOPIC_FEES: Final = "Đảng phí"
+TOPIC_LOOKUP: Final = "Tra cứu"
+TOPIC_PERSONAL: Final = "Cá nhân"
+TOPIC_CELL: Final = "Quản lý chi bộ"
+TOPIC_COMMITTEE: Final = "Cấp ủy cấp trên"
+TOPIC_ADMIN: Final = "Quản trị"
+MENU_TOPIC_OPTION: Final = "{title} ▸"
+MENU_TOPIC_HEADER: Final = "{title} – chọn việc cần làm:"
+MENU_BACK: Final = "◂ Quay lại"
 
 CMD_HELP: Final = "Xem menu và hướng dẫn"
 CMD_START: Final = "Bắt đầu"

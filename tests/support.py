@@ -180,3 +180,26 @@ def state_of(db: Database, chat: ChatDriver) -> ConversationState:
             .where(ConversationState.channel == chat.channel)
             .where(ConversationState.user_id == chat.user_id)
         ).one()
+
+
+def menu_screens(chat: ChatDriver) -> dict[str, list[Option]]:
+    """Every screen of the chat's /help menu by its title: "" for the first screen, and each
+    topic it opens (pressed as its button, so on any channel), the topic's options."""
+    chat.send("/help")
+    first = chat.options()
+    screens = {"": first}
+    for topic in (o for o in first if o.payload.startswith("menu:")):
+        chat.send("/help")
+        chat.press_payload(topic.payload)
+        screens[topic.label] = chat.options()
+    return screens
+
+
+def menu_commands(chat: ChatDriver) -> set[str]:
+    """The commands (`/name`) the chat's /help menu offers on any of its screens."""
+    return {
+        option.payload
+        for options in menu_screens(chat).values()
+        for option in options
+        if option.payload.startswith("/")
+    }

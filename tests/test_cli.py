@@ -56,12 +56,14 @@ def test_invalid_setting_stops_with_one_line_and_exit_2(
 def test_run_without_token_seeds_demo_and_chats_as_secretary(tmp_path: Path) -> None:
     env = _env("sqlite:///sotay.db")
     env.pop("DATABASE_URL")  # the default: an SQLite file in the working directory
-    result = _run(["run"], env, tmp_path, stdin="/help\n3\n/thoat\n")
+    stdin = "/help\nca nhan\ndanh sach chi bo\n/thoat\n"  # a topic, then a command in it
+    result = _run(["run"], env, tmp_path, stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sotay.db").exists()
     assert "Nguyễn Văn An (DV001)" in result.stdout
-    assert "/moi – Cấp mã mời cho đảng viên" in result.stdout
-    assert "Chi bộ Văn phòng Sở: 8 đảng viên" in result.stdout  # option 3 = /chibo
+    assert texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_CELL) in result.stdout  # a secretary
+    assert texts.MENU_TOPIC_HEADER.format(title=texts.TOPIC_PERSONAL) in result.stdout
+    assert "Chi bộ Văn phòng Sở: 8 đảng viên" in result.stdout  # /chibo
     assert "Traceback" not in result.stderr
 
 

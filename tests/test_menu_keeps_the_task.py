@@ -22,7 +22,7 @@ def test_the_menu_keeps_the_task_and_tieptuc_asks_again(chat_as, channel: str, w
     question = _to_the_recipients_question(secretary)
     offered = [o.label for o in secretary.options()]
     secretary.send(word)
-    assert "/chidao" in secretary.text and texts.MENU_TASK_KEPT in secretary.text
+    assert texts.HELP_LIST in secretary.text and texts.MENU_TASK_KEPT in secretary.text
     secretary.send("/tieptuc")
     assert secretary.text == question
     assert [o.label for o in secretary.options()] == offered
@@ -73,3 +73,15 @@ def test_tieptuc_with_nothing_set_aside(chat_as) -> None:
     member = chat_as("DV003")
     member.send("/tieptuc")
     assert member.text == texts.NOTHING_TO_RESUME
+
+
+@pytest.mark.parametrize("channel", ["terminal", "zalo"])
+def test_opening_the_menu_again_keeps_the_task_set_aside(chat_as, channel: str) -> None:
+    """`0` is how a Zalo member gets back to the top: doing it twice must not lose the task."""
+    secretary = chat_as("DV001", channel=channel)
+    question = _to_the_recipients_question(secretary)
+    secretary.send("0")
+    secretary.send("menu")
+    assert texts.HELP_LIST in secretary.text and texts.MENU_TASK_KEPT in secretary.text
+    secretary.send("/tieptuc")
+    assert secretary.text == question

@@ -158,10 +158,12 @@ async def test_onboarding_with_a_code_then_a_menu_answered_with_a_digit(
 
     menu = await user.say("/help")
     assert menu.rstrip().endswith(texts.OPTION_HINT)
-    profile = await user.say(digit_of(menu, "Thông tin của tôi"))
+    personal = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_PERSONAL)
+    topic = await user.say(digit_of(menu, personal))
+    profile = await user.say(digit_of(topic, texts.CMD_PROFILE))
     assert "Mã đảng viên: DV003" in profile and "Tình trạng: chính thức" in profile
     # "menu" (or 0) brings the numbered menu back, as there are no buttons to press.
-    assert digit_of(await user.say("menu"), "Danh sách chi bộ")
+    assert digit_of(await user.say("menu"), personal)
 
 
 async def test_secretary_invites_a_member_by_digits_and_the_code_links_them(

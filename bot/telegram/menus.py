@@ -1,11 +1,12 @@
 """Menus that fit the member's role: the `/` command list and the reply-keyboard main menu.
 
 Everyone gets the member's commands (default scope). A chat linked to a secretary or a committee
-member gets its own list (BotCommandScopeChat), computed from the registry exactly as `/help`
-is, so the two never disagree. Roles change outside the chat (an admin's import), so a linked
-chat is looked up again after `ttl` seconds; an unlinked chat on every update (it is about to
-link). What was last applied is remembered per process: after a restart each chat's list is
-applied once more, which is idempotent.
+member gets its own list (BotCommandScopeChat), computed from the registry by section
+(`Registry.menu`): the same commands `/help` offers by topic, so the two never disagree. Roles
+change outside the chat (an admin's import), so a linked chat is looked up again after `ttl`
+seconds; an unlinked chat on every update (it is about to link). What was last applied is
+remembered per process: after a restart each chat's list is applied once more, which is
+idempotent.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def member_commands(registry: Registry) -> CommandList:
 
 
 def commands_for(registry: Registry, actor: Actor) -> CommandList:
-    """The actor's list, section by section as /help shows it: each command once."""
+    """The actor's list, section by section: each command once, the ones /help offers."""
     return _listed([c for _section, commands in registry.menu(actor) for c in commands])
 
 

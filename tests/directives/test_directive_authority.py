@@ -24,7 +24,7 @@ from services.identities import find_member
 from services.orgwrite import set_cell_role, set_committee_units
 from tests.directives.test_directives import actor, send, unit_id
 from tests.directives.test_flow_directives import compose, received
-from tests.support import ChatDriver, FakeClock
+from tests.support import ChatDriver, FakeClock, menu_commands, menu_screens
 
 # --- Helpers ----------------------------------------------------------------------------------
 
@@ -67,13 +67,20 @@ def labels(chat: ChatDriver) -> list[str]:
     return [o.label for o in chat.options()]
 
 
-def sections(text: str) -> dict[str, str]:
-    """/help's text by section title."""
-    found: dict[str, str] = {}
-    for title in (texts.HELP_SECTION_SECRETARY, texts.HELP_SECTION_COMMITTEE):
-        if f"\n{title}:" in text:
-            found[title] = text.split(f"\n{title}:")[1].split("\n\n")[0]
-    return found
+def screens(chat: ChatDriver) -> dict[str, list[str]]:
+    """Each /help screen's commands (`/name`) by its title ("" for the first screen)."""
+    return {
+        title: [o.payload for o in options if o.payload.startswith("/")]
+        for title, options in menu_screens(chat).items()
+    }
+
+
+def every(found: dict[str, list[str]]) -> list[str]:
+    return [command for commands in found.values() for command in commands]
+
+
+DIRECTIVES = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_DIRECTIVES)
+COMMITTEE_TOOLS = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_COMMITTEE)
 
 
 # --- Item 9: follow-up rights come from current authority -------------------------------------
@@ -222,12 +229,10 @@ def test_the_rule_in_the_service(demo: Database, clock: FakeClock) -> None:
 
 def test_committee_member_types_chidao_like_a_secretary(chat_as) -> None:
     committee = chat_as("DV016")
-    committee.send("/help")
-    assert "/chidao_capuy" not in committee.text
-    part = sections(committee.text)
-    assert set(part) == {texts.HELP_SECTION_COMMITTEE}
-    assert "/chidao –" in part[texts.HELP_SECTION_COMMITTEE]
-    assert "/chidao_tinhhinh –" in part[texts.HELP_SECTION_COMMITTEE]
+    found = screens(committee)
+    assert "/chidao_capuy" not in every(found)
+    assert every(found).count("/chidao") == 1 and every(found).count("/chidao_tinhhinh") == 1
+    assert {"/chidao", "/chidao_tinhhinh"} <= set(found[DIRECTIVES])
     committee.send("/chidao")
     assert committee.text.startswith(directive_texts.FLOW_DIR_CHOOSE_UNIT)
     assert labels(committee)[:3] == [
@@ -243,11 +248,9 @@ def test_committee_member_types_chidao_like_a_secretary(chat_as) -> None:
 
 def test_secretary_still_types_chidao(chat_as) -> None:
     secretary = chat_as("DV001")
-    secretary.send("/help")
-    part = sections(secretary.text)
-    assert set(part) == {texts.HELP_SECTION_SECRETARY}
-    assert "/chidao –" in part[texts.HELP_SECTION_SECRETARY]
-    assert "/chidao_capuy" not in secretary.text
+    found = screens(secretary)
+    assert COMMITTEE_TOOLS not in found and "/chidao_capuy" not in every(found)
+    assert every(found).count("/chidao") == 1 and "/chidao" in found[DIRECTIVES]
     secretary.send("/chidao")
     assert secretary.text == directive_texts.FLOW_DIR_ASK_TEXT.format(unit=CELL_OFFICE)
     secretary.send("/chidao_capuy")  # the alias is the same command for everyone
@@ -259,19 +262,16 @@ def test_plain_member_is_refused(chat_as) -> None:
     for command in ("/chidao", "/chidao_tinhhinh", "/chidao_capuy"):
         member.send(command)
         assert member.text == texts.FORBIDDEN_LEADER
-    member.send("/help")
-    assert "/chidao" not in member.text
+    assert not {"/chidao", "/chidao_tinhhinh", "/chidao_capuy"} & menu_commands(member)
 
 
 def test_secretary_on_a_committee_gets_one_chidao_offering_both(chat_as, demo: Database) -> None:
     join_committee(demo, "DV009", BASE)
     both = chat_as("DV009")
-    both.send("/help")
-    assert both.text.count("/chidao –") == 1 and both.text.count("/chidao_tinhhinh –") == 1
-    part = sections(both.text)
-    assert "/chidao –" in part[texts.HELP_SECTION_SECRETARY]
-    assert "/chidao" not in part[texts.HELP_SECTION_COMMITTEE]
-    assert "/donvi" in part[texts.HELP_SECTION_COMMITTEE]
+    found = screens(both)
+    assert every(found).count("/chidao") == 1 and every(found).count("/chidao_tinhhinh") == 1
+    assert "/chidao" in found[DIRECTIVES] and "/chidao" not in found[COMMITTEE_TOOLS]
+    assert "/donvi" in found[COMMITTEE_TOOLS]
     both.send("/chidao")
     assert labels(both)[:3] == [
         CELL_SCHOOLS,  # their own cell first
