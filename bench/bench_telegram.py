@@ -7,10 +7,19 @@ measured from injection to the moment the reply's sendMessage reaches the fake s
   updates per second and the latency a member sees when the bot is busy;
 * sequential: one update at a time, the next after the reply; gives the latency of an idle bot.
 
-Stacks: a bare PTB echo bot (no database: the floor set by PTB, HTTP and the fake server) and
+Stacks: a bare PTB echo bot (no database: the floor set by PTB, HTTP and the fake server; the
+ratios are against it), the same echo bot sending on aiohttp as the handbook bot does
+(`bot.telegram.aiohttp_request`: the floor with the bot's own HTTP layer, for reference) and
 the handbook bot on SQLite and on PostgreSQL (a temporary database, dropped afterwards), each
-answering `/toi` (the member's profile: identity, conversation state, roles, member, two writes).
-The fake server runs in the same process on its own thread, so the figures include its cost.
+answering `/toi` (the member's profile: identity, member, roles and conversation state read,
+the update's key written to `inbound_updates`). The fake server runs in the same process on its
+own thread, so the figures include its cost.
+
+CPU per update: the process's CPU time (`time.process_time`, every thread: PTB, the adapter, the
+core, the fake server) over the burst, divided by its updates; the echo bot's figure is the floor
+that PTB and the fake server cost. On PostgreSQL, `db CPU` adds the CPU time of the bench
+database's server backends over the burst (read from /proc, when the server runs on this
+machine), divided the same way.
 
 Run: `.venv/bin/python -m bench.bench_telegram [--updates 600] [--sequential 100] [--no-pg]`
 (PostgreSQL at SOTAY_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
@@ -41,6 +50,7 @@ import migrations
 from bot.app import App
 from bot.features import build_core
 from bot.settings import Settings
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.runner import TelegramOptions, build_telegram, poll
 from handlers.context import CoreConfig
 from models import Channel, Database, Member, utcnow
@@ -68,6 +78,8 @@ class Figures:
     seq_p50: float
     seq_p99: float
     errors: int
+    cpu_ms: float  # process CPU time over the burst per update
+    db_cpu_ms: float | None = None  # the database backends' CPU time per update (PostgreSQL)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -75,18 +87,68 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+class BackendCpu:
+    """CPU time of the PostgreSQL backends serving one database, read from /proc (the server
+    on this machine). A backend that exits within the burst is not counted: the bot's pool
+    keeps its connections, so none should."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    @classmethod
+    def open(cls, url: str | None) -> BackendCpu | None:
+        if url is None or sa.make_url(url).get_backend_name() != "postgresql":
+            return None
+        return cls(sa.create_engine(url, poolclass=sa.NullPool))
+
+    def sample(self) -> dict[int, float] | None:
+        """Seconds of CPU per backend pid of this database (this probe's own left out)."""
+        with self.engine.connect() as conn:
+            pids = conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            spent: dict[int, float] = {}
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    return None  # not on this machine, or not ours to read
+                spent[pid] = (int(fields[11]) + int(fields[12])) / self.tick
+        return spent
+
+    def spent_since(self, before: dict[int, float]) -> float:
+        now = self.sample() or {}
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in now.items())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 class Load:
     """Injects `/toi` updates and pairs each with its reply (per chat, in order)."""
 
-    def __init__(self, fake: FakeTelegram, users: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, fake: FakeTelegram, users: list[dict[str, Any]], database_url: str | None = None
+    ) -> None:
         self.fake = fake
         self.users = users
+        self.database_url = database_url
 
     def _sent(self) -> int:
         return self.fake.answered.get("sendmessage", 0)
 
-    async def burst(self, count: int) -> tuple[float, list[float], int]:
-        """Queue `count` updates at once; pair each chat's k-th update with its k-th reply."""
+    async def burst(self, count: int) -> tuple[float, list[float], int, float, float | None]:
+        """Queue `count` updates at once; pair each chat's k-th update with its k-th reply.
+
+        Also the process's CPU milliseconds per update over the burst, and the database
+        backends' (None where they cannot be read)."""
+        backends = BackendCpu.open(self.database_url)
+        db_before = backends.sample() if backends else None
+        cpu_before = time.process_time()
         start = time.monotonic()
         expected = self._sent() + count
         injected: dict[int, list[float]] = {u["id"]: [] for u in self.users}
@@ -98,6 +160,11 @@ class Load:
         await self.fake.wait_for(
             lambda: self._sent() >= expected, timeout=600, what="burst replies", interval=0.05
         )
+        cpu_ms = (time.process_time() - cpu_before) * 1000 / count
+        db_cpu_ms: float | None = None
+        if backends is not None and db_before is not None:
+            db_cpu_ms = backends.spent_since(db_before) * 1000 / count
+            backends.close()
         replies: dict[int, list[Any]] = {cid: [] for cid in injected}
         for call in self.fake.calls_to("sendMessage"):
             if call.at >= start:
@@ -110,7 +177,7 @@ class Load:
                 latencies.append(reply.at - sent)
                 last = max(last, reply.at)
                 errors += texts.INTERNAL_ERROR in str(reply.params.get("text"))
-        return count / (last - start), latencies, errors
+        return count / (last - start), latencies, errors, cpu_ms, db_cpu_ms
 
     async def sequential(self, count: int) -> list[float]:
         """One update at a time: the latency of a bot with nothing else to do."""
@@ -129,7 +196,7 @@ class Load:
 
 async def measure(stack: str, database: str, load: Load, updates: int, sequential: int) -> Figures:
     await load.sequential(len(load.users))  # warm-up: menus applied, connections opened
-    per_second, burst, errors = await load.burst(updates)
+    per_second, burst, errors, cpu_ms, db_cpu_ms = await load.burst(updates)
     idle = await load.sequential(sequential)
     return Figures(
         stack,
@@ -141,13 +208,16 @@ async def measure(stack: str, database: str, load: Load, updates: int, sequentia
         statistics.median(idle),
         _percentile(idle, 0.99),
         errors,
+        cpu_ms,
+        db_cpu_ms,
     )
 
 
 # -- the stacks ---------------------------------------------------------------------------------
 @asynccontextmanager
-async def echo_bot(fake: FakeTelegram) -> AsyncIterator[None]:
-    """The floor: PTB polling, one sendMessage per update, nothing else."""
+async def echo_bot(fake: FakeTelegram, *, aiohttp: bool = False) -> AsyncIterator[None]:
+    """The floor: PTB polling, one sendMessage per update, nothing else (on PTB's default
+    httpx, or with `aiohttp` on the request the handbook bot sends its replies with)."""
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat and update.effective_message:
@@ -155,14 +225,16 @@ async def echo_bot(fake: FakeTelegram) -> AsyncIterator[None]:
                 update.effective_chat.id, update.effective_message.text or "?"
             )
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(TOKEN)
         .base_url(f"{fake.base_url}/bot")
         .concurrent_updates(CONCURRENCY)
         .job_queue(None)
-        .build()
     )
+    if aiohttp:
+        builder = builder.request(AiohttpRequest())
+    application = builder.build()
     application.add_handler(TypeHandler(Update, echo))
     async with application:
         await application.start()
@@ -235,27 +307,32 @@ async def run_stack(
     bot: Callable[[FakeTelegram, list[dict[str, Any]]], Any],
     updates: int,
     sequential: int,
+    database_url: str | None = None,
 ) -> Figures:
     """A fresh fake server per stack, so one stack's calls never count for another."""
     with FakeTelegram() as fake:
         users = [fake.user(USER_BASE + i, f"Đảng viên {i}") for i in range(16)]
         async with bot(fake, users):
-            return await measure(name, database, Load(fake, users), updates, sequential)
+            load = Load(fake, users, database_url)
+            return await measure(name, database, load, updates, sequential)
 
 
 def _table(rows: list[Figures]) -> str:
     header = (
         f"{'stack':<12} {'database':<11} {'updates':>7} {'upd/s':>8} {'burst p50':>10} "
-        f"{'burst p99':>10} {'idle p50':>9} {'idle p99':>9} {'errors':>6} {'vs echo':>8}"
+        f"{'burst p99':>10} {'idle p50':>9} {'idle p99':>9} {'errors':>6} {'vs echo':>8} "
+        f"{'idle p99/echo':>13} {'CPU/upd':>9} {'db CPU':>8}"
     )
-    echo = rows[0].per_second
+    echo = rows[0]
     lines = [header, "-" * len(header)]
     for r in rows:
+        db_cpu = "-" if r.db_cpu_ms is None else f"{r.db_cpu_ms:.2f}ms"
         lines.append(
             f"{r.stack:<12} {r.database:<11} {r.updates:>7} {r.per_second:>8.1f} "
             f"{r.burst_p50 * 1000:>8.1f}ms {r.burst_p99 * 1000:>8.1f}ms "
             f"{r.seq_p50 * 1000:>7.1f}ms {r.seq_p99 * 1000:>7.1f}ms {r.errors:>6} "
-            f"{r.per_second / echo:>8.2f}"
+            f"{r.per_second / echo.per_second:>8.2f} {r.seq_p99 / echo.seq_p99:>13.2f} "
+            f"{r.cpu_ms:>7.2f}ms {db_cpu:>8}"
         )
     return "\n".join(lines)
 
@@ -266,7 +343,11 @@ async def main(updates: int, sequential: int, with_pg: bool) -> None:
     def echo(fake: FakeTelegram, _users: list[dict[str, Any]]) -> Any:
         return echo_bot(fake)
 
+    def echo_aiohttp(fake: FakeTelegram, _users: list[dict[str, Any]]) -> Any:
+        return echo_bot(fake, aiohttp=True)
+
     rows.append(await run_stack("PTB echo", "-", echo, updates, sequential))
+    rows.append(await run_stack("echo aiohttp", "-", echo_aiohttp, updates, sequential))
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
 
@@ -280,13 +361,19 @@ async def main(updates: int, sequential: int, with_pg: bool) -> None:
             def postgres(fake: FakeTelegram, users: list[dict[str, Any]]) -> Any:
                 return handbook_bot(fake, pg_url, users)
 
-            rows.append(await run_stack("handbook", "postgresql", postgres, updates, sequential))
+            rows.append(
+                await run_stack("handbook", "postgresql", postgres, updates, sequential, pg_url)
+            )
     print(
         f"\nTelegram channel, {updates} updates in a burst over 16 private chats, then "
         f"{sequential} one at a time; PTB concurrent_updates={CONCURRENCY}; {os.cpu_count()} CPUs."
     )
     print(_table(rows))
-    print("vs echo: updates per second relative to the bare PTB echo bot in the same run.")
+    print("vs echo: updates per second relative to the bare PTB echo bot (httpx) in the same run;")
+    print("echo aiohttp: the echo bot sending on the handbook bot's HTTP layer, for reference;")
+    print("idle p99/echo: one-at-a-time p99 latency relative to the echo bot's;")
+    print("CPU/upd: this process's CPU time over the burst per update (PTB, fake server, bot);")
+    print("db CPU: the PostgreSQL backends' CPU time over the burst per update.")
 
 
 def _cli() -> None:

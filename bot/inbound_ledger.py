@@ -7,10 +7,13 @@ after a restart) share no memory, so the answer lives in the database:
 `services.inbound.first_time` inserts (channel, key) with INSERT … ON CONFLICT DO NOTHING and
 only the caller whose row went in handles the update.
 
-The insert runs in a worker thread (never on the event loop) and in its own short transaction,
-before the core's, so a failed handling is not retried as new. Keys only need to outlive the
-platforms' repeats: they are purged after `services.inbound.KEEP`, a bounded batch at most once
-per `PURGE_EVERY` per process, by whichever process happens to be receiving.
+Here the insert runs in a worker thread (never on the event loop) and in its own short
+transaction, before the core's, so a failed handling is not retried as new (Zalo, and the
+Telegram updates that never reach the core). Telegram's messages and buttons have the core
+record the key in the update's own transaction instead (`handlers.core.Core.handle_once`),
+which keeps the same promises with one transaction and one thread hop. Keys only need to
+outlive the platforms' repeats: they are purged after `services.inbound.KEEP`, a bounded batch
+at most once per `PURGE_EVERY` per process, by whichever process happens to be receiving.
 """
 
 from __future__ import annotations
@@ -81,6 +84,11 @@ class InboundLedger:
             fresh = inbound.first_time(session, self.channel, key, now)
         self._purge(now)
         return fresh
+
+    def housekeeping(self) -> None:
+        """The purge of old keys, when due, for a caller that records keys itself
+        (`Core.handle_once`); blocking: call it from a worker thread. Never raises."""
+        self._purge(self.clock())
 
     def _purge_old(self, now: datetime) -> None:
         with self.db.session() as session:

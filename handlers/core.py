@@ -4,6 +4,10 @@ Every update gets its own database session and transaction. A handler that fails
 half-written (the transaction rolls back) and the user gets a short apology, never a trace.
 The core is synchronous; async adapters call it in a worker thread so the event loop never
 blocks on the database.
+
+`handle_once` also records the update's key in `inbound_updates` (`services.inbound`) in that
+same transaction, so a platform's repeat of an update is handled once across processes, with
+one transaction and one thread hop per update instead of two (issue 16).
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from handlers.context import TYPED_STEP, Answer, CoreConfig, Ctx
 from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
 from models import ConversationState, Database, utcnow
-from services import questions, texts
+from services import inbound, questions, texts
 from services.errors import UserError
-from services.identities import identify
+from services.identities import identify_in_chat
 from services.questions import PROMPT
 from services.textnorm import fold, fold_words
 
@@ -35,6 +39,20 @@ RESUME_COMMANDS = frozenset({"tieptuc", "resume"})
 PAUSED = questions.PAUSED
 MAX_TEXT = 8000  # above any channel's own limit (Telegram 4096): nothing typed is cut
 MAX_QUOTED = 300  # words typed at a menu are quoted back up to this length
+
+
+# The chat's state row, locked (built once: see `services.identities._actor_statement`).
+_STATE = (
+    select(ConversationState)
+    .where(ConversationState.channel == sa.bindparam("channel"))
+    .where(ConversationState.chat_id == sa.bindparam("chat_id"))
+    .where(ConversationState.user_id == sa.bindparam("user_id"))
+    .with_for_update()
+)
+
+
+class _Repeat(Exception):
+    """The update's key was in `inbound_updates` already: roll back, answer nothing."""
 
 
 def parse_command(text: str) -> tuple[str, str | None, str] | None:
@@ -65,12 +83,37 @@ class Core:
 
     def handle(self, incoming: Incoming) -> Response:
         """Never raises: a failure becomes the apology, logged with context (no secrets)."""
+        response = self._run(incoming, None)
+        assert response is not None  # only a keyed update can be a repeat
+        return response
+
+    def handle_once(self, incoming: Incoming, key: str) -> Response | None:
+        """`handle`, for an update the platform may deliver more than once: None when the
+        update keyed `key` was received before, here or in another process.
+
+        The key goes into `inbound_updates` in the update's own transaction, at its end:
+        exactly one transaction with the key commits, and any other (a repeat racing in
+        another process) finds it there, rolls back and answers nothing. On PostgreSQL a
+        repeat waits for the first at the account's row lock, so it finds the key committed;
+        on SQLite writers are serialised. Inserted last, the key holds SQLite's write lock
+        only for the commit, not for the handling. When the handling fails (rolled back),
+        the key is recorded in a transaction of its own before the apology goes out, so a
+        repeat is not handled as new; if the database cannot record it, the update is
+        answered anyway (a rare double answer is the lesser harm).
+        """
+        if not key or len(key) > inbound.MAX_KEY:
+            raise ValueError(f"an update key is 1-{inbound.MAX_KEY} characters")
+        return self._run(incoming, key)
+
+    def _run(self, incoming: Incoming, key: str | None) -> Response | None:
         for attempt in range(2):
             try:
                 with self.db.session() as session:
-                    return self._handle(session, incoming)
+                    return self._handle(session, incoming, key)
+            except _Repeat:
+                return None
             except UserError as error:
-                return Response(replies=[Reply(text=error.message)])
+                return self._failed(incoming, key, Response(replies=[Reply(text=error.message)]))
             except sa.exc.IntegrityError:
                 # Two updates from one new user raced to create the same rows: run it again.
                 if attempt == 0:
@@ -79,12 +122,24 @@ class Core:
             except Exception:
                 log.exception("handler failed for %s", _where(incoming))
             break
-        return Response(replies=[Reply(text=texts.INTERNAL_ERROR)])
+        return self._failed(incoming, key, Response(replies=[Reply(text=texts.INTERNAL_ERROR)]))
+
+    def _failed(self, incoming: Incoming, key: str | None, response: Response) -> Response | None:
+        """A rolled-back update's answer, once its key (if any) is recorded on its own."""
+        if key is None:
+            return response
+        try:
+            with self.db.session() as session:
+                fresh = inbound.first_time(session, incoming.channel, key, self.clock())
+        except Exception:
+            log.exception("update %s: seen-before check failed, answered anyway", key)
+            return response
+        return response if fresh else None
 
     # -- the pipeline --------------------------------------------------------------------------
-    def _handle(self, session: Session, incoming: Incoming) -> Response:
+    def _handle(self, session: Session, incoming: Incoming, key: str | None = None) -> Response:
         now = self.clock()
-        _identity, actor = identify(
+        _identity, actor, state = identify_in_chat(
             session,
             incoming.channel,
             incoming.user_id,
@@ -93,7 +148,8 @@ class Core:
             display_name=incoming.display_name,
             is_group=incoming.is_group,
         )
-        state = self._state(session, incoming)
+        if state is None:
+            state = self._state(session, incoming)
         ctx = Ctx(
             session=session,
             incoming=incoming,
@@ -155,18 +211,32 @@ class Core:
             self._offer_waiting(ctx)
         if session.is_modified(state):  # a read-only update writes nothing
             state.updated_at = now
+        if key is not None and not self._first_time(session, incoming, key, now):
+            raise _Repeat
         response.replies = ctx.replies
         return response
 
+    def _first_time(self, session: Session, incoming: Incoming, key: str, now: datetime) -> bool:
+        """The key into `inbound_updates`, last in the update's transaction. If that fails
+        for a reason other than the database (which ends the transaction and so the update),
+        the update is handled anyway, as `bot.inbound_ledger.InboundLedger` does."""
+        try:
+            return inbound.first_time(session, incoming.channel, key, now)
+        except sa.exc.DBAPIError:
+            raise
+        except Exception:
+            log.exception("update %s: seen-before check failed, handled anyway", key)
+            return True
+
     def _state(self, session: Session, incoming: Incoming) -> ConversationState:
-        """The user's state row, locked for this update so two quick taps are served in turn."""
-        state = session.exec(
-            select(ConversationState)
-            .where(ConversationState.channel == incoming.channel)
-            .where(ConversationState.chat_id == incoming.chat_id)
-            .where(ConversationState.user_id == incoming.user_id)
-            .with_for_update()
-        ).first()
+        """The user's state row, read after the account's row is locked (so two quick taps are
+        served in turn), created on the first update in this chat."""
+        params = {
+            "channel": incoming.channel,
+            "chat_id": incoming.chat_id,
+            "user_id": incoming.user_id,
+        }
+        state = session.execute(_STATE, params).scalars().first()
         if state is None:
             state = ConversationState(
                 channel=incoming.channel, chat_id=incoming.chat_id, user_id=incoming.user_id
@@ -211,8 +281,11 @@ class Core:
         # Opening the menu sets an open task aside (/tieptuc takes it up again), and a
         # delivered question on offer waits to be offered again; any other command leaves
         # them: the user has moved on.
-        paused = self._pause(ctx) if command.name == "help" else None
+        paused = None
         if command.name == "help":
+            # A task set aside by an earlier `menu` stays aside when the menu is opened again.
+            kept = (ctx.state.data or {}).get(PAUSED)
+            paused = self._pause(ctx) or (kept if isinstance(kept, dict) else None)
             questions.set_aside(ctx.state)
             ctx.keep_options = True
         else:

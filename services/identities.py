@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models import Channel, ChatIdentity, Member, RoleAssignment, Unit
+from models import Channel, ChatIdentity, ConversationState, Member, RoleAssignment, Unit
 from services import audit
 from services.auth import Actor, MemberFacts, actor_of
 from services.invites import link_identity
@@ -42,6 +44,54 @@ def touch_identity(
     return identity
 
 
+def _actor_statement(with_state: bool) -> sa.Select[Any]:
+    """The account, its member, the member's cell name and roles (a row per role); with
+    `with_state`, the chat's conversation state too, inner-joined (so no row when either is
+    missing). Built once, with bound parameters: building the expression and its cache key
+    on every update was a third of the core's CPU (issue 16)."""
+    entities: list[Any] = [ChatIdentity]
+    if with_state:
+        entities.append(ConversationState)
+    statement = sa.select(
+        *entities,
+        col(Member.id),
+        col(Member.code),
+        col(Member.full_name),
+        col(Member.status),
+        col(Member.cell_id),
+        col(Unit.name),
+        col(RoleAssignment.role),
+        col(RoleAssignment.unit_id),
+    ).select_from(ChatIdentity)
+    if with_state:
+        statement = statement.join(
+            ConversationState,
+            sa.and_(
+                col(ConversationState.channel) == col(ChatIdentity.channel),
+                col(ConversationState.user_id) == col(ChatIdentity.external_id),
+                col(ConversationState.chat_id) == sa.bindparam("chat_id"),
+            ),
+        )
+    statement = (
+        statement.outerjoin(Member, col(Member.id) == ChatIdentity.member_id)
+        .outerjoin(Unit, col(Unit.id) == Member.cell_id)
+        .outerjoin(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+        .where(col(ChatIdentity.channel) == sa.bindparam("channel"))
+        .where(col(ChatIdentity.external_id) == sa.bindparam("user_id"))
+    )
+    # Both rows locked when both are read: PostgreSQL (READ COMMITTED) then re-reads each
+    # locked row at its newest version after waiting, or when it changed since the statement
+    # began. A row only joined (not locked) would stay as the statement first saw it: the
+    # state an update committed a moment earlier by a quick second tap. Member and roles stay
+    # unlocked: they are not written under this lock.
+    locked = [ChatIdentity, ConversationState] if with_state else [ChatIdentity]
+    return statement.with_for_update(of=locked)
+
+
+_ACTOR = _actor_statement(with_state=False)
+_ACTOR_AND_STATE = _actor_statement(with_state=True)
+
+
 def identify(
     session: Session,
     channel: str,
@@ -54,36 +104,57 @@ def identify(
 ) -> tuple[ChatIdentity, Actor | None]:
     """`touch_identity` and the linked member's `Actor` in one round trip: the account, its
     member, the member's cell name and roles in one query (a row per role), the account's row
-    locked as `touch_identity` locks it. Every update starts here (issue 16: the update path)."""
-    rows = session.execute(
-        sa.select(
-            ChatIdentity,
-            col(Member.id),
-            col(Member.code),
-            col(Member.full_name),
-            col(Member.status),
-            col(Member.cell_id),
-            col(Unit.name),
-            col(RoleAssignment.role),
-            col(RoleAssignment.unit_id),
-        )
-        .outerjoin(Member, col(Member.id) == ChatIdentity.member_id)
-        .outerjoin(Unit, col(Unit.id) == Member.cell_id)
-        .outerjoin(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
-        .where(col(ChatIdentity.channel) == channel)
-        .where(col(ChatIdentity.external_id) == user_id)
-        .with_for_update(of=ChatIdentity)
-    ).all()
+    locked as `touch_identity` locks it."""
+    rows = session.execute(_ACTOR, {"channel": channel, "user_id": user_id}).all()
     identity = rows[0][0] if rows else None
     if identity is None:
         identity = ChatIdentity(channel=channel, external_id=user_id, chat_id=chat_id)
     _touch(session, identity, chat_id, now=now, display_name=display_name, is_group=is_group)
+    return identity, _actor(rows, 1)
+
+
+def identify_in_chat(
+    session: Session,
+    channel: str,
+    user_id: str,
+    chat_id: str,
+    *,
+    now: datetime,
+    display_name: str | None = None,
+    is_group: bool = False,
+) -> tuple[ChatIdentity, Actor | None, ConversationState | None]:
+    """`identify`, and the user's conversation state in this chat, in the same query (every
+    update starts here: issue 16, the update path). Both rows are locked, so two quick taps
+    are served in turn and the second sees what the first wrote. The state is None when the
+    account or the state row does not exist yet (a first contact, a new chat): then this is
+    `identify` alone, and the caller reads or creates the state after it, under the lock."""
+    rows = session.execute(
+        _ACTOR_AND_STATE, {"channel": channel, "user_id": user_id, "chat_id": chat_id}
+    ).all()
+    if not rows:
+        identity, actor = identify(
+            session,
+            channel,
+            user_id,
+            chat_id,
+            now=now,
+            display_name=display_name,
+            is_group=is_group,
+        )
+        return identity, actor, None
+    identity, state = rows[0][0], rows[0][1]
+    _touch(session, identity, chat_id, now=now, display_name=display_name, is_group=is_group)
+    return identity, _actor(rows, 2), state
+
+
+def _actor(rows: Sequence[sa.Row[Any]], at: int) -> Actor | None:
+    """The `Actor` from the member's columns, which start at `at` in each row."""
     first = rows[0] if rows else None
-    if first is None or first[1] is None:
-        return identity, None
-    member = MemberFacts(first[1], first[2], first[3], first[4], first[5])
-    roles = [(row[7], row[8]) for row in rows if row[7] is not None]
-    return identity, actor_of(member, first[6] or "", roles)
+    if first is None or first[at] is None:
+        return None
+    member = MemberFacts(first[at], first[at + 1], first[at + 2], first[at + 3], first[at + 4])
+    roles = [(row[at + 6], row[at + 7]) for row in rows if row[at + 6] is not None]
+    return actor_of(member, first[at + 5] or "", roles)
 
 
 def _touch(

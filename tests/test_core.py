@@ -6,19 +6,17 @@ from sqlmodel import select
 
 from handlers.messages import Incoming
 from models import AuditLog, ConversationState, Invite
-from tests.support import ChatDriver
+from services import texts
+from tests.support import ChatDriver, menu_commands
 
 
 def test_help_menu_depends_on_roles(chat_as) -> None:
-    secretary = chat_as("DV001")
-    secretary.send("/help")
-    assert "/moi" in secretary.text and "/donvi" not in secretary.text
-    member = chat_as("DV003")
-    member.send("/help")
-    assert "/toi" in member.text and "/moi" not in member.text
-    committee = chat_as("DV016")
-    committee.send("/help")
-    assert "/donvi" in committee.text and "/moi" in committee.text  # a committee invites too
+    secretary = menu_commands(chat_as("DV001"))
+    assert "/moi" in secretary and "/donvi" not in secretary
+    member = menu_commands(chat_as("DV003"))
+    assert "/toi" in member and "/moi" not in member
+    committee = menu_commands(chat_as("DV016"))
+    assert "/donvi" in committee and "/moi" in committee  # a committee invites too
 
 
 def test_member_is_refused_secretary_and_committee_commands(chat_as) -> None:
@@ -142,6 +140,8 @@ def test_conversation_expires(chat_as, clock) -> None:
 def test_help_menu_options_run_commands_by_digit(chat_as) -> None:
     member = chat_as("DV003")
     member.send("/help")
+    labels = [o.label for o in member.options()]
+    member.send(str(labels.index(texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_PERSONAL)) + 1))
     labels = [o.label for o in member.options()]
     member.send(str(labels.index("Thông tin của tôi") + 1))
     assert "Mã đảng viên: DV003" in member.text

@@ -55,6 +55,12 @@ def texts_after(fake: FakeTelegram, chat_id: int, before: int) -> list[str]:
     return fake.texts(chat_id)[before:]
 
 
+def _button(message: dict[str, Any], label: str) -> str:
+    """The callback data of the message's button labelled `label`."""
+    rows = message["reply_markup"]["inline_keyboard"]
+    return next(str(b["callback_data"]) for row in rows for b in row if b["text"] == label)
+
+
 def linked_member(fake: FakeTelegram, db: Database, clock: FakeClock) -> dict[str, Any]:
     """Telegram user 5001, already linked to member BC00000 of the demo's first cell."""
     link_members(db, ["5001"], now=clock())
@@ -138,13 +144,12 @@ async def test_an_update_posted_twice_to_the_webhook_is_handled_once(
         # A button pressed once, delivered twice: one answer, one profile.
         assert await hook.post(fake.message_update(member, "/help")) == 200
         menu = await fake.wait_for_message(5001, MENU)
-        button = next(
-            b
-            for row in menu["reply_markup"]["inline_keyboard"]
-            for b in row
-            if b["text"] == texts.CMD_PROFILE
+        personal = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_PERSONAL)
+        assert await hook.post(fake.callback_update(member, menu, _button(menu, personal))) == 200
+        topic = await fake.wait_for_message(
+            5001, texts.MENU_TOPIC_HEADER.format(title=texts.TOPIC_PERSONAL)
         )
-        press = fake.callback_update(member, menu, button["callback_data"])
+        press = fake.callback_update(member, topic, _button(topic, texts.CMD_PROFILE))
         assert [await hook.post(press), await hook.post(press)] == [200, 200]
         # The sentinel: once it is answered, every earlier update of the chat was dealt with.
         assert await hook.post(fake.message_update(member, "/help")) == 200

@@ -38,7 +38,7 @@ from bot.web import create_web_app
 from handlers.context import CoreConfig
 from handlers.core import Core
 from handlers.messages import Incoming, Response
-from handlers.registry import Audience
+from handlers.registry import MAX_MENU_OPTIONS, Audience
 from models import (
     ChatIdentity,
     ConversationState,
@@ -52,6 +52,7 @@ from services import texts
 from services.demo import CELL_OFFICE, seed_demo
 from services.identities import find_member
 from services.invites import issue_invite
+from services.meetings import texts as meeting_texts
 from services.orgwrite import MemberValues, upsert_member
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, utf16_len
 from tests.support import FakeClock, child_env, get_when_listening, serving
@@ -242,6 +243,55 @@ async def test_secretary_issues_invite_with_buttons_and_member_joins(bot: Harnes
     assert identity is not None and identity.member_id == bot.member_id("DV003")
 
 
+async def test_the_menu_by_buttons_topics_quay_lai_and_a_stale_topic(bot: Harness) -> None:
+    """/help's first screen, a topic opened by its button, a command run from it, "Quay lại",
+    and a first-screen button pressed once a topic is on offer (stale)."""
+    fake = bot.fake
+    secretary = fake.user(5002, "An", "Nguyễn")
+    await bot.link(secretary, "DV001")
+    menu = await bot.say(secretary, "/help", texts.HELP_LIST)
+    first = {b["text"]: b["callback_data"] for b in _buttons(menu)}
+    assert 0 < len(first) <= MAX_MENU_OPTIONS
+    assert all(len(data.encode()) <= 64 for data in first.values())
+    meetings = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_MEETINGS)
+    study = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_STUDY)
+    assert {meetings, study, texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_CELL)} <= set(first)
+
+    before = len(fake.bot_messages(5002))
+    press = fake.press(secretary, menu, first[meetings])
+    header = texts.MENU_TOPIC_HEADER.format(title=texts.TOPIC_MEETINGS)
+    topic = await fake.wait_for_message(5002, header, after=before)
+    labels = [b["text"] for b in _buttons(topic)]
+    assert meeting_texts.CMD_MEETING_NEW in labels and texts.CMD_NEXT_MEETING in labels
+    assert labels[-1] == texts.MENU_BACK and len(labels) <= MAX_MENU_OPTIONS
+    await fake.wait_for(lambda: _answers(fake, press), what="answerCallbackQuery")
+    edited = next(m for m in fake.bot_messages(5002) if m["message_id"] == menu["message_id"])
+    assert edited["text"].endswith(texts.CHOSEN.format(label=texts.TOPIC_MEETINGS))
+    assert "reply_markup" not in edited
+
+    # The first screen's "Học tập" button, pressed now that the topic is on offer: stale.
+    before = len(fake.bot_messages(5002))
+    fake.press(secretary, menu, first[study])
+    await fake.wait_for_message(5002, texts.STALE_BUTTON, after=before)
+    # The topic's own buttons still work: "Quay lại" brings the same first screen back.
+    back = next(b for b in _buttons(topic) if b["text"] == texts.MENU_BACK)
+    before = len(fake.bot_messages(5002))
+    fake.press(secretary, topic, back["callback_data"])
+    again = await fake.wait_for_message(5002, texts.HELP_LIST, after=before)
+    assert {b["text"]: b["callback_data"] for b in _buttons(again)} == first
+
+    # A command from a topic runs as if typed.
+    personal = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_PERSONAL)
+    before = len(fake.bot_messages(5002))
+    fake.press(secretary, again, first[personal])
+    topic = await fake.wait_for_message(
+        5002, texts.MENU_TOPIC_HEADER.format(title=texts.TOPIC_PERSONAL), after=before
+    )
+    profile = next(b for b in _buttons(topic) if b["text"] == texts.CMD_PROFILE)
+    fake.press(secretary, topic, profile["callback_data"])
+    await fake.wait_for_message(5002, "Mã đảng viên: DV001", after=before)
+
+
 async def test_stale_and_forged_buttons_get_a_notice_and_change_nothing(bot: Harness) -> None:
     fake = bot.fake
     secretary = fake.user(5002, "An", "Nguyễn")
@@ -375,10 +425,10 @@ async def test_timeout_is_retried_and_the_reply_arrives(
 class _ExplodingCore(Core):
     """Stands for a bug that escapes the core's own guard (the contract says it never raises)."""
 
-    def handle(self, incoming: Incoming) -> Response:
+    def handle_once(self, incoming: Incoming, key: str) -> Response | None:
         if incoming.text == "/boom":
             raise RuntimeError("bug in a handler")
-        return super().handle(incoming)
+        return super().handle_once(incoming, key)
 
 
 async def test_an_escaped_exception_gets_an_apology_and_the_bot_keeps_serving(
@@ -534,13 +584,19 @@ async def test_webhook_menu_button_flow(web: WebServer) -> None:
     await fake.wait_for_message(5001, "Chào đồng chí")
     assert await _post(web, fake.message_update(member, "/help")) == 200
     menu = await fake.wait_for_message(5001, "Các việc có thể làm")
-    button = next(b for b in _buttons(menu) if b["text"] == texts.CMD_PROFILE)
+    personal = texts.MENU_TOPIC_OPTION.format(title=texts.TOPIC_PERSONAL)
+    button = next(b for b in _buttons(menu) if b["text"] == personal)
+    assert await _post(web, fake.callback_update(member, menu, button["callback_data"])) == 200
+    topic = await fake.wait_for_message(
+        5001, texts.MENU_TOPIC_HEADER.format(title=texts.TOPIC_PERSONAL)
+    )
+    button = next(b for b in _buttons(topic) if b["text"] == texts.CMD_PROFILE)
 
-    press = fake.callback_update(member, menu, button["callback_data"])
+    press = fake.callback_update(member, topic, button["callback_data"])
     assert await _post(web, press) == 200
     await fake.wait_for_message(5001, "Mã đảng viên: DV003")
     await fake.wait_for(lambda: _answers(fake, press), what="answerCallbackQuery")
-    edited = next(m for m in fake.bot_messages(5001) if m["message_id"] == menu["message_id"])
+    edited = next(m for m in fake.bot_messages(5001) if m["message_id"] == topic["message_id"])
     assert edited["text"].endswith(texts.CHOSEN.format(label=texts.CMD_PROFILE))
     assert "reply_markup" not in edited
 

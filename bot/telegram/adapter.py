@@ -7,8 +7,11 @@ chats while one waits on the database.
 
 Telegram can deliver an update twice: a webhook post it thinks failed is retried, and updates a
 polling process took but never confirmed come again after a restart. Every update the bot acts
-on is first recorded in `inbound_updates` (`bot.inbound_ledger`, keyed by bot id and update id),
-in webhook and polling mode alike, and only the first receiver (in any process) handles it.
+on is recorded in `inbound_updates` (keyed by bot id and update id), in webhook and polling mode
+alike, and only the first receiver (in any process) handles it. For a message or a button the
+core records the key in the update's own transaction (`Core.handle_once`: one transaction and
+one thread hop per update); the few updates that never reach the core (a membership change,
+button data we could never have sent) ask `bot.inbound_ledger` on their own.
 
 The replies to one update go out as one turn of the token's account in this process
 (`bot.delivery.account.TokenAccount.turn`), when the assembly has one: they share the token's
@@ -157,25 +160,29 @@ class TelegramAdapter:
 
     async def _on_message(self, update: Update, message: Message) -> None:
         incoming = message_incoming(message, self._me(), self.menus.buttons)
-        # Checked only for a message the bot acts on: group chatter costs no write.
-        if incoming is None or not await self._first_time(update):
+        # Recorded only for a message the bot acts on: group chatter costs no write.
+        if incoming is None:
             return
-        served = await self._serve(incoming)
+        served = await self._serve(incoming, update)
+        if served is None:
+            return
         reply_to = message.message_id if incoming.is_group else None
         await self._deliver(incoming, served, reply_to=reply_to)
 
     async def _on_callback(self, update: Update, query: CallbackQuery) -> None:
         # A repeat is dropped unanswered: the first delivery answered the query already.
-        if not await self._first_time(update):
-            return
         incoming = callback_incoming(query)
         if incoming is None:
             # Data we could never have sent: answer, change nothing, do not bother the core.
-            await self.sender.answer(query.id, texts.STALE_BUTTON)
+            if await self._first_time(update):
+                await self.sender.answer(query.id, texts.STALE_BUTTON)
             return
         answered = False
         try:
-            served = await self._serve(incoming)
+            served = await self._serve(incoming, update)
+            if served is None:
+                answered = True  # a repeat: the first delivery answered the query
+                return
             response = served.response
             await self.sender.answer(query.id, response.notice)
             answered = True
@@ -198,13 +205,23 @@ class TelegramAdapter:
             await self.mark_blocked(str(change.chat.id))
 
     # -- the core, off the loop ---------------------------------------------------------------
-    async def _serve(self, incoming: Incoming) -> Served:
+    async def _serve(self, incoming: Incoming, update: Update) -> Served | None:
+        """The core's answer, or None for an update received before (dropped)."""
+        key = update_key(self._me(), update)
         look = not incoming.is_group and self.menus.due(incoming.chat_id)
-        return await asyncio.to_thread(self._serve_blocking, incoming, look)
+        served = await asyncio.to_thread(self._serve_blocking, incoming, key, look)
+        if served is None:
+            log.info("telegram update %s received before, dropped", key)
+        return served
 
-    def _serve_blocking(self, incoming: Incoming, look: bool) -> Served:
-        """The core, then (same thread hop) the chat's current command list when due."""
-        response = self.core.handle(incoming)
+    def _serve_blocking(self, incoming: Incoming, key: str, look: bool) -> Served | None:
+        """The core (which records the update's key in its transaction), then, in the same
+        thread hop, the chat's current command list when due and the ledger's purge when
+        due."""
+        response = self.core.handle_once(incoming, key)
+        self.ledger.housekeeping()
+        if response is None:
+            return None
         if not look:
             return Served(response)
         try:

@@ -25,6 +25,7 @@ from bot.retry import RetryPolicy
 from bot.settings import Settings, SettingsError
 from bot.stopping import Stopped, until_stopped
 from bot.telegram.adapter import ALLOWED_UPDATES, TelegramAdapter
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.incoming import BotIdentity
 from bot.telegram.menus import MenuSync
 from bot.telegram.sender import TelegramSender
@@ -43,6 +44,7 @@ class TelegramOptions:
     menu_ttl: float = 300.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 10.0
+    connections: int = 100  # the replies' connection pool to the Bot API
 
 
 class TelegramChannel:
@@ -107,20 +109,30 @@ def build_telegram(
     options: TelegramOptions | None = None,
 ) -> TelegramChannel:
     """The PTB application against TELEGRAM_API_BASE (api.telegram.org, a local Bot API server,
-    or the tests' fake), with our adapter as its only handler."""
+    or the tests' fake), with our adapter as its only handler.
+
+    The replies go out on aiohttp (`bot.telegram.aiohttp_request`, as the delivery workers'
+    sends): with PTB's default httpx, every request walked the whole connection pool asking
+    each idle socket whether it was closed, a third of the event loop's time per update in
+    `bench.bench_telegram` (issue 16). getUpdates keeps PTB's own request: one at a time."""
     if settings.telegram_bot_token is None:
         raise SettingsError("Invalid setting TELEGRAM_BOT_TOKEN: not set")
     options = options or TelegramOptions()
     base = settings.telegram_api_base
+    request = AiohttpRequest(
+        connections=options.connections,
+        connect_timeout=options.timeout,
+        read_timeout=options.timeout,
+        write_timeout=options.timeout,
+        pool_timeout=options.timeout,
+    )
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(options.concurrency)
-        .connect_timeout(options.timeout)
-        .read_timeout(options.timeout)
-        .write_timeout(options.timeout)
+        .request(request)
         .job_queue(None)
     )
     if webhook:
