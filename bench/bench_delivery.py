@@ -17,12 +17,16 @@ outbox rows:
 Scenarios: one worker on PostgreSQL (and on SQLite), two workers sharing one token on
 PostgreSQL, paid broadcast at 1000/s, kill -9 of the worker at random moments during a
 broadcast (restarted at once each time), with the duplicates compared to the rows that were
-in flight at each kill, and `sotay run` broadcasting to every member while members chat with
-it (a `/toi` every `--ask-every` seconds on average, random members, some in bursts).
+in flight at each kill, `sotay run` broadcasting to every member while members chat with
+it (a `/toi` every `--ask-every` seconds on average, random members, some in bursts), and
+`web`: the soak's shape, short (two `sotay serve --no-background` answering webhook posts, two
+`sotay worker`s, `--web-rate` updates/s of the soak's mix, `/hoidap` included), reporting the
+replies' latency while a directive to `--web-members` goes out, the directive's msg/s, what the
+replies cost at the fake (their messages per second) and the rows the workers gave back.
 
 Run: `.venv/bin/python -m bench.bench_delivery [--members 7500] [--kill-members 2000]
-[--kills 10] [--kill-within S] [--chat-members 1500]
-[--skip free,sqlite,shared,paid,kill,chat] [--code DIR]`.
+[--kills 10] [--kill-within S] [--chat-members 1500] [--web-members 3000] [--web-rate 5]
+[--skip free,sqlite,shared,paid,kill,chat,zalo,web] [--code DIR]`.
 The full run takes about 15 minutes (7,500 at 30/s is 250 s per database); PostgreSQL at
 SOTAY_BENCH_PG_URL (default: the local server). `--code` runs the bot from another checkout
 (an older version, to compare), the fake server and the figures from this one.
@@ -34,6 +38,7 @@ import argparse
 import asyncio
 import bisect
 import concurrent.futures
+import contextlib
 import logging
 import os
 import random
@@ -268,7 +273,6 @@ def start_worker(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "ZALO_"))}
     if fake is not None:
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=fake.base_url)
-    env.update(extra or {})
     env.update(
         DATABASE_URL=url,
         TELEGRAM_RATE_PER_SECOND=str(FREE_LIMIT),
@@ -278,6 +282,7 @@ def start_worker(
         PYTHONPATH=str(CODE),
         INVITE_SECRET=INVITE_SECRET,
     )
+    env.update(extra or {})
     handle = log.open("ab")
     arguments = ["worker", "--channel", channel] if command == "worker" else [command]
     launch = ["-m", "bot"] if CODE == ROOT else ["-c", FROM_CODE]
@@ -569,6 +574,143 @@ def chatting_broadcast(url: str, members: int, *, ask_every: float, log: Path, s
         )
 
 
+def start_web(url: str, fake: Any, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot serve --no-background --port P` (webhooks, chats only), from `--code`."""
+    from bench.soak import bot_env
+
+    env = bot_env(url, fake)
+    env["PYTHONPATH"] = str(CODE)
+    launch = ["-m", "bot"] if CODE == ROOT else ["-c", FROM_CODE]
+    handle = log.open("ab")
+    return subprocess.Popen(
+        [sys.executable, *launch, "serve", "--no-background", "--port", str(port)],
+        cwd=CODE,
+        env=env,
+        stdout=handle,
+        stderr=handle,
+    )
+
+
+def webhook_chatting(
+    url: str, members: int, *, rate: float, log: Path, seed: int, ports: tuple[int, int]
+) -> Result:
+    """The soak's shape, short (docs/soak.md): two `sotay serve --no-background` web
+    processes answering webhook posts and two `sotay worker`s, members writing at `rate`
+    updates/s with the soak's mix (`/hoidap` included) from a few seconds before a directive
+    to every member until it is out. Measured while the directive goes out: the directive's
+    msg/s, the replies' latency (webhook POST to the answer accepted), what the replies cost
+    at the fake (their messages per second), the rows each worker gave back (late ones among
+    them), 429s over the whole run, lost and duplicated. "max/s" counts the directive alone."""
+    import argparse as _argparse
+
+    from bench import soak as soak_module
+
+    class Timed(soak_module.Soak):
+        """The soak's load, keeping each reply's instant and each directive copy's."""
+
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            self.replied: list[tuple[float, float]] = []  # (accepted at, latency)
+            self.copies: list[tuple[float, int]] = []  # (accepted at, chat)
+            self.messages: list[float] = []  # the replies' messages accepted (not the copies)
+
+        def on_event(self, method: str, chat: int, text: str) -> None:
+            if soak_module.is_directive_copy(method, text):
+                self.copies.append((time.monotonic(), chat))
+            elif method in SEND_METHODS:
+                self.messages.append(time.monotonic())
+            seen = len(self.window.latencies)
+            super().on_event(method, chat, text)
+            if len(self.window.latencies) > seen:
+                self.replied.append((time.monotonic(), self.window.latencies[-1]))
+
+    seeded = soak_module.seed(url, members)
+    db = Database(url)
+    args = _argparse.Namespace(seed=seed, rate=rate, ports=list(ports))
+    with soak_module.SoakTelegram() as fake:
+        for chat in [
+            *seeded.chats,
+            *range(soak_module.NEWCOMER_BASE, soak_module.NEWCOMER_BASE + soak_module.NEWCOMERS),
+        ]:
+            fake.user(chat, "Đảng viên")
+        load = Timed(args, fake, seeded)
+        processes = [start_web(url, fake, port, log) for port in ports]
+        # INFO: each worker logs its counts when it stops (rows given back, late ones).
+        offset = log.stat().st_size
+        processes += [
+            start_worker(url, fake, paid=False, log=log, extra={"LOG_LEVEL": "INFO"})
+            for _ in range(2)
+        ]
+        try:
+            asyncio.run(soak_module.wait_healthy(list(ports), 90))
+            time.sleep(3.0)  # the workers start and claim nothing yet
+
+            async def drive() -> None:
+                until = time.monotonic() + members / FREE_LIMIT * 4 + 60
+                running = asyncio.create_task(load.load(until))
+                await asyncio.sleep(5.0)  # members chat before the directive
+                await asyncio.to_thread(soak_module.send_soak_directive, db, seeded, 1)
+                while unfinished(db) or not load.copies:
+                    if time.monotonic() > until:
+                        raise TimeoutError("the directive did not go out in time")
+                    await asyncio.sleep(POLL)
+                await asyncio.sleep(3.0)
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+
+            refused_before = (fake.refused, fake.refused_chat)
+            asyncio.run(drive())
+            deadline = time.monotonic() + 15
+            while load.pending and time.monotonic() < deadline:
+                time.sleep(0.5)
+        finally:
+            stop(processes)
+            db.dispose()
+        times = sorted(at for at, _chat in load.copies)
+        first, last = times[0], times[-1]
+        seconds = last - first
+        during = sorted(wait for at, wait in load.replied if first <= at <= last)
+        replies = f"{len(during)} during"
+        if during:
+            p99 = during[min(len(during) - 1, int(0.99 * len(during)))]
+            replies += f", {statistics.median(during):.2f}/{p99:.2f}/{during[-1]:.2f} s"
+            replies += f", {len(during) / seconds:.1f} replies/s"
+        # What the replies cost the directive's second, at the fake: their messages and the
+        # 429s refused to them, per second while it went out; and what the workers gave back.
+        messages = sum(1 for at in load.messages if first <= at <= last)
+        replies += f"; reply msgs {messages / seconds:.1f}/s"
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            tail = handle.read().decode(errors="replace")
+        stats = [
+            line.split("WorkerStats(", 1)[1] for line in tail.splitlines() if "WorkerStats(" in line
+        ]
+        for counts in stats:
+            fields = dict(item.split("=") for item in counts.rstrip(")").split(", "))
+            replies += (
+                f"; worker: sent {fields['sent']}, released {fields['released']} "
+                f"(late {fields['late']}), 429 {fields['rate_limited']}"
+            )
+        per_chat = Counter(chat for _at, chat in load.copies)
+        busiest = max(
+            (bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times)), default=0
+        )
+        return Result(
+            name=f"2 web + 2 workers, {rate:g} updates/s",
+            members=len(seeded.chats),
+            limit=FREE_LIMIT,
+            seconds=seconds,
+            rate=(len(times) - 1) / seconds if seconds else 0.0,
+            max_second=busiest,
+            refused=fake.refused - refused_before[0],
+            refused_chat=fake.refused_chat - refused_before[1],
+            lost=sum(1 for chat in seeded.chats if per_chat[chat] == 0),
+            duplicated=sum(n - 1 for n in per_chat.values() if n > 1),
+            replies=replies,
+        )
+
+
 def answers(fake: FakeTelegram, asked: list[tuple[int, float]]) -> list[float]:
     """For each question answered, the seconds from the question reaching the fake server
     to the answer being accepted (a chat's answers matched to its questions in order)."""
@@ -594,8 +736,11 @@ def main() -> None:
     parser.add_argument("--paid-workers", type=int, default=2)
     parser.add_argument("--chat-members", type=int, default=1500)
     parser.add_argument("--ask-every", type=float, default=0.3, help="seconds between questions")
+    parser.add_argument("--web-members", type=int, default=3000)
+    parser.add_argument("--web-rate", type=float, default=5.0, help="member updates/s (web)")
+    parser.add_argument("--web-port", type=int, default=18181, help="and the next one")
     parser.add_argument(
-        "--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat,zalo"
+        "--skip", default="", help="comma list: free,sqlite,shared,paid,kill,chat,zalo,web"
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout the bot runs from")
@@ -656,6 +801,18 @@ def main() -> None:
             report(
                 chatting_broadcast(
                     url, args.chat_members, ask_every=args.ask_every, log=log, seed=args.seed
+                )
+            )
+    if "web" not in skip:
+        with postgres() as url:
+            report(
+                webhook_chatting(
+                    url,
+                    args.web_members,
+                    rate=args.web_rate,
+                    log=log,
+                    seed=args.seed,
+                    ports=(args.web_port, args.web_port + 1),
                 )
             )
     print("\nall scenarios:\n" + HEADER)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from handlers.context import Answer, Ctx, Flow
 from handlers.flowkit import as_id, attempt, page, page_key
-from handlers.registry import Action, Audience, Command, Registry
+from handlers.registry import Action, Audience, Command, Registry, Topic
 from services import texts
 from services.errors import UserError
 from services.faq import approval, relay
@@ -22,6 +22,13 @@ from services.textnorm import shorten_text
 from services.vndate import format_vn_date
 
 _LABEL_CHARS = 90
+_BRIEF_QUESTION = 120  # characters of a runner-up's question in the answer's message
+_BRIEF_ANSWER = 160  # and of its answer: the opening, read in full by its button
+_BRIEF_SOURCE = 100
+# The answer and its runners-up in one message: under Telegram's 4,096 with the question that
+# follows, and about a phone screen when the answers are the curated ones (600 at most);
+# beyond it (a long published answer) the runners-up are left to their buttons.
+_MESSAGE_CHARS = 3500
 
 
 def entry_text(entry: Entry) -> str:
@@ -29,6 +36,32 @@ def entry_text(entry: Entry) -> str:
     approved."""
     text = faq_texts.ENTRY.format(question=entry.question, answer=entry.answer, source=entry.source)
     return text if entry.reviewed else f"{text}\n{faq_texts.UNREVIEWED}"
+
+
+def brief_text(entry: Entry) -> str:
+    """A runner-up in the answer's message: its question and the opening of its answer; its
+    button shows it whole."""
+    source = shorten_text(entry.source, _BRIEF_SOURCE)
+    if not entry.reviewed:
+        source += faq_texts.BRIEF_UNREVIEWED
+    return faq_texts.BRIEF.format(
+        question=shorten_text(entry.question, _BRIEF_QUESTION),
+        answer=shorten_text(entry.answer, _BRIEF_ANSWER),
+        source=source,
+    )
+
+
+def found_text(entries: list[Entry]) -> str:
+    """The best answer in full, then the others in brief, then the question that follows:
+    one message (the chat gets one message a second; five at once were refused), which the
+    channel splits only when a long published answer makes it longer than it allows."""
+    best, *others = entries
+    parts = [faq_texts.FOUND, entry_text(best)]
+    if others:
+        briefs = [faq_texts.ALSO_FOUND, *(brief_text(e) for e in others)]
+        if sum(len(p) + 2 for p in [*parts, *briefs]) <= _MESSAGE_CHARS:
+            parts += briefs
+    return "\n\n".join([*parts, faq_texts.AFTER_ANSWER])
 
 
 def _catalog(ctx: Ctx) -> Catalog:
@@ -117,15 +150,18 @@ class FaqFlow(Flow):
             self._questions(ctx, topic, number)
             return
         if key.startswith("e."):
-            entry = _catalog(ctx).get(key[2:])
-            if entry is None:
-                ctx.say(faq_texts.ENTRY_GONE)
-                self._topics(ctx)
-                return
-            ctx.say(entry_text(entry))
-            self._after(ctx, faq_texts.AFTER_ANSWER)
+            self._entry(ctx, key[2:])
             return
         self._topics(ctx)
+
+    def _entry(self, ctx: Ctx, key: str) -> None:
+        """One entry, read whole, with the question that follows in the same message."""
+        entry = _catalog(ctx).get(key)
+        if entry is None:
+            ctx.say(faq_texts.ENTRY_GONE)
+            self._topics(ctx)
+            return
+        self._after(ctx, f"{entry_text(entry)}\n\n{faq_texts.AFTER_ANSWER}")
 
     def step_typed(self, ctx: Ctx, answer: Answer) -> None:
         self._search(ctx, answer.text or "")
@@ -139,15 +175,21 @@ class FaqFlow(Flow):
         if not matches:
             self._after(ctx, faq_texts.NOT_FOUND, query=text)
             return
-        ctx.say(faq_texts.FOUND)
-        for match in matches:
-            ctx.say(entry_text(match.entry))
-        self._after(ctx, faq_texts.AFTER_ANSWER)
+        entries = [match.entry for match in matches]
+        self._after(ctx, found_text(entries), more=entries[1:])
 
-    def _after(self, ctx: Ctx, text: str, query: str | None = None) -> None:
-        options = [("ask", faq_texts.BTN_ASK), ("topics", faq_texts.BTN_TOPICS)]
+    def _after(
+        self, ctx: Ctx, text: str, query: str | None = None, more: list[Entry] | None = None
+    ) -> None:
+        """The question after an answer; `more` are the runners-up, each a button that shows
+        it whole."""
+        options = [
+            (f"e.{e.key}", faq_texts.BTN_READ.format(question=shorten_text(e.question, 60)))
+            for e in more or []
+        ]
         if query is not None:
-            options.insert(0, ("send", faq_texts.BTN_SEND_THIS))
+            options.append(("send", faq_texts.BTN_SEND_THIS))
+        options += [("ask", faq_texts.BTN_ASK), ("topics", faq_texts.BTN_TOPICS)]
         options.append(("done", faq_texts.BTN_DONE))
         limit = DEFAULT_FAQ_RULES.question_max_chars
         ctx.update_data(query=query[:limit] if query is not None else None)
@@ -158,6 +200,8 @@ class FaqFlow(Flow):
         query = ctx.data.get("query")
         if key == "send" and isinstance(query, str):
             self._send(ctx, query)
+        elif key.startswith("e."):
+            self._entry(ctx, key[2:])
         elif key == "ask":
             self._ask_question(ctx)
         elif key == "topics":
@@ -357,7 +401,9 @@ REVIEW = ReviewFlow()
 
 
 def register(registry: Registry) -> None:
-    registry.command(Command("hoidap", faq_texts.CMD_FAQ, Audience.MEMBER, FAQ.begin))
+    registry.command(
+        Command("hoidap", faq_texts.CMD_FAQ, Audience.MEMBER, FAQ.begin, topic=Topic.LOOKUP)
+    )
     registry.command(
         Command("hoidap_cuatoi", faq_texts.CMD_MINE, Audience.MEMBER, show_mine, in_menu=False)
     )

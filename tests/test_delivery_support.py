@@ -528,18 +528,18 @@ async def test_replies_come_first_and_the_outbox_leaves_them_a_reserve_while_mem
     account = TokenAccount(
         Pace(10.0), channel="telegram", rate_key="telegram:test", clock=clock, sleep=time.sleep
     )
-    assert account.reserve == 1
+    assert account.reserve == 2  # a fifth of the rate
     now = clock()
-    for index in range(9):  # the outbox has nine messages in the token's second
+    for index in range(8):  # the outbox has eight messages in the token's second
         account.begin_send(str(index), 1)
-    assert account.outbox_wait(now, 1) == timedelta(0)  # nobody chats: the tenth is the outbox's
-    async with account.turn("900") as turn:  # a member chats: the reply takes the tenth
+    assert account.outbox_wait(now, 1) == timedelta(0)  # nobody chats: the ninth is the outbox's
+    async with account.turn("900") as turn:  # a member chats: the reply takes the ninth
         await turn.before_call()
         turn.after_call()
         assert turn.calls == 1
     assert account.replies_active(clock())
-    assert account.outbox_wait(clock(), 1) is None  # nine in flight, the tenth kept for replies
-    for index in range(9):
+    assert account.outbox_wait(clock(), 1) is None  # the last two are kept for replies
+    for index in range(8):
         account.end_send(str(index), clock(), 1, opened=1, reached=True)
     assert account.outbox_wait(clock(), 1) is not None  # answered: they count for their second
     assert account.outbox_wait(clock() + timedelta(seconds=1), 1) == timedelta(0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.delivery.account import RateAccounts, TokenAccount, rate_key, share_accounts
-from bot.delivery.chats import ChatStore
+from bot.delivery.chats import QUIET, SETTLE, ChatStore, last_reply
 from bot.delivery.claims import SENT, Pace, chat_key
 from bot.delivery.engine import DeliveryWorker
 from bot.delivery.transports import ZaloTransport
@@ -332,9 +333,11 @@ async def test_a_broadcast_at_the_limit_while_members_chat_makes_no_429(
         answer = fake.answers(int(members[30].chat))[0]
         directive = fake.directives(int(members[30].chat))[0]
         assert directive - answer >= timedelta(seconds=CHAT_INTERVAL)
-        # The broadcast lost little to the replies: 60 messages at 10/s.
+        # The broadcast lost little to the replies: 60 messages at 10/s less the reserve
+        # kept for the replies while members chat (2 a second).
+        assert account.reserve == 2
         last = max(a.at for a in fake.accepted if a.text == TEXT)
-        assert (last - start).total_seconds() < 60 / RATE + 2.0
+        assert (last - start).total_seconds() < 60 / (RATE - account.reserve) + 1.5
 
 
 async def test_a_429_meant_for_one_chat_delays_that_chat_not_the_broadcast(
@@ -369,9 +372,10 @@ async def test_a_429_meant_for_one_chat_delays_that_chat_not_the_broadcast(
     resume = refused_at + timedelta(seconds=4)
     assert fake.directives(chat_id)[0] >= resume
     assert fake.answers(chat_id)[1] >= resume
-    # Nobody else waited: the broadcast went on at the limit through those 4 s.
+    # Nobody else waited: the broadcast went on at the limit (less the replies' reserve,
+    # members chat) through those 4 s.
     meanwhile = [a for a in fake.accepted if a.text == TEXT and refused_at < a.at < resume]
-    assert len(meanwhile) >= 4 * RATE * 0.85
+    assert len(meanwhile) >= 4 * (RATE - account.reserve) * 0.85
     with demo.session() as session:
         token = session.get(DeliveryRate, rate_key("telegram", TOKEN))
         held = session.get(DeliveryRate, chat_key(rate_key("telegram", TOKEN), member.chat))
@@ -570,3 +574,163 @@ def test_a_chat_another_process_is_answering_is_asked_about_again_soon(
     second.end("7001", free, free, paused)
     late = first.begin("7001", free, local_workers=(), shared=False, impatient=True)
     assert late.wait_until == paused
+
+
+# -- replies first, across processes ----------------------------------------------------------
+def next_slot(db: Database) -> datetime:
+    """Where the token's shared schedule stands: what the workers claimed runs up to here."""
+    with db.session() as session:
+        row = session.get(DeliveryRate, rate_key("telegram", TOKEN))
+        assert row is not None
+        return row.next_slot_at
+
+
+async def test_a_reply_in_another_process_goes_before_the_slots_the_worker_claimed_ahead(
+    demo: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Process A broadcasts (`sotay worker`), process B answers members (a webhook server).
+    Once members chat (a reply, then `SETTLE` for A's claims to slow down by the reserve), an
+    answer takes a place of the replies' lane at once: it is accepted before the slots A had
+    already claimed ahead, not after them. More answers in one second than the reserve take
+    slots of the schedule, as before. The token's limit and the chats' still hold: no 429."""
+    time = VirtualTime(clock)
+    hold_threads(monkeypatch, time)
+    other = Database(demo.url)
+    try:
+        with LimitedTelegram(clock=clock) as fake:
+            users = private_chats(fake, 60)
+            members = link_members(demo, list(users), now=clock())
+            enqueue_to(demo, members, key="dir:lane", now=clock())
+            worker = broadcast_worker(demo, fake, time, process_account(demo, time, "process-a"))
+            replies = process_account(other, time, "process-b")
+            assert replies.store is not None and replies.store.reserve == 2
+            ahead: dict[int, timedelta] = {}
+
+            async def ask(index: int, seconds: float) -> None:
+                await time.sleep((start + timedelta(seconds=seconds) - clock()).total_seconds())
+                member = members[index]
+                ahead[int(member.chat)] = next_slot(demo) - clock()
+                await chat.ask(users[member.chat], clock())
+
+            async with worker.transport, chatting(other, fake, time) as chat:  # type: ignore[attr-defined]
+                start = clock()
+                drain = asyncio.create_task(worker.drain())
+                # The first answer opens the lane 2.5 s later; then two answers a second go
+                # at once; a third in the same second waits for a slot of the schedule.
+                asked = ((40, 0.5), (50, 3.2), (52, 4.5), (54, 4.55), (56, 4.6), (58, 6.0))
+                await asyncio.gather(*(ask(index, at) for index, at in asked))
+                stats = await asyncio.wait_for(drain, 60)
+    finally:
+        other.dispose()
+
+    assert (fake.refused_token, fake.refused_chat) == (0, 0)
+    assert stats.rate_limited == 0 and stats.sent == 60
+    assert most_in_one_second([a.at for a in fake.accepted]) <= RATE
+    assert all(len(fake.directives(int(m.chat))) == 1 for m in members)
+    waits = dict(chat.latencies())
+    chat_of = {index: int(members[index].chat) for index, _at in asked}
+    # The lane: answered at once (the commit's lead), before the slots A had claimed ahead.
+    for index in (50, 52, 54, 58):
+        assert waits[chat_of[index]] < 0.1, (index, waits)
+        assert timedelta(seconds=waits[chat_of[index]]) < ahead[chat_of[index]]
+    # The first (the lane not open yet) and the third in one second took schedule slots:
+    # after what A had claimed, as every answer did before the lane.
+    for index in (40, 56):
+        assert timedelta(seconds=waits[chat_of[index]]) >= ahead[chat_of[index]]
+    assert (replies.store.lane_taken, replies.store.slots_taken) == (4, 2)
+    # A claimed at the rate less the reserve while members chatted.
+    assert worker.chatting and worker.store.pace.rate_per_second == RATE - 2
+
+
+def test_the_replies_lane_opens_once_the_workers_slowed_down_and_holds_a_second(
+    db: Database, clock: FakeClock
+) -> None:
+    """`ChatStore.take_slot` across two web processes: a quiet token's first reply takes a
+    schedule slot and starts the wait for the lane (`SETTLE`); then each reply takes a place
+    of the lane at once, held until it is given back and for a second after the reply's last
+    answer, at most `reserve` for both processes together; beyond, slots of the schedule at
+    the outbox's reduced spacing; after `QUIET` without a reply, it starts over."""
+    key = rate_key("telegram", TOKEN)
+    web1, web2 = (
+        ChatStore(db, channel="telegram", rate_key=key, pace=pace(), scope_id=scope)
+        for scope in ("web-1", "web-2")
+    )
+    assert web1.reserve == 2  # a fifth of 10 a second
+    now = clock()
+    assert last_reply(db, key) == (None, None)
+    assert web1.take_slot(now).lane is None
+    assert last_reply(db, key) == (now, "web-1")  # the workers read this before each claim
+    assert web2.take_slot(now + SETTLE - timedelta(milliseconds=10)).lane is None
+    opened = now + SETTLE
+    first, second = web1.take_slot(opened), web2.take_slot(opened)
+    assert (first.at, second.at) == (opened, opened)  # at once
+    assert first.lane and second.lane and first.lane != second.lane
+    # The reserve is held: more replies take slots of the schedule, at the reduced spacing.
+    beyond = [web1.take_slot(opened) for _ in range(2)]
+    assert [slot.lane for slot in beyond] == [None, None]
+    assert beyond[1].at - beyond[0].at == web1.reduced_spacing == Pace(RATE - 2.0).spacing
+    # Held however long the reply takes (its messages a chat's second apart)...
+    later = opened + timedelta(seconds=5)
+    assert web2.take_slot(later).lane is None
+    # ...then free a second after its last answer; a process cannot give back another's.
+    web2.end("7001", later, later, None, lane=first.lane, last_answer=later)
+    web1.end("7001", later, later, None, lane=first.lane, last_answer=later)
+    free = later + web1.lane_rest
+    assert web2.take_slot(free - timedelta(milliseconds=1)).lane is None
+    again = web2.take_slot(free)
+    assert (again.at, again.lane) == (free, first.lane)
+    web2.end("7002", free, free, None, lane=again.lane, last_answer=free)
+    web2.end("7003", free, free, None, lane=second.lane, last_answer=free)
+    # Nobody chatted for QUIET: the lane closes; the next reply waits for it again.
+    quiet = free + QUIET + timedelta(seconds=1)
+    lanes = web1.lane_taken + web2.lane_taken
+    assert web1.take_slot(quiet).lane is None
+    assert web1.take_slot(quiet + SETTLE - timedelta(milliseconds=10)).lane is None
+    assert web1.lane_taken + web2.lane_taken == lanes
+    assert web1.take_slot(quiet + SETTLE).lane is not None
+
+
+async def test_the_messages_of_one_reply_keep_the_chats_second(
+    demo: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply of three messages (an update answered in parts) goes one message a second in
+    its chat, as Telegram asks, not in a burst a strict counter refuses; the next update's
+    answer keeps the second after the last of them. No 429."""
+    time = VirtualTime(clock)
+    hold_threads(monkeypatch, time)
+
+    def three(ctx: Ctx, _args: str) -> None:
+        for _ in range(3):
+            ctx.say(ANSWER)
+
+    with LimitedTelegram(clock=clock) as fake:
+        users = private_chats(fake, 2)
+        link_members(demo, list(users), now=clock())
+        process_account(demo, time, "process-a")
+        registry = Registry()
+        registry.command(Command("hoi", "Hỏi chi bộ", Audience.MEMBER, three))
+        core = Core(demo, registry, clock=time.clock)
+        bot = Bot(
+            TOKEN,
+            base_url=f"{fake.base_url}/bot",
+            base_file_url=f"{fake.base_url}/file/bot",
+            request=HeldRequest(time, connection_pool_size=16),
+        )
+        async with bot:
+            sender = TelegramSender(bot, policy=RetryPolicy(sleep=time.sleep))
+            adapter = TelegramAdapter(
+                core, demo, sender, MenuSync(registry, demo), clock=time.clock
+            )
+            await adapter.startup(BotIdentity(id=bot.id, username=bot.username))
+            user, other = users.values()
+            start = clock()
+            for who in (user, other, user):
+                update = Update.de_json(fake.message_update(who, "/hoi"), bot)
+                await asyncio.gather(adapter.on_update(update, None))  # type: ignore[arg-type]
+
+    assert fake.refused == 0 and fake.refusals == []
+    mine = fake.answers(user["id"])
+    assert len(mine) == 6 and len(fake.answers(other["id"])) == 3
+    gaps = [later - earlier for earlier, later in itertools.pairwise(mine)]
+    assert all(gap >= timedelta(seconds=CHAT_INTERVAL) for gap in gaps), gaps
+    assert mine[0] - start < timedelta(seconds=0.1)  # the first at once

@@ -21,12 +21,28 @@ span a call to the platform:
 Taking the token's row lock first serializes a reply's look at the chat with the claims of
 every worker (the claim takes the same lock first): a chat is never both claimed elsewhere and
 replied to here within its interval.
+
+**Replies first, across processes.** A slot of the shared schedule lies after everything the
+workers claimed ahead (up to half a second), so a reply that took one waited that long behind
+a broadcast. While members chat, the token's second is split instead: the workers schedule at
+most the rate less a `reserve` a second (`engine.DeliveryWorker` reads `last_reply`), and
+replies take one of `reserve` places ("the lane", rows `<token key>!r<n>`): a reply holds its
+place while it is sent (all its messages, a chat's second apart) and gives it back for one
+second after its last answer, as the send window counts (`window`): at most `reserve` replies
+in any second at the platform, sent at once, beside at most rate − reserve of the outbox.
+"Members chat" is one row, `<token key>!replies`: its `claimed_at` is the last reply of any
+process, its `next_slot_at` when the lane opened. The lane opens `SETTLE` after the first
+reply of a quiet token (the workers' slots claimed at full rate before they saw it must be a
+second behind), and closes `quiet` seconds after the last reply. A reply that finds the lane
+full, or not yet open, takes a slot of the schedule, as before (at the reduced spacing while
+the lane is open).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -46,6 +62,40 @@ from models import Database
 
 HOLD = timedelta(seconds=60)  # how long a reply may hold a chat if its process dies meanwhile
 BUSY_POLL = timedelta(milliseconds=200)  # a look again at a chat another process is using
+# After the first reply of a quiet token, the lane opens this much later: slots the workers
+# claimed at the full rate before they saw it (half a second ahead, a quarter more when one
+# joins, and the time between its look and its claim) are then more than a second behind.
+SETTLE = timedelta(seconds=2.5)
+QUIET = timedelta(seconds=10)  # members chat: a reply within this long (`account.reply_quiet`)
+RESERVE_SHARE = 0.2  # of the token's rate kept for replies while members chat
+
+
+def reserve_for(pace: Pace, share: float = RESERVE_SHARE) -> int:
+    """Places of the token's second kept for replies while members chat: a fifth of the rate
+    (6 of Telegram's 30, 1 of Zalo's 5), none below 2 a second."""
+    per_second = pace.per_second
+    return 0 if per_second < 2 else max(1, math.ceil(per_second * share))
+
+
+def replies_key(rate_key: str) -> str:
+    """The row saying members chat with the token (see the module's doc)."""
+    return f"{rate_key}!replies"
+
+
+def lane_key(rate_key: str, place: int) -> str:
+    """One place of the replies' lane: `next_slot_at` is when it is free again."""
+    return f"{rate_key}!r{place}"
+
+
+def last_reply(db: Database, rate_key: str) -> tuple[datetime | None, str | None]:
+    """When any process last replied for the token, and which (its scope). One primary-key
+    read: the workers ask before each claim, and schedule at the rate less the reserve while
+    members chat."""
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(R.c.claimed_at, R.c.claimed_by).where(R.c.key == replies_key(rate_key))
+        ).first()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 @dataclass(frozen=True)
@@ -53,12 +103,23 @@ class Hold:
     """The answer to `ChatStore.begin`: go (`wait_until` None), or not before `wait_until`.
 
     `slot` is when the reply's first call may start in the token's shared schedule (None: the
-    token is not shared with another process, the in-memory account alone decides).
+    token is not shared with another process, the in-memory account alone decides). `lane`
+    is the lane's place the reply holds instead (then `slot` is now): its calls go at once,
+    and `ChatStore.end` gives it back.
     """
 
     wait_until: datetime | None = None
     slot: datetime | None = None
     shared: bool = False
+    lane: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The answer to `ChatStore.take_slot`: when the call may start; `lane` as in `Hold`."""
+
+    at: datetime
+    lane: str | None = None
 
 
 class ChatStore:
@@ -73,6 +134,9 @@ class ChatStore:
         pace: Pace,
         scope_id: str,
         hold: timedelta = HOLD,
+        reserve: int | None = None,
+        quiet: timedelta = QUIET,
+        settle: timedelta = SETTLE,
     ) -> None:
         self.db = db
         self.channel = channel
@@ -80,7 +144,18 @@ class ChatStore:
         self.pace = pace
         self.scope_id = scope_id[:64]
         self.hold = hold
+        self.reserve = reserve_for(pace) if reserve is None else reserve
+        self.quiet = quiet
+        self.settle = settle
+        # The schedule's spacing while the lane is open: the outbox's reduced rate.
+        reduced = max(1.0, pace.rate_per_second - self.reserve)
+        self.reduced_spacing = replace(pace, rate_per_second=reduced).spacing
+        # A lane place given back is busy for a second after the reply's last answer, and a
+        # little more for the clocks of two processes (`Pace.tolerance`).
+        self.lane_rest = timedelta(seconds=1) + pace.tolerance
         self._slotted_at: datetime | None = None  # when this process last took a slot
+        self.lane_taken = 0  # replies that went by the lane (for the benchmark and tests)
+        self.slots_taken = 0  # replies that took a slot of the shared schedule
 
     def begin(
         self,
@@ -148,24 +223,98 @@ class ChatStore:
                 next_slot_at=now + self.hold,
                 claimed_by=self.scope_id,
             )
-            slot = self._take(conn, now, next_slot) if shared else None
+            lane_open = self._chatting(conn, now)
+            slot = self._slot(conn, now, next_slot, lane_open) if shared else None
             if slot is None:
                 self._announce(conn, now)
-        return Hold(slot=slot, shared=shared)
+        if slot is None:
+            return Hold(shared=shared)
+        return Hold(slot=slot.at, shared=shared, lane=slot.lane)
 
-    def take_slot(self, now: datetime) -> datetime:
-        """The next slot of the token's shared schedule, for one more call of a reply."""
+    def take_slot(self, now: datetime) -> Slot:
+        """When one more call of a reply may start: a place of the replies' lane while it is
+        open and has one (held until `end`), else the next slot of the token's schedule."""
         with self.db.engine.begin() as conn:
             next_slot, paused, _by, _at = self._lock_token(conn, now)
-            slot = self._take(conn, now, next_slot)
-        return max(slot, paused) if paused is not None else slot
+            lane_open = self._chatting(conn, now)
+            slot = self._slot(conn, now, next_slot, lane_open)
+        if paused is not None and paused > slot.at:
+            return Slot(paused, slot.lane)
+        return slot
+
+    # -- replies first --------------------------------------------------------------------------
+    def _chatting(self, conn: sa.Connection, now: datetime) -> bool:
+        """Note this reply in the token's "members chat" row; True when the lane is open.
+        Called under the token's row lock, so replies and claims see it in turn."""
+        if not self.reserve:
+            return False
+        key = replies_key(self.rate_key)
+        row = conn.execute(
+            sa.select(R.c.next_slot_at, R.c.claimed_at).where(R.c.key == key)
+        ).first()
+        if row is None or row[1] is None or row[1] <= now - self.quiet:
+            opens = now + self.settle  # a quiet token: the workers slow down first
+        else:
+            opens = row[0]
+        upsert_chat(conn, self.db.dialect, key, now, next_slot_at=opens, claimed_by=self.scope_id)
+        return opens <= now
+
+    def _slot(
+        self, conn: sa.Connection, now: datetime, next_slot: datetime, lane_open: bool
+    ) -> Slot:
+        """A place of the lane when open and free (the reply goes at once), else the next
+        slot of the schedule: at the outbox's reduced spacing while the lane is open, so the
+        schedule's second together with the lane's never holds more than the rate."""
+        if lane_open:
+            place = self._lane(conn, now)
+            if place is not None:
+                self._announce(conn, now)
+                self._slotted_at = now  # known to the workers: not joining when it takes a slot
+                self.lane_taken += 1
+                return Slot(now, place)
+        self.slots_taken += 1
+        spacing = self.reduced_spacing if lane_open else self.pace.spacing
+        return Slot(self._take(conn, now, next_slot, spacing))
+
+    def _lane(self, conn: sa.Connection, now: datetime) -> str | None:
+        """Take the lane's place free longest ago, if one is free, and hold it (`hold`, in
+        case this process dies) until the reply gives it back (`end`)."""
+        keys = [lane_key(self.rate_key, place) for place in range(self.reserve)]
+        busy: dict[str, datetime] = {
+            key: until
+            for key, until in conn.execute(
+                sa.select(R.c.key, R.c.next_slot_at).where(R.c.key.in_(keys))
+            )
+        }
+        free = [key for key in keys if key not in busy or busy[key] <= now]
+        if not free:
+            return None
+        key = min(free, key=lambda k: (k in busy, busy.get(k) or now))
+        upsert_chat(
+            conn, self.db.dialect, key, now, next_slot_at=now + self.hold, claimed_by=self.scope_id
+        )
+        return key
 
     def end(
-        self, chat_id: str, now: datetime, free_at: datetime, paused_until: datetime | None
+        self,
+        chat_id: str,
+        now: datetime,
+        free_at: datetime,
+        paused_until: datetime | None,
+        *,
+        lane: str | None = None,
+        last_answer: datetime | None = None,
     ) -> None:
         """The reply is over: the chat is free from `free_at` (its last answer plus the chat's
-        interval), or paused until `paused_until` after a 429 meant for it."""
+        interval), or paused until `paused_until` after a 429 meant for it; the lane's place
+        it held (`lane`) is free a second after its last answer (`last_answer`, else now)."""
         with self.db.engine.begin() as conn:
+            if lane is not None:
+                conn.execute(
+                    sa.update(R)
+                    .where(R.c.key == lane, R.c.claimed_by == self.scope_id)
+                    .values(next_slot_at=(last_answer or now) + self.lane_rest, updated_at=now)
+                )
             conn.execute(
                 sa.update(R)
                 .where(R.c.key == chat_key(self.rate_key, chat_id))
@@ -207,7 +356,9 @@ class ChatStore:
             and last_at > now - window
         )
 
-    def _take(self, conn: sa.Connection, now: datetime, next_slot: datetime) -> datetime:
+    def _take(
+        self, conn: sa.Connection, now: datetime, next_slot: datetime, spacing: timedelta
+    ) -> datetime:
         """One slot of the shared schedule, kept strictly as a shared worker keeps its own."""
         window = timedelta(seconds=self.pace.shared_window)
         joining = self._slotted_at is None or self._slotted_at <= now - window
@@ -216,7 +367,7 @@ class ChatStore:
             sa.update(R)
             .where(R.c.key == self.rate_key)
             .values(
-                next_slot_at=slot + self.pace.spacing,
+                next_slot_at=slot + spacing,
                 claimed_by=self.scope_id,
                 claimed_at=now,
             )

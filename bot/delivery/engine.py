@@ -21,6 +21,9 @@ The count, the chats' pace and the 429 pauses are the process's account of the t
 (`account.TokenAccount`), shared with the adapters' replies to members: a row waits while
 replies wait for the window, leaves them a few places while members chat, and goes back to
 pending (no attempt used) when its chat is getting a reply or got one within its interval.
+While members chat with the token in any process (`chats.last_reply`, read before each
+claim), the claims schedule at the rate less the account's reserve, and the replies of every
+process take the reserve's places at once (`chats`, "Replies first, across processes").
 
 Leases: a row's lease must outlast every call it makes, or another worker would send it again
 while it is still being sent. Each call is bounded (`call_deadline`: twice the transport's
@@ -57,12 +60,13 @@ import random
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.delivery.account import Scope, TokenAccount
+from bot.delivery.chats import last_reply
 from bot.delivery.claims import (
     Backoff,
     Claim,
@@ -178,6 +182,16 @@ class DeliveryWorker:
             pace, channel=transport.channel, rate_key=transport.rate_key, clock=clock, sleep=sleep
         )
         self.account.local_workers.add(self.worker_id)
+        # The pace of the claims: the token's, or less the replies' reserve while members
+        # chat (`_claim`).
+        self.pace = pace
+        reserve = self.account.reserve
+        self.chat_pace = (
+            replace(pace, rate_per_second=max(1.0, pace.rate_per_second - reserve))
+            if reserve
+            else pace
+        )
+        self.chatting = False  # the last claim was made while members chat
         self.store = OutboxStore(
             db,
             channel=transport.channel,
@@ -318,7 +332,7 @@ class DeliveryWorker:
             # worker waits until half its budget is free rather than claiming row by row.
             await self._one_task_ends()
             return False
-        claim: Claim = await self._in_thread(self.store.claim, self.clock, free)
+        claim: Claim = await self._in_thread(self._claim, free)
         if claim.shared:
             window = timedelta(seconds=self.store.pace.shared_window)
             self._shared_until = self.clock() + window
@@ -346,6 +360,26 @@ class DeliveryWorker:
             wait = min(wait, (next_due - now).total_seconds())
         await self._pause(wait)
         return False
+
+    def _claim(self, limit: int) -> Claim:
+        """A claim (in a thread), at the token's rate less the reserve while members chat in
+        this process or another: replies of every process then go at once in the reserve's
+        places (`chats`), never behind the slots claimed here. Replies from another process
+        lately make this worker keep strictly to its slots too, as a shared claim does: a
+        lone worker making up a stall could otherwise meet them."""
+        now = self.clock()
+        chatting = self.account.replies_active(now)
+        if self.account.reserve:
+            at, scope = last_reply(self.db, self.store.rate_key)
+            if at is not None and at > now - self.account.reply_quiet:
+                chatting = True
+                window = timedelta(seconds=self.pace.shared_window)
+                if scope != self.account.scope_id and at > now - window:
+                    self._shared_until = at + window
+                    self.account.shared_until = self._shared_until
+        self.chatting = chatting
+        self.store.pace = self.chat_pace if chatting else self.pace
+        return self.store.claim(self.clock, limit)
 
     def _spawn(self, row: ClaimedRow) -> None:
         task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")

@@ -22,12 +22,13 @@ from sqlmodel import col, select
 
 from bot.app import App
 from handlers.core import Core
-from handlers.faq import entry_text
+from handlers.faq import entry_text, found_text
 from models import ConversationState, Database, Delivery, FaqEntry, FaqQuestion
 from services import texts
 from services.faq import texts as faq_texts
-from services.faq.catalog import best
+from services.faq.catalog import Entry, best
 from services.faq.rules import ANSWER
+from services.textnorm import shorten_text
 from tests.channels import zalo_polling
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo import FakeZalo
@@ -51,6 +52,18 @@ def cited_answers() -> list[str]:
     entries = [m.entry for m in best(PROCEDURE)]
     assert entries and "chuyển sinh hoạt đảng" in entries[0].question.lower()
     return [entry_text(e) for e in entries]
+
+
+def cited_entries() -> list[Entry]:
+    return [m.entry for m in best(PROCEDURE)]
+
+
+def read_buttons() -> list[str]:
+    """The runners-up's buttons under the answer."""
+    return [
+        faq_texts.BTN_READ.format(question=shorten_text(e.question, 60))
+        for e in cited_entries()[1:]
+    ]
 
 
 def questions(db: Database) -> list[tuple[int, str, str | None]]:
@@ -109,14 +122,21 @@ async def test_on_telegram_a_cited_answer_then_a_question_relayed_and_answered(
     # A procedural question without diacritics: the best answers, each with its source.
     before = len(fake.bot_messages(MEMBER_TG))
     menu = await _send(fake, member, f"/hoidap {PROCEDURE}", expect=faq_texts.AFTER_ANSWER)
-    shown = fake.texts(MEMBER_TG)[before:]
-    assert shown == [faq_texts.FOUND, *cited_answers(), faq_texts.AFTER_ANSWER]
-    assert all("\nNguồn: " in text for text in shown[1:-1])
+    # One message, not five: the chat gets one message a second.
+    (shown,) = fake.texts(MEMBER_TG)[before:]
+    assert shown == found_text(cited_entries())
+    assert shown.startswith(f"{faq_texts.FOUND}\n\n{cited_answers()[0]}")
+    assert shown.count("\nNguồn: ") == 3
     assert [b["text"] for b in _buttons(menu)] == [
+        *read_buttons(),
         faq_texts.BTN_ASK,
         faq_texts.BTN_TOPICS,
         faq_texts.BTN_DONE,
     ]
+    # A runner-up's button shows it whole, in one message with the question after.
+    whole = await _press(fake, member, read_buttons()[0], expect=faq_texts.AFTER_ANSWER)
+    assert whole["text"] == f"{cited_answers()[1]}\n\n{faq_texts.AFTER_ANSWER}"
+    assert len(fake.texts(MEMBER_TG)) == before + 2
 
     # Nothing fits the next question: it goes to the secretary as typed.
     none = await _send(fake, member, OWN_QUESTION, expect=faq_texts.NOT_FOUND)
@@ -198,11 +218,14 @@ async def test_on_zalo_a_cited_answer_then_a_question_relayed_and_answered_by_di
         assert welcome.startswith(texts.WELCOME_LINKED.split("{")[0]), welcome
 
     said = (await zalo.say(MEMBER_ZL, f"/hoidap {PROCEDURE}")).split("\n---\n")
-    assert said[0] == faq_texts.FOUND
-    assert said[1:-1] == cited_answers()
-    assert said[-1] == f"{faq_texts.AFTER_ANSWER}\n\n" + numbered(
-        faq_texts.BTN_ASK, faq_texts.BTN_TOPICS, faq_texts.BTN_DONE
-    )
+    # One message under Zalo's 2,000 characters: the answer, the others in brief, the menu.
+    assert said == [
+        f"{found_text(cited_entries())}\n\n"
+        + numbered(*read_buttons(), faq_texts.BTN_ASK, faq_texts.BTN_TOPICS, faq_texts.BTN_DONE)
+    ]
+    assert len(said[0]) < 2000
+    whole = await zalo.say(MEMBER_ZL, "2")  # the third answer, whole
+    assert whole.startswith(f"{cited_answers()[2]}\n\n{faq_texts.AFTER_ANSWER}"), whole
 
     none = await zalo.say(MEMBER_ZL, OWN_QUESTION)
     assert none.startswith(faq_texts.NOT_FOUND), none

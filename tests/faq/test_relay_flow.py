@@ -8,12 +8,15 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from handlers.faq import entry_text
 from models import AuditLog, ConversationState, Database, Delivery, FaqEntry, FaqQuestion, FaqReview
 from services import texts
 from services.faq import texts as faq_texts
+from services.faq.catalog import best as catalog_best
 from services.faq.catalog import shipped
 from services.faq.rules import ANSWER
 from services.identities import find_member
+from services.textnorm import shorten_text
 from tests.faq.conftest import Chat
 from tests.support import ChatDriver, FakeClock, state_of
 
@@ -50,16 +53,29 @@ def test_words_after_the_command_get_the_best_three_with_sources_and_warnings(
 ) -> None:
     member = chat("DV003")
     member.send("/hoidap chuyen sinh hoat dang")
-    replies = [r.text for r in member.last.replies]
-    assert replies[0] == faq_texts.FOUND
-    answers = replies[1:4]
-    assert len(answers) == 3
-    assert "chuyển sinh hoạt đảng" in answers[0].lower()
-    assert all("Nguồn: " in a and faq_texts.UNREVIEWED in a for a in answers)
+    # One message (a chat takes one message a second): the best answer whole, the two
+    # others in brief, each with its source and the warning, then the question after.
+    (reply,) = member.last.replies
+    best, second, third = [m.entry for m in catalog_best("chuyen sinh hoat dang")]
+    assert reply.text.startswith(f"{faq_texts.FOUND}\n\n{entry_text(best)}\n\n")
+    assert "chuyển sinh hoạt đảng" in best.question.lower()
+    assert reply.text.endswith(faq_texts.AFTER_ANSWER)
+    assert reply.text.count("Nguồn: ") == 3
+    assert reply.text.count(faq_texts.BRIEF_UNREVIEWED) == 2  # besides the best's warning
+    assert faq_texts.UNREVIEWED in reply.text
+    assert len(reply.text) < 2000  # one message on Zalo too
+    # The others are read whole by their buttons, first in the list.
+    labels = [o.label for o in member.options()]
+    assert labels[:2] == [
+        faq_texts.BTN_READ.format(question=shorten_text(e.question, 60)) for e in (second, third)
+    ]
+    member.press(labels[1])
+    (whole,) = member.last.replies
+    assert whole.text == f"{entry_text(third)}\n\n{faq_texts.AFTER_ANSWER}"
     assert member.option("Gửi câu hỏi cho bí thư")
     # Words typed at the menu that follows are a new question.
     member.send("mien dong dang phi")
-    assert "miễn" in member.last.replies[1].text
+    assert "miễn" in member.last.replies[0].text
 
 
 def test_browsing_by_topic_then_a_page_of_questions_then_the_answer(chat: Chat) -> None:
@@ -118,8 +134,9 @@ def test_a_question_goes_to_the_secretary_and_the_answer_back_then_to_the_cell(
 
     same_cell = chat("DV004")
     same_cell.send("/hoidap di nuoc ngoai bao cao")
-    assert REPLY in same_cell.text
-    assert faq_texts.UNREVIEWED not in same_cell.last.replies[1].text  # the secretary's own
+    best_answer = same_cell.text.split(faq_texts.ALSO_FOUND)[0]  # before the runners-up
+    assert REPLY in best_answer
+    assert faq_texts.UNREVIEWED not in best_answer  # the secretary's own
     other_cell = chat("DV010")
     other_cell.send("/hoidap di nuoc ngoai bao cao")
     assert REPLY not in other_cell.text
