@@ -114,8 +114,13 @@ class TelegramTransport(_Lifecycle):
         """getMe: proves the token before the first claim, so a bad token claims nothing."""
         try:
             await self.bot.initialize()
-        except InvalidToken:
-            raise TokenRejected("Telegram", "TELEGRAM_BOT_TOKEN") from None
+        except BaseException as error:
+            # A start that failed is never closed by the worker: close the HTTP session here
+            # (PTB skips a bot's shutdown when its initialize did not finish).
+            await self.bot.request.shutdown()
+            if isinstance(error, InvalidToken):
+                raise TokenRejected("Telegram", "TELEGRAM_BOT_TOKEN") from None
+            raise
 
     async def send(
         self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None
@@ -179,8 +184,11 @@ class ZaloTransport(_Lifecycle):
     async def start(self) -> None:
         try:
             await self.client.get_me()
-        except ZaloUnauthorized:
-            raise TokenRejected("Zalo", "ZALO_BOT_TOKEN") from None
+        except BaseException as error:
+            await self.client.aclose()  # a start that failed is never closed by the worker
+            if isinstance(error, ZaloUnauthorized):
+                raise TokenRejected("Zalo", "ZALO_BOT_TOKEN") from None
+            raise
 
     async def send(
         self, chat_id: str, reply: Reply, *, skip_parts: int = 0, gate: CallGate | None = None

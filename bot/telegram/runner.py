@@ -50,10 +50,17 @@ class TelegramOptions:
 class TelegramChannel:
     """A PTB application wired to the core; started and stopped by polling or the web server."""
 
-    def __init__(self, application: PTBApplication, adapter: TelegramAdapter, app: App) -> None:
+    def __init__(
+        self,
+        application: PTBApplication,
+        adapter: TelegramAdapter,
+        app: App,
+        request: AiohttpRequest | None = None,
+    ) -> None:
         self.application = application
         self.adapter = adapter
         self.app = app
+        self.request = request
 
     @property
     def sender(self) -> TelegramSender:
@@ -84,7 +91,13 @@ class TelegramChannel:
             await updater.stop()
         if self.application.running:
             await self.application.stop()
-        await self.application.shutdown()
+        try:
+            await self.application.shutdown()
+        finally:
+            # PTB skips its requests' shutdown when its initialize was cut short (a stop during
+            # start-up), and an aiohttp session left open is reported at exit: close ours.
+            if self.request is not None:
+                await self.request.shutdown()
 
     async def handle(self, data: dict[str, Any]) -> bool:
         """Handle a webhook's update before the webhook is answered; False when it is not an
@@ -142,7 +155,7 @@ def build_telegram(
     menus = MenuSync(app.core.registry, app.db, ttl=options.menu_ttl)
     adapter = TelegramAdapter(app.core, app.db, sender, menus, clock=app.core.clock)
     adapter.install(application)
-    return TelegramChannel(application, adapter, app)
+    return TelegramChannel(application, adapter, app, request)
 
 
 async def poll(channel: TelegramChannel, stop: asyncio.Event, *, timeout: float = 30.0) -> None:
