@@ -25,7 +25,7 @@ from handlers.messages import Incoming, Option, Reply, Response
 from handlers.registry import Registry
 from models import ConversationState, Database, utcnow
 from services import inbound, questions, texts
-from services.errors import UserError
+from services.errors import Superseded, UserError
 from services.identities import identify_in_chat
 from services.questions import PROMPT
 from services.textnorm import fold, fold_words
@@ -112,6 +112,9 @@ class Core:
                     return self._handle(session, incoming, key)
             except _Repeat:
                 return None
+            except Superseded as why:
+                log.info("update superseded for %s: %s", _where(incoming), why)
+                return None if key is not None else Response()
             except UserError as error:
                 return self._failed(incoming, key, Response(replies=[Reply(text=error.message)]))
             except sa.exc.IntegrityError:

@@ -13,3 +13,9 @@ class UserError(Exception):
 
 class Forbidden(UserError):
     """The actor's roles do not reach the target."""
+
+
+class Superseded(Exception):
+    """Another process handled this update first (its commit won): the transaction is rolled
+    back and nothing is answered. Expected in a race, so the core does not log it as a
+    failure."""

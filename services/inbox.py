@@ -41,6 +41,7 @@ from sqlmodel import Session, col, select
 
 from models import InboxUpdate
 from models.upsert import dialect_of, insert_new
+from services.errors import Superseded
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def mark_handled(
     return bool(result.rowcount)
 
 
-class AlreadyHandled(Exception):
+class AlreadyHandled(Superseded):
     """Raised in the core's commit when another handling of the same row committed first: the
     core rolls its transaction back, and the caller drops the response."""
 
